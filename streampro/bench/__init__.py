@@ -1,0 +1,1 @@
+"""Benchmark formats, loaders, the streaming protocol, scorers and reports."""

@@ -1,0 +1,47 @@
+"""The streaming runner: feeds frames in time order, posts queries at their time, records responses.
+
+No-peeking guarantee: frames come from a lazy decoder one at a time, and a model only ever holds
+frames whose timestamp is <= the runner's clock; a query is posted before the frame at its time.
+One pass per video serves all of that video's queries; decoding stops once every query is closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..models.base import Query, Response, StreamInfo, StreamingModel
+from .video import iter_frames
+
+EPS = 1e-6
+
+
+@dataclass
+class StreamQuery:
+    query: Query
+    close_time: float  # responses after this time cannot earn credit; the runner stops tracking
+
+
+def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
+               queries: Sequence[StreamQuery], frame_size: int | None = None) -> dict[str, list[Response]]:
+    """Stream ``video`` through ``model`` once, serving every query; returns responses per query id."""
+    pending = sorted(queries, key=lambda q: q.query.time)
+    responses: dict[str, list[Response]] = {q.query.id: [] for q in queries}
+    open_q: dict[str, StreamQuery] = {}
+    model.reset(StreamInfo(video=video, fps=fps, duration=duration))
+    last_close = max((q.close_time for q in queries), default=0.0)
+    for frame in iter_frames(video, fps=fps, size=frame_size):
+        while pending and pending[0].query.time <= frame.time + EPS:
+            sq = pending.pop(0)
+            open_q[sq.query.id] = sq
+            model.add_query(sq.query)
+        for r in model.step(frame):
+            if r.query_id not in open_q:
+                continue  # speaking to a closed or unknown query is ignored
+            responses[r.query_id].append(Response(r.query_id, r.text, frame.time))
+        for qid in [q for q, sq in open_q.items() if sq.close_time <= frame.time + EPS]:
+            del open_q[qid]
+            model.close_query(qid)
+        if not pending and not open_q and frame.time >= last_close - EPS:
+            break
+    return responses

@@ -1,0 +1,69 @@
+"""The streaming-model interface every model implements, from the oracle to a Qwen2.5-VL.
+
+A stream is driven by a runner (``streampro.bench.protocol``):
+
+1. ``reset(info)`` — a new video begins;
+2. ``add_query(q)`` — a question is posted at ``q.time``, *before* the frame at that time;
+3. ``step(frame) -> list[Response]`` — after each frame, the model stays silent (empty list) or
+   speaks to one or more open queries; the runner stamps each response with the frame's time;
+4. ``close_query(qid)`` — the runner will no longer score answers to it (models may free state);
+5. ``answer_now(q)`` — only for ask-and-answer protocols (StreamingBench RTVU): the model must
+   answer at the query time from what it has seen so far.
+
+The interface carries no ground truth: privileged reference models receive the items when built.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from ..bench.video import Frame
+
+
+@dataclass(frozen=True)
+class Query:
+    id: str
+    question: str
+    options: tuple[str, ...]
+    time: float
+    task: str = ""
+
+
+@dataclass
+class Response:
+    query_id: str
+    text: str
+    time: float = -1.0  # set by the runner to the time of the frame just seen
+
+
+@dataclass
+class StreamInfo:
+    video: str
+    fps: float
+    duration: float
+    extra: dict = field(default_factory=dict)
+
+
+class StreamingModel(ABC):
+    """Base class; subclasses override ``step`` (and usually ``add_query``)."""
+
+    name: str = "model"
+
+    def reset(self, info: StreamInfo) -> None:
+        self.queries: dict[str, Query] = {}
+
+    def add_query(self, query: Query) -> None:
+        self.queries[query.id] = query
+
+    def close_query(self, query_id: str) -> None:
+        self.queries.pop(query_id, None)
+
+    @abstractmethod
+    def step(self, frame: Frame) -> list[Response]:
+        """Consume one frame; return responses (possibly none)."""
+
+    def answer_now(self, query: Query) -> str:
+        """Forced answer at the query time (ask-and-answer protocols). Default: add the query, and
+        return the model's response to it on the last frame if it spoke, else an empty string."""
+        raise NotImplementedError(f"{type(self).__name__} does not support forced answers")

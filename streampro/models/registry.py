@@ -1,0 +1,81 @@
+"""Model registry (in the spirit of lmms-eval): ``build_model("oracle", items=...)``.
+
+A spec is ``name`` or ``name:path`` (e.g. ``small:runs/sft_cb/final``, ``hf:/models/qwen2.5-vl``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..bench.schema import Item
+from .base import StreamingModel
+
+_REGISTRY: dict[str, Callable[..., StreamingModel]] = {}
+
+
+def register(name: str) -> Callable:
+    def deco(fn: Callable[..., StreamingModel]) -> Callable[..., StreamingModel]:
+        _REGISTRY[name] = fn
+        return fn
+
+    return deco
+
+
+def available() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def build_model(spec: str, items: list[Item] | None = None, seed: int = 0, **kwargs) -> StreamingModel:
+    name, _, path = spec.partition(":")
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown model {name!r}; available: {available()} (a spec is NAME or NAME:PATH)")
+    return _REGISTRY[name](path=path or None, items=items or [], seed=seed, **kwargs)
+
+
+@register("oracle")
+def _oracle(path, items, seed, **_):
+    from .reference import OracleModel
+
+    return OracleModel(items, seed)
+
+
+@register("reactive")
+def _reactive(path, items, seed, **_):
+    from .reference import ReactiveOracleModel
+
+    return ReactiveOracleModel(items, seed)
+
+
+@register("random")
+def _random(path, items, seed, **_):
+    from .reference import RandomModel
+
+    return RandomModel(items, seed)
+
+
+@register("silent")
+def _silent(path, items, seed, **_):
+    from .reference import SilentModel
+
+    return SilentModel(items, seed)
+
+
+@register("small")
+def _small(path, items, seed, **kwargs):
+    from .small import StreamProSmall, SmallStreamer
+
+    if not path:
+        raise ValueError("the small model needs a checkpoint directory: small:PATH")
+    return SmallStreamer(StreamProSmall.from_pretrained(path), seed=seed, **kwargs)
+
+
+@register("hf")
+def _hf(path, items, seed, **kwargs):
+    from .hf import HFStreamingModel
+
+    if not path:
+        raise ValueError("the hf model needs a local path or hub id: hf:PATH")
+    return HFStreamingModel.from_pretrained(path, **kwargs)
+
+
+REFERENCE_MODELS = ("oracle", "reactive", "random", "silent")

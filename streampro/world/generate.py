@@ -1,0 +1,76 @@
+"""Write a seeded benchmark split: one mp4 per scene plus ``items.jsonl`` in the benchmark format.
+
+Scene seeds are ``SPLIT_OFFSET[split] + seed * 1_000_000 + i``: the splits' seed ranges are
+disjoint by construction, so no scene can appear in two splits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import av
+from tqdm import tqdm
+
+from ..bench.schema import Item, write_items
+from ..bench.video import write_video
+from .render import render_scene
+from .tasks import ALL_TASKS, WorldConfig, make_scene_items
+
+SPLIT_OFFSET = {"train": 0, "val": 100_000_000, "test": 200_000_000}
+
+
+def scene_seed(split: str, seed: int, i: int) -> int:
+    if split not in SPLIT_OFFSET:
+        raise ValueError(f"unknown split {split!r}; expected one of {list(SPLIT_OFFSET)}")
+    if not 0 <= seed < 100 or not 0 <= i < 1_000_000:
+        raise ValueError("seed must be in [0, 100) and the scene index below 1e6")
+    return SPLIT_OFFSET[split] + seed * 1_000_000 + i
+
+
+def _frame_count(path: Path) -> int:
+    """Frames in an existing video (0 if unreadable), to decide whether a resumed run can keep it."""
+    try:
+        with av.open(str(path)) as c:
+            return sum(1 for _ in c.decode(video=0))
+    except (av.error.FFmpegError, OSError):
+        return 0
+
+
+def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 90, seed: int = 0,
+                   cfg: WorldConfig | None = None, tasks: tuple[str, ...] = ALL_TASKS,
+                   extra_questions: int = 2, progress: bool = True) -> list[Item]:
+    """Generate about ``n_items`` items (the least represented task next, so tasks and dimensions stay balanced) into ``out_dir``.
+
+    Re-running with the same arguments reproduces byte-identical annotations; videos that already
+    exist with the right frame count are kept, so an interrupted generation resumes where it stopped.
+    """
+    cfg = cfg or WorldConfig()
+    out = Path(out_dir)
+    (out / "videos").mkdir(parents=True, exist_ok=True)
+    items: list[Item] = []
+    per_task = dict.fromkeys(tasks, 0)
+    i = 0
+    bar = tqdm(total=n_items, desc=f"generate {split}", disable=not progress, unit="item")
+    while len(items) < n_items:
+        task = min(tasks, key=lambda t: (per_task[t], tasks.index(t)))  # keep tasks (and dimensions) balanced
+        s = scene_seed(split, seed, i)
+        scene, specs = make_scene_items(task, s, cfg, extra_questions=extra_questions)
+        video = out / "videos" / f"{split}_{s}_{task}.mp4"
+        if not (video.exists() and _frame_count(video) == scene.n_frames):
+            write_video(video, render_scene(scene), cfg.fps)
+        for j, spec in enumerate(specs[: n_items - len(items)]):
+            spec["meta"]["scene_seed"] = s
+            items.append(Item(id=f"{split}-{s}-{j}", video=str(video), fps=cfg.fps,
+                              duration=round(scene.n_frames / cfg.fps, 4), **spec))
+            per_task[spec["task"]] = per_task.get(spec["task"], 0) + 1
+            bar.update(1)
+        i += 1
+    bar.close()
+    write_items(out / "items.tmp.jsonl", items, relative_to=out)
+    (out / "items.tmp.jsonl").replace(out / "items.jsonl")
+    manifest = {"split": split, "seed": seed, "n_items": len(items), "n_videos": i, "world": asdict(cfg),
+                "tasks": list(tasks)}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return items
