@@ -72,7 +72,7 @@ def timeline_figure(item: Item, responses: dict[str, list[dict[str, Any]]], n_th
     if item.outcome_time is not None:
         ax.axvline(item.outcome_time, color="#d62828", lw=2, label="outcome visible")
     ax.axvline(item.query_time, color="k", lw=1, ls="--", label="query")
-    for row, (name, rs) in enumerate(responses.items()):
+    for row, (_name, rs) in enumerate(responses.items()):
         for k, r in enumerate(rs):
             ok = r["text"].strip().lower() == item.answer.lower()
             ax.plot(r["t"], row, "o" if k == 0 else "x", color="#2a9d8f" if ok else "#e63946", ms=8 if k == 0 else 5)

@@ -62,7 +62,7 @@ def _silent(path, items, seed, **_):
 
 @register("small")
 def _small(path, items, seed, **kwargs):
-    from .small import StreamProSmall, SmallStreamer
+    from .small import SmallStreamer, StreamProSmall
 
     if not path:
         raise ValueError("the small model needs a checkpoint directory: small:PATH")

@@ -60,6 +60,8 @@ def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 90, 
         video = out / "videos" / f"{split}_{s}_{task}.mp4"
         if not (video.exists() and _frame_count(video) == scene.n_frames):
             write_video(video, render_scene(scene), cfg.fps)
+        quota = -(-n_items // len(tasks))
+        specs = specs[:1] + [sp for sp in specs[1:] if per_task.get(sp["task"], 0) < quota]
         for j, spec in enumerate(specs[: n_items - len(items)]):
             spec["meta"]["scene_seed"] = s
             items.append(Item(id=f"{split}-{s}-{j}", video=str(video), fps=cfg.fps,

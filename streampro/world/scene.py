@@ -127,9 +127,8 @@ def simulate(scene: Scene) -> Trajectory:
     state = [[b.x, b.y, b.vx, b.vy] for b in scene.bodies]
     stopped = [False] * B
     for k in range(T):
-        for i, b in enumerate(scene.bodies):
-            x, y, vx, vy = state[i]
-            pos[k, i] = (x, y)
+        for i in range(B):
+            pos[k, i] = state[i][:2]
             if k > 0:
                 bounces[k, i] = bounces[k - 1, i]
         # contacts at frame k stop the listed bodies from moving on

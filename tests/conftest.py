@@ -1,0 +1,19 @@
+from pathlib import Path
+
+import pytest
+
+from streampro.bench.schema import load_items
+from streampro.world.generate import generate_split
+
+
+@pytest.fixture(scope="session")
+def small_bench(tmp_path_factory) -> Path:
+    """A 36-item test split (4 per task), generated once per session."""
+    out = tmp_path_factory.mktemp("bench")
+    generate_split(out, "test", 36, seed=0, progress=False)
+    return out / "items.jsonl"
+
+
+@pytest.fixture(scope="session")
+def small_items(small_bench):
+    return load_items(small_bench)
