@@ -117,6 +117,78 @@ def bench(
     typer.echo(f"report: {path}")
 
 
+train_app = typer.Typer(help="Train StreamPro-Small: `sft` (CB-Stream or CE), then `grpo`.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("sft")
+def train_sft_cmd(
+    config: Path = typer.Option(None, help="YAML config (fields of SFTConfig); flags override it"),
+    train: str = typer.Option(None, help="training items.jsonl (world train split)"),
+    out: str = typer.Option(None, help="run folder: checkpoints, log.jsonl, final/"),
+    loss: str = typer.Option(None, help="cb (CB-Stream) | ce (plain cross-entropy)"),
+    beta: float = typer.Option(None, help="effective-number beta of CB-Stream"),
+    steps: int = typer.Option(None, help="optimizer steps"),
+    batch_size: int = typer.Option(None, help="global batch size"),
+    lr: float = typer.Option(None, help="peak learning rate"),
+    seed: int = typer.Option(None, help="seed"),
+    tensorboard: bool = typer.Option(None, help="also log to TensorBoard"),
+) -> None:
+    """Streaming SFT; rerun with the same --out to resume after an interruption."""
+    from .train.checkpoint import TrainingDiverged
+    from .train.sft import SFTConfig, train_sft
+
+    kw = dict(train=train, out=out, loss=loss, beta=beta, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+              tensorboard=tensorboard)
+    cfg = SFTConfig.from_yaml(config, **kw) if config else SFTConfig(**{k: v for k, v in kw.items() if v is not None})
+    try:
+        typer.echo(f"saved {train_sft(cfg)}")
+    except TrainingDiverged as e:
+        _fail(str(e))
+
+
+@train_app.command("grpo")
+def train_grpo_cmd(
+    config: Path = typer.Option(None, help="YAML config (fields of GRPOConfig, incl. reward_weights)"),
+    init: str = typer.Option(None, help="SFT checkpoint (policy init and KL reference)"),
+    train: str = typer.Option(None, help="training items.jsonl"),
+    out: str = typer.Option(None, help="run folder"),
+    steps: int = typer.Option(None, help="GRPO steps"),
+    group_size: int = typer.Option(None, help="rollouts per stream+question"),
+    kl_beta: float = typer.Option(None, help="KL penalty weight"),
+    seed: int = typer.Option(None, help="seed"),
+) -> None:
+    """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
+    from .train.checkpoint import TrainingDiverged
+    from .train.grpo import GRPOConfig, train_grpo
+
+    kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta, seed=seed)
+    cfg = GRPOConfig.from_yaml(config, **kw) if config else GRPOConfig(**{k: v for k, v in kw.items() if v is not None})
+    try:
+        typer.echo(f"saved {train_grpo(cfg)}")
+    except TrainingDiverged as e:
+        _fail(str(e))
+
+
+@app.command()
+def reproduce(
+    out: str = typer.Option("runs/reproduce", help="output folder (data, runs, table.md, report.html)"),
+    seeds: list[int] = typer.Option([0], "--seed", help="training seeds (repeat the flag for several)"),
+    n_train: int = typer.Option(4000, help="training items"),
+    n_test: int = typer.Option(270, help="test items"),
+    sft_steps: int = typer.Option(800, help="SFT steps per variant"),
+    grpo_steps: int = typer.Option(30, help="GRPO steps"),
+) -> None:
+    """The StreamPro ablation in miniature: SFT-CE vs SFT-CB-Stream vs +GRPO, with reference models."""
+    from .train.reproduce import ReproduceConfig
+    from .train.reproduce import reproduce as run
+
+    res = run(ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
+                              grpo_steps=grpo_steps))
+    typer.echo(res["text"])
+    typer.echo(f"report: {Path(out) / 'report.html'}")
+
+
 @app.command("models")
 def list_models() -> None:
     """List registered model names."""

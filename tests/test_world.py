@@ -75,3 +75,24 @@ def test_splits_are_disjoint_and_reproducible(tmp_path):
     b = generate_split(tmp_path / "b", "val", 12, seed=3, progress=False)
     assert [x.to_json() | {"video": ""} for x in a] == [x.to_json() | {"video": ""} for x in b]
     assert (tmp_path / "a" / "items.jsonl").read_text() == (tmp_path / "b" / "items.jsonl").read_text()
+
+
+def test_answers_are_not_degenerate(tmp_path):
+    """Every task's answers spread over several options (a constant answer would be learnable blind)."""
+    items = generate_split(tmp_path, "train", 180, seed=1, progress=False)
+    for task in ALL_TASKS:
+        answers = [i.answer for i in items if i.task == task]
+        assert len(set(answers)) >= 3, (task, answers)
+
+
+def test_bounce_count_matches_reflections():
+    scene, specs = make_scene_items("bounce_count", 123, WorldConfig())
+    tr = scene.traj
+    for i, b in enumerate(scene.bodies):
+        moved = np.diff(tr.pos[:, i], axis=0)
+        flips = (np.sign(moved[1:]) != np.sign(moved[:-1])) & (np.abs(moved[:-1]) > 1e-9) & (np.abs(moved[1:]) > 1e-9)
+        visible = [k for k in range(scene.n_frames) if b.visible(k)]
+        if len(visible) == scene.n_frames and not b.kicks:
+            # each direction flip of x or y between consecutive steps is one bounce (corners counted once)
+            assert tr.bounces[-1, i] >= flips.any(axis=1).sum() - 1
+            assert tr.bounces[-1, i] > 0 or not flips.any()

@@ -7,11 +7,11 @@ One pass per video serves all of that video's queries; decoding stops once every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..models.base import Query, Response, StreamInfo, StreamingModel
-from .video import iter_frames
+from .video import Frame, iter_frames
 
 EPS = 1e-6
 
@@ -23,14 +23,17 @@ class StreamQuery:
 
 
 def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
-               queries: Sequence[StreamQuery], frame_size: int | None = None) -> dict[str, list[Response]]:
-    """Stream ``video`` through ``model`` once, serving every query; returns responses per query id."""
+               queries: Sequence[StreamQuery], frame_size: int | None = None,
+               frames: Iterable[Frame] | None = None) -> dict[str, list[Response]]:
+    """Stream ``video`` through ``model`` once, serving every query; returns responses per query id.
+
+    ``frames`` replaces decoding with already decoded frames (training rollouts reuse a frame cache)."""
     pending = sorted(queries, key=lambda q: q.query.time)
     responses: dict[str, list[Response]] = {q.query.id: [] for q in queries}
     open_q: dict[str, StreamQuery] = {}
     model.reset(StreamInfo(video=video, fps=fps, duration=duration))
     last_close = max((q.close_time for q in queries), default=0.0)
-    for frame in iter_frames(video, fps=fps, size=frame_size):
+    for frame in frames if frames is not None else iter_frames(video, fps=fps, size=frame_size):
         while pending and pending[0].query.time <= frame.time + EPS:
             sq = pending.pop(0)
             open_q[sq.query.id] = sq

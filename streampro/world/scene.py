@@ -122,15 +122,13 @@ def simulate(scene: Scene) -> Trajectory:
     T, B = scene.n_frames, len(scene.bodies)
     pos = np.zeros((T, B, 2))
     vel_in = np.zeros((T, B, 2))
-    bounces = np.zeros((T, B), dtype=np.int64)
+    hits = np.zeros((T, B), dtype=np.int64)  # wall-bounce events on the step into frame k
     contact: dict[int, tuple[int, int]] = {}
     state = [[b.x, b.y, b.vx, b.vy] for b in scene.bodies]
     stopped = [False] * B
     for k in range(T):
         for i in range(B):
             pos[k, i] = state[i][:2]
-            if k > 0:
-                bounces[k, i] = bounces[k - 1, i]
         # contacts at frame k stop the listed bodies from moving on
         for i in scene.stop_on_contact:
             if stopped[i] or not scene.bodies[i].visible(k):
@@ -156,9 +154,9 @@ def simulate(scene: Scene) -> Trajectory:
             nx, nvx, bx = reflect(x, vx, b.radius, scene.size)
             ny, nvy, by = reflect(y, vy, b.radius, scene.size)
             vel_in[k + 1, i] = (nx - x, ny - y)
-            bounces[k + 1, i] = bounces[k, i] + int(bx or by)  # a corner hit is one bounce event
+            hits[k + 1, i] = int(bx or by)  # a corner hit is one bounce event
             state[i] = [nx, ny, nvx, nvy]
-    return Trajectory(pos, vel_in, bounces, contact)
+    return Trajectory(pos, vel_in, np.cumsum(hits, axis=0), contact)
 
 
 def extrapolate_contact(

@@ -1,0 +1,304 @@
+"""StreamPro-Small: a compact streaming VideoLLM that trains on a CPU in minutes.
+
+config -> model -> streamer, like ``transformers``: :class:`SmallConfig` holds the hyper-parameters,
+:class:`StreamProSmall` is the network (a conv frame encoder giving ``grid**2`` visual tokens per frame
+and a causal transformer with a KV cache over interleaved [query, frame, decision/answer] tokens), and
+:class:`SmallStreamer` drives it as a :class:`StreamingModel`.
+
+Sequence layout (also built by ``streampro.train.trajectory``)::
+
+    <bos> [v v v v] [v v v v] <query> question <opts> o1 o2 .. <eoq> [v v v v] <silence> [v v v v] <respond> red <eos> ...
+          frame 0   frame 1    posted before the frame at query time     decision after every frame once a query is open
+
+The decision is the next-token prediction at the last visual token of a frame.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from ..bench.video import Frame
+from .base import Query, Response, StreamingModel
+from .tokenizer import load_tokenizer, save_tokenizer
+
+
+@dataclass
+class SmallConfig:
+    vocab_size: int = 128
+    d_model: int = 128
+    n_layers: int = 3
+    n_heads: int = 4
+    image_size: int = 32
+    grid: int = 2  # visual tokens per frame = grid ** 2
+    max_positions: int = 4096
+    max_answer_tokens: int = 4
+    # special token ids (the tokenizer's SPECIAL order)
+    pad_id: int = 0
+    unk_id: int = 1
+    bos_id: int = 2
+    eos_id: int = 3
+    silence_id: int = 4
+    respond_id: int = 5
+    query_id: int = 6
+    opts_id: int = 7
+    eoq_id: int = 8
+    frame_id: int = 9
+
+    @property
+    def tokens_per_frame(self) -> int:
+        return self.grid * self.grid
+
+
+class FrameEncoder(nn.Module):
+    """RGB uint8 frames -> ``grid**2`` tokens; each token sees one cell and keeps its layout in channels."""
+
+    def __init__(self, cfg: SmallConfig):
+        super().__init__()
+        d = cfg.d_model
+        self.grid = cfg.grid
+        self.net = nn.Sequential(
+            nn.Conv2d(3, 32, 4, 2, 1), nn.GELU(),
+            nn.Conv2d(32, 64, 4, 2, 1), nn.GELU(),
+        )
+        cell = cfg.image_size // 4 // cfg.grid
+        self.proj = nn.Conv2d(64, d, cell, cell)
+        self.slot = nn.Parameter(torch.zeros(cfg.grid * cfg.grid, d))
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:  # [N, H, W, 3] uint8 -> [N, g*g, d]
+        x = frames.permute(0, 3, 1, 2).float() / 127.5 - 1.0
+        x = self.proj(self.net(x))
+        return x.flatten(2).transpose(1, 2) + self.slot
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: SmallConfig):
+        super().__init__()
+        self.h = cfg.n_heads
+        self.ln1, self.ln2 = nn.LayerNorm(cfg.d_model), nn.LayerNorm(cfg.d_model)
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
+        self.out = nn.Linear(cfg.d_model, cfg.d_model)
+        self.mlp = nn.Sequential(nn.Linear(cfg.d_model, 4 * cfg.d_model), nn.GELU(), nn.Linear(4 * cfg.d_model, cfg.d_model))
+
+    def forward(self, x: torch.Tensor, cache: tuple[torch.Tensor, torch.Tensor] | None):
+        B, T, D = x.shape
+        q, k, v = self.qkv(self.ln1(x)).view(B, T, 3, self.h, D // self.h).permute(2, 0, 3, 1, 4)
+        if cache is not None:
+            k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
+        past = k.shape[2] - T
+        if past == 0:
+            a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:  # new tokens see the whole cache and causally each other
+            mask = torch.ones(T, k.shape[2], dtype=torch.bool).tril(past)
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        x = x + self.out(a.transpose(1, 2).reshape(B, T, D))
+        x = x + self.mlp(self.ln2(x))
+        return x, (k, v)
+
+
+Cache = list[tuple[torch.Tensor, torch.Tensor]]
+
+
+class StreamProSmall(nn.Module):
+    def __init__(self, cfg: SmallConfig, tokenizer=None):
+        super().__init__()
+        self.cfg = cfg
+        self.tokenizer = tokenizer
+        self.tok = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.pos = nn.Embedding(cfg.max_positions, cfg.d_model)
+        self.encoder = FrameEncoder(cfg)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
+        self.ln = nn.LayerNorm(cfg.d_model)
+        self.apply(self._init)
+
+    @staticmethod
+    def _init(m: nn.Module) -> None:
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+    # -- core -------------------------------------------------------------------------------
+    def embed(self, tokens: torch.Tensor, visual: torch.Tensor | None, is_visual: torch.Tensor) -> torch.Tensor:
+        """Token embeddings, with visual positions (``is_visual``) filled from ``visual`` in order."""
+        x = self.tok(tokens.clamp_min(0))
+        if visual is not None:
+            x = x.masked_scatter(is_visual.unsqueeze(-1), visual.to(x.dtype))
+        return x
+
+    def forward_embeds(self, x: torch.Tensor, start: int = 0, cache: Cache | None = None) -> tuple[torch.Tensor, Cache]:
+        T = x.shape[1]
+        if start + T > self.cfg.max_positions:
+            raise ValueError(f"stream longer than max_positions={self.cfg.max_positions}")
+        x = x + self.pos(torch.arange(start, start + T))
+        new: Cache = []
+        for i, blk in enumerate(self.blocks):
+            x, kv = blk(x, cache[i] if cache is not None else None)
+            new.append(kv)
+        return self.ln(x) @ self.tok.weight.T, new  # tied output head
+
+    def forward(self, tokens: torch.Tensor, is_visual: torch.Tensor, frames: torch.Tensor | None) -> torch.Tensor:
+        """Teacher-forced logits for a batch of laid-out sequences (``frames``: all visual frames of the
+        batch in sequence order, [N, H, W, 3] uint8)."""
+        visual = self.encoder(frames).reshape(-1, self.cfg.d_model) if frames is not None and len(frames) else None
+        logits, _ = self.forward_embeds(self.embed(tokens, visual, is_visual))
+        return logits
+
+    # -- save / load ------------------------------------------------------------------------
+    def save_pretrained(self, directory: str | Path) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "config.json").write_text(json.dumps(asdict(self.cfg), indent=2))
+        save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(d / "model.safetensors"))
+        if self.tokenizer is not None:
+            save_tokenizer(self.tokenizer, d)
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path) -> StreamProSmall:
+        d = Path(directory)
+        if not (d / "config.json").exists():
+            raise FileNotFoundError(f"{d}: not a StreamPro-Small checkpoint (no config.json)")
+        cfg = SmallConfig(**json.loads((d / "config.json").read_text()))
+        model = cls(cfg, load_tokenizer(d) if (d / "tokenizer.json").exists() else None)
+        model.load_state_dict(load_file(str(d / "model.safetensors")))
+        return model.eval()
+
+
+def query_token_ids(tokenizer, cfg: SmallConfig, question: str, options: tuple[str, ...] | list[str]) -> list[int]:
+    ids = [cfg.query_id, *tokenizer.encode(question).ids, cfg.opts_id]
+    for o in options:
+        ids += tokenizer.encode(o).ids
+    return [*ids, cfg.eoq_id]
+
+
+def resize_frame(pixels: np.ndarray, size: int) -> np.ndarray:
+    """Nearest-neighbour resize (frames from the world are already at the right size)."""
+    h, w = pixels.shape[:2]
+    if h == size and w == size:
+        return pixels
+    ys, xs = (np.arange(size) * h // size), (np.arange(size) * w // size)
+    return pixels[ys][:, xs]
+
+
+class _QueryStream:
+    def __init__(self, cache: Cache, length: int):
+        self.cache, self.length = cache, length
+
+
+class SmallStreamer(StreamingModel):
+    """Streams frames through StreamPro-Small with a KV cache.
+
+    A base stream consumes frames before any query; when a query is posted the base cache is *forked*
+    (tensors shared by reference, new tokens concatenated), so every query of a video reuses the one
+    pass over the frames before it, and each frame is encoded by the CNN once for all queries.
+    ``sample=True`` draws decisions and answers from the policy (GRPO rollouts); otherwise greedy.
+    """
+
+    name = "streampro-small"
+
+    def __init__(self, model: StreamProSmall, seed: int = 0, sample: bool = False, temperature: float = 1.0,
+                 respond_threshold: float = 0.5):
+        self.model = model.eval()
+        self.cfg = model.cfg
+        self.sample, self.temperature, self.threshold = sample, temperature, respond_threshold
+        self.gen = torch.Generator().manual_seed(seed)
+        # answers may use words and <eos>, never control tokens (a sampled <frame> would corrupt the layout)
+        c = self.cfg
+        self.answer_mask = torch.zeros(c.vocab_size, dtype=torch.bool)
+        self.answer_mask[[c.pad_id, c.bos_id, c.silence_id, c.respond_id, c.query_id, c.opts_id, c.eoq_id, c.frame_id, c.unk_id]] = True
+        self.trace: dict[str, list[tuple[int, list[int]]]] = {}  # query -> [(frame index, action token ids)]
+
+    @torch.no_grad()
+    def _extend(self, stream: _QueryStream, x: torch.Tensor) -> torch.Tensor:
+        logits, stream.cache = self.model.forward_embeds(x, stream.length, stream.cache)
+        stream.length += x.shape[1]
+        return logits[0, -1]
+
+    def _tok(self, ids: list[int]) -> torch.Tensor:
+        return self.model.tok(torch.tensor([ids]))
+
+    def reset(self, info) -> None:
+        super().reset(info)
+        self.base = _QueryStream(None, 0)
+        self._extend(self.base, self._tok([self.cfg.bos_id]))
+        self.streams: dict[str, _QueryStream] = {}
+        self.trace = {}
+
+    def add_query(self, query: Query) -> None:
+        super().add_query(query)
+        s = _QueryStream(list(self.base.cache), self.base.length)
+        self._extend(s, self._tok(query_token_ids(self.model.tokenizer, self.cfg, query.question, query.options)))
+        self.streams[query.id] = s
+        self.trace[query.id] = []
+
+    def close_query(self, query_id: str) -> None:
+        super().close_query(query_id)
+        self.streams.pop(query_id, None)
+
+    def _choose(self, logits: torch.Tensor, allowed: list[int] | None = None) -> int:
+        if allowed is None:
+            logits = logits.masked_fill(self.answer_mask, float("-inf"))
+        if allowed is not None:
+            sub = logits[allowed]
+            if self.sample:
+                return allowed[int(torch.multinomial(F.softmax(sub / self.temperature, -1), 1, generator=self.gen))]
+            return allowed[int(sub.argmax())]
+        if self.sample:
+            return int(torch.multinomial(F.softmax(logits / self.temperature, -1), 1, generator=self.gen))
+        return int(logits.argmax())
+
+    @torch.no_grad()
+    def step(self, frame: Frame) -> list[Response]:
+        pix = torch.from_numpy(resize_frame(frame.pixels, self.cfg.image_size)).unsqueeze(0)
+        visual = self.model.encoder(pix)  # [1, g*g, d], shared by every stream
+        self._extend(self.base, visual)
+        out = []
+        for qid, s in self.streams.items():
+            logits = self._extend(s, visual)
+            if self.sample:
+                dec = self._choose(logits, [self.cfg.silence_id, self.cfg.respond_id])
+            else:
+                p = F.softmax(logits[[self.cfg.silence_id, self.cfg.respond_id]], -1)[1]
+                dec = self.cfg.respond_id if p >= self.threshold else self.cfg.silence_id
+            actions = [dec]
+            logits = self._extend(s, self._tok([dec]))
+            if dec == self.cfg.respond_id:
+                answer = []
+                for _ in range(self.cfg.max_answer_tokens):
+                    nxt = self._choose(logits)
+                    actions.append(nxt)
+                    logits = self._extend(s, self._tok([nxt]))
+                    if nxt == self.cfg.eos_id:
+                        break
+                    answer.append(nxt)
+                out.append(Response(qid, self.model.tokenizer.decode(answer)))
+            self.trace[qid].append((frame.index, actions))
+        return out
+
+    def answer_now(self, query: Query) -> str:
+        """Forced answer: post the query, then force <respond> and decode greedily."""
+        self.add_query(query)
+        s = self.streams[query.id]
+        logits = self._extend(s, self._tok([self.cfg.respond_id]))
+        answer = []
+        for _ in range(self.cfg.max_answer_tokens):
+            nxt = self._choose(logits)
+            if nxt == self.cfg.eos_id:
+                break
+            answer.append(nxt)
+            logits = self._extend(s, self._tok([nxt]))
+        self.close_query(query.id)
+        return self.model.tokenizer.decode(answer)
+
+
+def n_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+

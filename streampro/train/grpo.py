@@ -1,0 +1,166 @@
+"""Stage 2: GRPO with multi-grained rewards (TRL-style loop, written for streaming rollouts).
+
+Per step: for each sampled stream+question, draw ``group_size`` rollouts from the current policy
+(stochastic decisions after every frame, sampled answers after ``<respond>``; frames are environment
+observations). Rewards (``rewards.py``) are normalised within the group into advantages. The loss is
+the clipped policy-gradient objective plus a KL penalty (k3 estimator) to the frozen SFT reference,
+computed on action tokens only — frames and query tokens are masked out.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from tqdm import tqdm
+
+from ..bench.protocol import StreamQuery, run_stream
+from ..bench.schema import Item, load_items
+from ..bench.video import Frame
+from ..models.base import Query
+from ..models.small import SmallStreamer, StreamProSmall, query_token_ids
+from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint
+from .rewards import REWARD_WEIGHTS, compute_rewards
+from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames
+
+
+@dataclass
+class GRPOConfig:
+    init: str = "runs/sft/final"
+    train: str = "data/train/items.jsonl"
+    out: str = "runs/grpo"
+    steps: int = 30
+    items_per_step: int = 4
+    group_size: int = 6
+    lr: float = 3e-4
+    clip_eps: float = 0.2
+    kl_beta: float = 0.04
+    temperature: float = 1.0
+    inner_epochs: int = 1
+    seed: int = 0
+    save_every: int = 10
+    log_every: int = 1
+    tensorboard: bool = False
+    reward_weights: dict[str, float] = field(default_factory=lambda: dict(REWARD_WEIGHTS))
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides) -> GRPOConfig:
+        import yaml
+
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        return cls(**{**data, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+@dataclass
+class Rollout:
+    trajectory: Trajectory
+    reward: float
+    parts: dict[str, float]
+    n_responses: int
+
+
+def rollout(policy: StreamProSmall, item: Item, frames: np.ndarray, seed: int, temperature: float,
+            weights: dict[str, float]) -> Rollout:
+    """Run one stochastic stream of ``item`` and lay out the actions it took as a trajectory."""
+    streamer = SmallStreamer(policy, seed=seed, sample=True, temperature=temperature)
+    q = Query(item.id, item.question, tuple(item.options), item.query_time, item.task)
+    fr = (Frame(k, k / item.fps, frames[k]) for k in range(len(frames)))
+    responses = run_stream(streamer, item.video, item.fps, item.duration, [StreamQuery(q, item.close_time)], frames=fr)
+    trace = streamer.trace[item.id]
+    cfg = policy.cfg
+    traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0],
+                            query_token_ids(policy.tokenizer, cfg, item.question, item.options),
+                            dict(trace), trace[-1][0])
+    total, parts = compute_rewards(item, responses[item.id], weights)
+    return Rollout(traj, total, parts, len(responses[item.id]))
+
+
+def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
+    """(r - mean) / (std + eps) within each group (rows); a group with equal rewards gives zeros."""
+    return (rewards - rewards.mean(-1, keepdim=True)) / (rewards.std(-1, keepdim=True, unbiased=False) + eps)
+
+
+def token_logprobs(model, batch, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Log-probabilities of the label tokens and the action mask (labels that are not IGNORE)."""
+    logits = model(batch.tokens.to(device), batch.is_visual.to(device), batch.frames.to(device))
+    labels = batch.labels.to(device)
+    mask = labels != IGNORE
+    logp = torch.log_softmax(logits.float(), -1).gather(-1, labels.clamp_min(0).unsqueeze(-1)).squeeze(-1)
+    return logp * mask, mask
+
+
+def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor, mask: torch.Tensor,
+              adv: torch.Tensor, clip_eps: float, kl_beta: float) -> dict[str, torch.Tensor]:
+    """Clipped surrogate + k3 KL, averaged over each sequence's action tokens, then over sequences."""
+    ratio = torch.exp(logp - old_logp)
+    a = adv.unsqueeze(-1)
+    surr = torch.minimum(ratio * a, ratio.clamp(1 - clip_eps, 1 + clip_eps) * a)
+    d = ref_logp - logp
+    kl = torch.exp(d) - d - 1
+    per_tok = -(surr - kl_beta * kl) * mask
+    n = mask.sum(-1).clamp_min(1)
+    return {"loss": (per_tok.sum(-1) / n).mean(), "kl": ((kl * mask).sum(-1) / n).mean()}
+
+
+def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    accelerator = Accelerator(cpu=not torch.cuda.is_available())
+    set_seed(cfg.seed)
+    policy = StreamProSmall.from_pretrained(cfg.init)
+    reference = copy.deepcopy(policy).eval().requires_grad_(False)
+    mcfg, tok = policy.cfg, policy.tokenizer
+    items = load_items(cfg.train)
+    frames = load_frames(items, mcfg.image_size)
+    opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, weight_decay=0.0)
+    model, opt = accelerator.prepare(policy.train(), opt)
+    start = resume(accelerator, out)
+    if accelerator.is_main_process:
+        (out / "run.json").write_text(json.dumps({"config": asdict(cfg), "resumed_from": start}, indent=2))
+    logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
+    world, rank, dev = accelerator.num_processes, accelerator.process_index, accelerator.device
+    bar = tqdm(range(start, cfg.steps), desc="grpo", initial=start, total=cfg.steps,
+               disable=not (progress and accelerator.is_main_process))
+    for step in bar:
+        idx = np.random.default_rng([cfg.seed, step]).choice(len(items), cfg.items_per_step, replace=False)
+        mine = [items[i] for i in idx[rank::world]]
+        raw = accelerator.unwrap_model(model)
+        rolls: list[Rollout] = []
+        for i, it in enumerate(mine):
+            for g in range(cfg.group_size):
+                seed = int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31))
+                rolls.append(rollout(raw, it, frames[it.video], seed, cfg.temperature, cfg.reward_weights))
+        rewards = torch.tensor([r.reward for r in rolls]).view(len(mine), cfg.group_size)
+        adv = group_advantages(rewards).flatten().to(dev)
+        batch = collate(mcfg, [r.trajectory for r in rolls])
+        with torch.no_grad():
+            ref_logp, _ = token_logprobs(reference.to(dev), batch, dev)
+            old_logp, _ = token_logprobs(model, batch, dev)
+        for _ in range(cfg.inner_epochs):
+            logp, mask = token_logprobs(model, batch, dev)
+            parts = grpo_loss(logp, old_logp, ref_logp, mask, adv, cfg.clip_eps, cfg.kl_beta)
+            loss_value = accelerator.reduce(parts["loss"].detach(), "mean").item()
+            check_finite(loss_value, step, out)
+            opt.zero_grad()
+            accelerator.backward(parts["loss"])
+            accelerator.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+        if step % cfg.log_every == 0 or step == cfg.steps - 1:
+            comp = {f"reward/{k}": float(np.mean([r.parts[k] for r in rolls])) for k in cfg.reward_weights}
+            logger.log(step, loss=loss_value, kl=parts["kl"].item(), reward=float(rewards.mean()),
+                       response_rate=float(np.mean([r.n_responses > 0 for r in rolls])),
+                       responses_per_stream=float(np.mean([r.n_responses for r in rolls])), **comp)
+            bar.set_postfix(reward=f"{float(rewards.mean()):.3f}")
+        if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
+            save_checkpoint(accelerator, out, step + 1)
+    final = out / "final"
+    if accelerator.is_main_process:
+        accelerator.unwrap_model(model).save_pretrained(final)
+    accelerator.wait_for_everyone()
+    return final

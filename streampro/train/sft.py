@@ -1,0 +1,119 @@
+"""Stage 1: streaming SFT with CB-Stream loss (or plain CE for the ablation), through ``accelerate``.
+
+Batches are drawn by a generator seeded with ``(seed, step)``, so a resumed run sees exactly the batches
+an uninterrupted one would have, without any data-loader state; under DDP each process takes its own
+slice of the global batch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from tqdm import tqdm
+
+from ..bench.schema import load_items
+from ..models.small import SmallConfig, StreamProSmall, n_params
+from ..models.tokenizer import build_tokenizer, world_vocabulary
+from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint
+from .losses import effective_number_weights, stream_loss
+from .trajectory import collate, decision_counts, load_frames, sft_trajectory
+
+
+@dataclass
+class SFTConfig:
+    train: str = "data/train/items.jsonl"
+    out: str = "runs/sft"
+    loss: str = "cb"  # cb | ce
+    beta: float = 0.999
+    answer_weight: float = 1.0
+    steps: int = 400
+    batch_size: int = 16
+    lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup: int = 30
+    seed: int = 0
+    save_every: int = 100
+    log_every: int = 10
+    tensorboard: bool = False
+    model: dict = field(default_factory=dict)  # SmallConfig overrides
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides) -> SFTConfig:
+        import yaml
+
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        return cls(**{**data, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+def lr_at(step: int, cfg) -> float:
+    """Linear warm-up then cosine decay to 10 %."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    p = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return float(cfg.lr * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, p)))))
+
+
+def prepare_corpus(cfg: SFTConfig, model_cfg: SmallConfig | None = None):
+    items = load_items(cfg.train)
+    tok = build_tokenizer(world_vocabulary() + [t for it in items for t in (it.question, *it.options)])
+    mcfg = model_cfg or SmallConfig(vocab_size=tok.get_vocab_size(), **cfg.model)
+    frames = load_frames(items, mcfg.image_size)
+    trajs = [sft_trajectory(mcfg, tok, it, frames[it.video]) for it in items]
+    return items, tok, mcfg, trajs
+
+
+def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    accelerator = Accelerator(cpu=not torch.cuda.is_available())
+    set_seed(cfg.seed)
+    items, tok, mcfg, trajs = prepare_corpus(cfg)
+    counts = decision_counts(mcfg, trajs)
+    weights = effective_number_weights([counts["silence"], counts["respond"]], cfg.beta) if cfg.loss == "cb" else None
+    if cfg.loss not in ("cb", "ce"):
+        raise ValueError(f"loss must be 'cb' or 'ce', got {cfg.loss!r}")
+    model = StreamProSmall(mcfg, tok)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    model, opt = accelerator.prepare(model, opt)
+    start = resume(accelerator, out)
+    if accelerator.is_main_process:
+        info = {"config": asdict(cfg), "model": asdict(mcfg), "params": n_params(model), "n_items": len(items),
+                "decisions": counts, "silence_per_respond": counts["silence"] / max(1, counts["respond"]),
+                "decision_weights": None if weights is None else weights.tolist(), "resumed_from": start}
+        (out / "run.json").write_text(json.dumps(info, indent=2))
+    logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
+    world, rank = accelerator.num_processes, accelerator.process_index
+    model.train()
+    bar = tqdm(range(start, cfg.steps), desc=f"sft-{cfg.loss}", disable=not (progress and accelerator.is_main_process),
+               initial=start, total=cfg.steps)
+    for step in bar:
+        idx = np.random.default_rng([cfg.seed, step]).choice(len(trajs), cfg.batch_size, replace=False)
+        b = collate(mcfg, [trajs[i] for i in idx[rank::world]])
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, cfg)
+        logits = model(b.tokens.to(accelerator.device), b.is_visual.to(accelerator.device), b.frames.to(accelerator.device))
+        parts = stream_loss(logits, b.labels.to(accelerator.device), b.kind.to(accelerator.device), mcfg,
+                            None if weights is None else weights.to(accelerator.device), cfg.answer_weight)
+        loss_value = accelerator.reduce(parts["loss"].detach(), "mean").item()
+        check_finite(loss_value, step, out)
+        opt.zero_grad()
+        accelerator.backward(parts["loss"])
+        accelerator.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % cfg.log_every == 0 or step == cfg.steps - 1:
+            logger.log(step, loss=loss_value, decision=parts["decision"].item(), answer=parts["answer"].item(),
+                       lr=lr_at(step, cfg))
+            bar.set_postfix(loss=f"{loss_value:.3f}")
+        if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
+            save_checkpoint(accelerator, out, step + 1)
+    final = out / "final"
+    if accelerator.is_main_process:
+        accelerator.unwrap_model(model).save_pretrained(final)
+    accelerator.wait_for_everyone()
+    return final

@@ -1,0 +1,109 @@
+"""Streaming trajectories: frames interleaved with query, decision and answer tokens.
+
+One builder serves both stages: SFT lays out the *teacher* actions (silence before the target frame,
+``<respond> answer <eos>`` at it), GRPO lays out the actions a rollout *sampled*. Labels are next-token
+targets; only action tokens (decisions and answers) carry labels — frames and the query are environment
+observations and are masked out (``-100``) of every loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..bench.schema import Item
+from ..bench.video import decode_video
+from ..models.small import SmallConfig, query_token_ids
+
+IGNORE = -100
+KIND_NONE, KIND_DECISION, KIND_ANSWER = 0, 1, 2
+
+
+@dataclass
+class Trajectory:
+    item_id: str
+    frames: np.ndarray  # [K, H, W, 3] uint8: frames 0..K-1 of the stream
+    tokens: list[int]  # cfg.frame_id at visual positions
+    labels: list[int]
+    kind: list[int]
+
+
+def item_frames(item: Item) -> tuple[int, int, int]:
+    """(query frame, target frame, close frame) of an item on its own frame grid."""
+    q = round(item.query_time * item.fps)
+    target = round((item.decidable_time if item.decidable_time is not None else item.query_time) * item.fps)
+    close = round(item.close_time * item.fps)
+    return q, max(q, target), max(q, close)
+
+
+def build_trajectory(cfg: SmallConfig, item_id: str, frames: np.ndarray, q_frame: int, query_ids: list[int],
+                     actions: dict[int, list[int]], last_frame: int) -> Trajectory:
+    """Lay out frames ``0..last_frame`` with the query before ``q_frame`` and, from ``q_frame`` on, the
+    action tokens after each frame (``[<silence>]`` where ``actions`` has none)."""
+    g2 = cfg.tokens_per_frame
+    tokens, labels, kind = [cfg.bos_id], [IGNORE], [KIND_NONE]
+    for k in range(last_frame + 1):
+        if k == q_frame:
+            tokens += query_ids
+            labels += [IGNORE] * len(query_ids)
+            kind += [KIND_NONE] * len(query_ids)
+        tokens += [cfg.frame_id] * g2
+        labels += [IGNORE] * g2
+        kind += [KIND_NONE] * g2
+        if k >= q_frame:
+            acts = actions.get(k, [cfg.silence_id])
+            labels[-1], kind[-1] = acts[0], KIND_DECISION
+            for j, a in enumerate(acts):
+                nxt = acts[j + 1] if j + 1 < len(acts) else IGNORE
+                tokens.append(a)
+                labels.append(nxt)
+                kind.append(KIND_ANSWER if nxt != IGNORE else KIND_NONE)
+    return Trajectory(item_id, frames[: last_frame + 1], tokens, labels, kind)
+
+
+def sft_trajectory(cfg: SmallConfig, tokenizer, item: Item, frames: np.ndarray) -> Trajectory:
+    """Teacher trajectory: respond once with the answer at the target frame (the decidable frame for
+    proactive items, the query frame otherwise), silence everywhere else up to the close frame."""
+    q, target, close = item_frames(item)
+    close = min(close, len(frames) - 1)
+    target = min(target, close)
+    answer = [cfg.respond_id, *tokenizer.encode(item.answer).ids, cfg.eos_id]
+    return build_trajectory(cfg, item.id, frames, q, query_token_ids(tokenizer, cfg, item.question, item.options),
+                            {target: answer}, close)
+
+
+def load_frames(items: list[Item], size: int) -> dict[str, np.ndarray]:
+    """Decode every distinct video once (resized in the decoder), keyed by path."""
+    cache: dict[str, np.ndarray] = {}
+    for it in items:
+        if it.video not in cache:
+            cache[it.video] = decode_video(it.video, fps=it.fps, size=size)[0]
+    return cache
+
+
+@dataclass
+class Batch:
+    tokens: torch.Tensor  # [B, T]
+    is_visual: torch.Tensor  # [B, T] bool
+    frames: torch.Tensor  # [N, H, W, 3] uint8, in the order visual positions appear (row-major)
+    labels: torch.Tensor  # [B, T]
+    kind: torch.Tensor  # [B, T]
+
+
+def collate(cfg: SmallConfig, trajs: list[Trajectory]) -> Batch:
+    T = max(len(t.tokens) for t in trajs)
+    tokens = torch.full((len(trajs), T), cfg.pad_id)
+    labels = torch.full((len(trajs), T), IGNORE)
+    kind = torch.zeros((len(trajs), T), dtype=torch.long)
+    for i, t in enumerate(trajs):
+        n = len(t.tokens)
+        tokens[i, :n], labels[i, :n], kind[i, :n] = torch.tensor(t.tokens), torch.tensor(t.labels), torch.tensor(t.kind)
+    frames = torch.from_numpy(np.concatenate([t.frames for t in trajs]))
+    return Batch(tokens, tokens == cfg.frame_id, frames, labels, kind)
+
+
+def decision_counts(cfg: SmallConfig, trajs: list[Trajectory]) -> dict[str, int]:
+    labs = [lab for t in trajs for lab, k in zip(t.labels, t.kind) if k == KIND_DECISION]
+    return {"silence": sum(lab == cfg.silence_id for lab in labs), "respond": sum(lab == cfg.respond_id for lab in labs)}
