@@ -28,6 +28,7 @@ class Query:
     options: tuple[str, ...]
     time: float
     task: str = ""
+    prompt: str | None = None  # a benchmark's full text prompt, for models that take free text (HF adapter)
 
 
 @dataclass

@@ -153,6 +153,8 @@ class HFStreamingModel(StreamingModel):
         return patchify(resize_frame(pixels, self.cfg.frame_size)[None], self.patch, self.merge, self.temporal)
 
     def query_ids(self, query: Query) -> list[int]:
+        if query.prompt is not None:
+            return self.tokenizer.encode(query.prompt, add_special_tokens=False)
         text = f"Question: {query.question}\nOptions: " + "; ".join(query.options) + "\n" if query.options else query.question
         return self.tokenizer.encode(text, add_special_tokens=False)
 

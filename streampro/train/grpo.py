@@ -115,7 +115,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     set_seed(cfg.seed)
     policy = StreamProSmall.from_pretrained(cfg.init)
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
-    mcfg, tok = policy.cfg, policy.tokenizer
+    mcfg = policy.cfg
     items = load_items(cfg.train)
     frames = load_frames(items, mcfg.image_size)
     opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, weight_decay=0.0)

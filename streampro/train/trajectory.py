@@ -105,5 +105,5 @@ def collate(cfg: SmallConfig, trajs: list[Trajectory]) -> Batch:
 
 
 def decision_counts(cfg: SmallConfig, trajs: list[Trajectory]) -> dict[str, int]:
-    labs = [lab for t in trajs for lab, k in zip(t.labels, t.kind) if k == KIND_DECISION]
+    labs = [lab for t in trajs for lab, k in zip(t.labels, t.kind, strict=False) if k == KIND_DECISION]
     return {"silence": sum(lab == cfg.silence_id for lab in labs), "respond": sum(lab == cfg.respond_id for lab in labs)}
