@@ -122,25 +122,18 @@ def evaluate_rtvu(questions: list[RTVUQuestion], model: StreamingModel, out_dir:
         qs.sort(key=lambda q: q.time)
         records: list[dict[str, Any]] = []
 
-        def ask(q: RTVUQuestion, seen_until: float) -> None:
-            prompt = PROMPT.format(q.question, "\n".join(q.options))
-            reply = model.answer_now(Query(q.qid, q.question, tuple(q.options), q.time, q.task_type, prompt))
-            pred = extract_answer(reply)
-            records.append({"qid": q.qid, "task_type": q.task_type, "time": q.time, "seen_until": seen_until,
-                            "answer": q.answer, "response": reply, "pred": pred, "correct": pred == q.answer})
-
         try:
             model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
             last = -1.0
             for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size):
                 while qs and qs[0].time < frame.time - 1e-6:  # asked before any later frame is shown
-                    ask(qs.pop(0), last)
+                    records.append(_ask(model, qs.pop(0), last))
                 if not qs:
                     break
                 model.step(frame)
                 last = frame.time
             for q in qs:  # time stamps beyond the last frame: answer with everything seen
-                ask(q, last)
+                records.append(_ask(model, q, last))
         except VideoError as e:
             if not skip_bad:
                 raise
@@ -151,6 +144,14 @@ def evaluate_rtvu(questions: list[RTVUQuestion], model: StreamingModel, out_dir:
         bar.update(len(records))
     bar.close()
     return summarize_rtvu(questions, out)
+
+
+def _ask(model: StreamingModel, q: RTVUQuestion, seen_until: float) -> dict[str, Any]:
+    prompt = PROMPT.format(q.question, "\n".join(q.options))
+    reply = model.answer_now(Query(q.qid, q.question, tuple(q.options), q.time, q.task_type, prompt))
+    pred = extract_answer(reply)
+    return {"qid": q.qid, "task_type": q.task_type, "time": q.time, "seen_until": seen_until, "answer": q.answer,
+            "response": reply, "pred": pred, "correct": pred == q.answer}
 
 
 def summarize_rtvu(questions: list[RTVUQuestion], out: Path) -> dict[str, Any]:

@@ -186,6 +186,8 @@ class HFStreamingModel(StreamingModel):
             logits = self._text(s, [dec])
             if dec == self.respond_id:
                 out.append(Response(qid, self._generate(s, logits)))
+            start, _ = s.frame_spans[-1]
+            s.frame_spans[-1] = (start, s.length)  # the turn (frame + decision + answer) is evicted as one
         return out
 
     def answer_now(self, query: Query) -> str:
@@ -243,3 +245,72 @@ def tiny_qwen2_5_vl(directory: str | Path | None = None, seed: int = 0, words: l
         model.save_pretrained(directory)
         tok.save_pretrained(directory)
     return model, tok
+
+
+LAYOUT_TOKENS = (*STREAM_TOKENS, "<query>", "<opts>", "<eoq>", "<frame>")
+
+
+@dataclass
+class HFLayout:
+    """The trajectory layout's token ids for an HF model (same attribute names as ``SmallConfig``), so
+    ``streampro.train.trajectory`` and the losses apply unchanged."""
+
+    tokens_per_frame: int
+    image_size: int
+    pad_id: int
+    bos_id: int
+    eos_id: int
+    silence_id: int
+    respond_id: int
+    query_id: int
+    opts_id: int
+    eoq_id: int
+    frame_id: int
+    max_answer_tokens: int = 8
+
+
+class HFPolicy(torch.nn.Module):
+    """A Qwen2-VL-family model behind the trainers' interface: ``policy(tokens, is_visual, frames) -> logits``.
+
+    Every frame block of the layout (``tokens_per_frame`` placeholders) becomes
+    ``<|vision_start|> <|video_pad|> x n <|vision_end|>`` with that frame's patches; the model computes
+    mRoPE positions itself (``get_rope_index``) over the padded batch.
+    """
+
+    def __init__(self, model, hf_tokenizer, frame_size: int = 448):
+        super().__init__()
+        missing = [t for t in LAYOUT_TOKENS if t not in hf_tokenizer.get_vocab()]
+        if missing:
+            hf_tokenizer.add_special_tokens({"additional_special_tokens": missing})
+        add_stream_tokens(model, hf_tokenizer)
+        self.model, self.hf_tokenizer = model, hf_tokenizer
+        self.tokenizer = hf_tokenizer.backend_tokenizer  # `.encode(text).ids`, as the layout code expects
+        vc = model.config.vision_config
+        self.patch, self.merge, self.temporal = vc.patch_size, vc.spatial_merge_size, vc.temporal_patch_size
+        self.n_visual = (frame_size // self.patch) ** 2 // self.merge**2
+        ids = hf_tokenizer.convert_tokens_to_ids
+        self.cfg = HFLayout(tokens_per_frame=self.n_visual + 2, image_size=frame_size,
+                            pad_id=hf_tokenizer.pad_token_id, bos_id=ids("<|im_start|>"), eos_id=ids("<|im_end|>"),
+                            silence_id=ids("<silence>"), respond_id=ids("<respond>"), query_id=ids("<query>"),
+                            opts_id=ids("<opts>"), eoq_id=ids("<eoq>"), frame_id=ids("<frame>"))
+
+    def forward(self, tokens: torch.Tensor, is_visual: torch.Tensor, frames: torch.Tensor) -> torch.Tensor:
+        mc = self.model.config
+        ids = tokens.clone()
+        pos = is_visual.nonzero()  # row-major: frame blocks in the order their frames are stacked
+        blocks = pos.view(-1, self.cfg.tokens_per_frame, 2)
+        if len(blocks) != len(frames):
+            raise ValueError(f"{len(blocks)} frame blocks in the layout but {len(frames)} frames")
+        b, start = blocks[:, 0, 0], blocks[:, 0, 1]
+        ids[b, start] = mc.vision_start_token_id
+        ids[b, start + self.cfg.tokens_per_frame - 1] = mc.vision_end_token_id
+        for j in range(1, self.cfg.tokens_per_frame - 1):
+            ids[b, start + j] = mc.video_token_id
+        arr = frames.cpu().numpy()
+        # each frame is its own chunk, repeated to fill the temporal patch (as in streaming)
+        chunks = [patchify(arr[i : i + 1], self.patch, self.merge, self.temporal) for i in range(len(arr))]
+        out = self.model(input_ids=ids, attention_mask=(tokens != self.cfg.pad_id).long(),
+                         pixel_values_videos=torch.cat([c[0] for c in chunks]).to(self.model.dtype),
+                         video_grid_thw=torch.cat([c[1] for c in chunks]),
+                         mm_token_type_ids=(ids == mc.video_token_id).int() * 2)
+        return out.logits
