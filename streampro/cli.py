@@ -189,6 +189,33 @@ def reproduce(
     typer.echo(f"report: {Path(out) / 'report.html'}")
 
 
+@app.command()
+def rtvu(
+    questions: Path = typer.Option(..., help="StreamingBench questions_real.json"),
+    videos: Path = typer.Option(..., help="folder the question file's video_path entries are relative to"),
+    model: str = typer.Option(..., help="model spec, e.g. hf:/models/Qwen2.5-VL-7B-Instruct or small:DIR"),
+    out: Path = typer.Option(Path("runs/rtvu"), help="output folder (predictions.jsonl, summary.json)"),
+    fps: float = typer.Option(1.0, help="frames per second fed to the model"),
+    frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
+) -> None:
+    """StreamingBench Real-Time Visual Understanding: per-task and overall accuracy (resumable)."""
+    from .bench.schema import SchemaError
+    from .bench.streamingbench import evaluate_rtvu, load_rtvu
+    from .bench.video import VideoError
+    from .models.registry import build_model
+
+    try:
+        qs = load_rtvu(questions, videos)
+        summary = evaluate_rtvu(qs, build_model(model), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError) as e:
+        _fail(str(e))
+    typer.echo("| task | accuracy |\n|---|---|")
+    for t, acc in summary["tasks"].items():
+        typer.echo(f"| {t} | {acc:.1f} |")
+    typer.echo(f"| **overall** ({summary['n']} questions) | {summary['overall']:.1f} |")
+
+
 @app.command("models")
 def list_models() -> None:
     """List registered model names."""

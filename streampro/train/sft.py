@@ -85,7 +85,8 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
     if accelerator.is_main_process:
         info = {"config": asdict(cfg), "model": asdict(mcfg), "params": n_params(model), "n_items": len(items),
                 "decisions": counts, "silence_per_respond": counts["silence"] / max(1, counts["respond"]),
-                "decision_weights": None if weights is None else weights.tolist(), "resumed_from": start}
+                "decision_weights": None if weights is None else weights.tolist(), "resumed_from": start,
+                "world_size": accelerator.num_processes}
         (out / "run.json").write_text(json.dumps(info, indent=2))
     logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
     world, rank = accelerator.num_processes, accelerator.process_index
