@@ -11,6 +11,26 @@ from pathlib import Path
 from typing import Any
 
 
+class YamlConfig:
+    """``from_yaml``: a dataclass config read from YAML, with non-None keyword overrides (CLI flags) on top."""
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides):
+        import yaml
+
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        return cls(**{**data, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+def save_final(accelerator, model, out: Path) -> Path:
+    """Write the trained model as a ``from_pretrained`` directory ``OUT/final`` (main process only)."""
+    final = out / "final"
+    if accelerator.is_main_process:
+        accelerator.unwrap_model(model).save_pretrained(final)
+    accelerator.wait_for_everyone()
+    return final
+
+
 class TrainingDiverged(RuntimeError):
     """The loss became NaN/inf; the last good checkpoint is kept."""
 

@@ -25,13 +25,13 @@ from ..bench.schema import Item, load_items
 from ..bench.video import Frame
 from ..models.base import Query
 from ..models.small import SmallStreamer, StreamProSmall, query_token_ids
-from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint
+from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .rewards import REWARD_WEIGHTS, compute_rewards
 from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames
 
 
 @dataclass
-class GRPOConfig:
+class GRPOConfig(YamlConfig):
     init: str = "runs/sft/final"
     train: str = "data/train/items.jsonl"
     out: str = "runs/grpo"
@@ -49,12 +49,6 @@ class GRPOConfig:
     tensorboard: bool = False
     reward_weights: dict[str, float] = field(default_factory=lambda: dict(REWARD_WEIGHTS))
 
-    @classmethod
-    def from_yaml(cls, path: str | Path, **overrides) -> GRPOConfig:
-        import yaml
-
-        data = yaml.safe_load(Path(path).read_text()) or {}
-        return cls(**{**data, **{k: v for k, v in overrides.items() if v is not None}})
 
 
 @dataclass
@@ -159,8 +153,4 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
             bar.set_postfix(reward=f"{float(rewards.mean()):.3f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(accelerator, out, step + 1)
-    final = out / "final"
-    if accelerator.is_main_process:
-        accelerator.unwrap_model(model).save_pretrained(final)
-    accelerator.wait_for_everyone()
-    return final
+    return save_final(accelerator, model, out)

@@ -20,19 +20,19 @@ from tqdm import tqdm
 from ..bench.schema import load_items
 from ..models.small import SmallConfig, StreamProSmall, n_params
 from ..models.tokenizer import build_tokenizer, world_vocabulary
-from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint
+from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .losses import effective_number_weights, stream_loss
 from .trajectory import collate, decision_counts, load_frames, sft_trajectory
 
 
 @dataclass
-class SFTConfig:
+class SFTConfig(YamlConfig):
     train: str = "data/train/items.jsonl"
     out: str = "runs/sft"
     loss: str = "cb"  # cb | ce
     beta: float = 0.999
     answer_weight: float = 1.0
-    steps: int = 400
+    steps: int = 800
     batch_size: int = 16
     lr: float = 2e-3
     weight_decay: float = 0.01
@@ -43,12 +43,6 @@ class SFTConfig:
     tensorboard: bool = False
     model: dict = field(default_factory=dict)  # SmallConfig overrides
 
-    @classmethod
-    def from_yaml(cls, path: str | Path, **overrides) -> SFTConfig:
-        import yaml
-
-        data = yaml.safe_load(Path(path).read_text()) or {}
-        return cls(**{**data, **{k: v for k, v in overrides.items() if v is not None}})
 
 
 def lr_at(step: int, cfg) -> float:
@@ -113,8 +107,4 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
             bar.set_postfix(loss=f"{loss_value:.3f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(accelerator, out, step + 1)
-    final = out / "final"
-    if accelerator.is_main_process:
-        accelerator.unwrap_model(model).save_pretrained(final)
-    accelerator.wait_for_everyone()
-    return final
+    return save_final(accelerator, model, out)
