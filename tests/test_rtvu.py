@@ -75,3 +75,15 @@ def test_rtvu_bad_input(tmp_path):
     qs = load_rtvu(bad, tmp_path)
     s = evaluate_rtvu(qs, Scripted({q.qid: "A" for q in qs}), tmp_path / "skip", fps=2.0, skip_bad=True, progress=False)
     assert s["n"] == 3 and len(s["skipped"]) == 3 and "missing.mp4" in s["skipped"][0]["reason"]
+
+
+def test_small_model_answers_lettered_options_with_a_letter(tmp_path):
+    from streampro.models.small import SmallConfig, SmallStreamer, StreamProSmall
+    from streampro.models.tokenizer import build_tokenizer, world_vocabulary
+
+    tok = build_tokenizer(world_vocabulary())
+    model = StreamProSmall(SmallConfig(vocab_size=tok.get_vocab_size(), d_model=32, n_layers=1, n_heads=2), tok)
+    qs = load_rtvu(make_rtvu_fixture(tmp_path), tmp_path)
+    s = evaluate_rtvu(qs, SmallStreamer(model), tmp_path / "run", fps=2.0, progress=False)
+    preds = [json.loads(line) for line in (tmp_path / "run" / "predictions.jsonl").read_text().splitlines()]
+    assert s["n"] == 6 and all(p["response"] in ("A", "B", "C", "D") or p["pred"] == "" for p in preds)

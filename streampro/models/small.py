@@ -16,6 +16,7 @@ The decision is the next-token prediction at the last visual token of a frame.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from ..bench.scoring import parse_choice
 from ..bench.video import Frame
 from .base import Query, Response, StreamingModel
 from .tokenizer import load_tokenizer, save_tokenizer
@@ -283,7 +285,18 @@ class SmallStreamer(StreamingModel):
         return out
 
     def answer_now(self, query: Query) -> str:
-        """Forced answer: post the query, then force <respond> and decode greedily."""
+        """Forced answer: post the query, then force <respond> and decode greedily. Lettered options
+        ("B. red", as in StreamingBench) are shown without letters and the reply is the chosen letter,
+        since a benchmark prompt asking for the letter is not something this small model can read."""
+        lettered = [re.match(r"^\(?([A-Z])[.)]\s*(.*)$", o) for o in query.options]
+        if query.options and all(lettered):
+            bare = tuple(m.group(2) for m in lettered)
+            text = self._answer(Query(query.id, query.question, bare, query.time, query.task))
+            idx = parse_choice(text, bare)
+            return lettered[idx].group(1) if idx is not None else text
+        return self._answer(query)
+
+    def _answer(self, query: Query) -> str:
         self.add_query(query)
         s = self.streams[query.id]
         logits = self._extend(s, self._tok([self.cfg.respond_id]))
