@@ -140,7 +140,7 @@ def train_sft_cmd(
 
     kw = dict(train=train, out=out, loss=loss, beta=beta, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
               tensorboard=tensorboard)
-    cfg = SFTConfig.from_yaml(config, **kw) if config else SFTConfig(**{k: v for k, v in kw.items() if v is not None})
+    cfg = SFTConfig.from_yaml(config, **kw)
     try:
         typer.echo(f"saved {train_sft(cfg)}")
     except TrainingDiverged as e:
@@ -163,7 +163,7 @@ def train_grpo_cmd(
     from .train.grpo import GRPOConfig, train_grpo
 
     kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta, seed=seed)
-    cfg = GRPOConfig.from_yaml(config, **kw) if config else GRPOConfig(**{k: v for k, v in kw.items() if v is not None})
+    cfg = GRPOConfig.from_yaml(config, **kw)
     try:
         typer.echo(f"saved {train_grpo(cfg)}")
     except TrainingDiverged as e:

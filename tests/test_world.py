@@ -61,7 +61,7 @@ def test_pixels_show_the_ground_truth(small_items):
     it = next(i for i in small_items if i.task == "appear_color")
     scene, _ = _scene_for(it)
     b = next(i for i, b in enumerate(scene.bodies) if b.appear == it.meta["query_frame"])
-    px = frames if it.video.endswith(f"{it.meta['scene_seed']}_blink_next.mp4") else decode_video(it.video)[0]
+    px = decode_video(it.video)[0]
     cx, cy = scene.traj.pos[it.meta["query_frame"], b]
     got = px[it.meta["query_frame"], int(cy), int(cx)].astype(int)
     want = np.array(COLORS[it.answer])

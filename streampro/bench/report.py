@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .evaluate import read_jsonl  # noqa: E402
 from .schema import DIMENSIONS, Item  # noqa: E402
+from .scoring import parse_choice  # noqa: E402
 from .video import VideoError, iter_frames  # noqa: E402
 
 
@@ -74,7 +75,7 @@ def timeline_figure(item: Item, responses: dict[str, list[dict[str, Any]]], n_th
     ax.axvline(item.query_time, color="k", lw=1, ls="--", label="query")
     for row, (_name, rs) in enumerate(responses.items()):
         for k, r in enumerate(rs):
-            ok = r["text"].strip().lower() == item.answer.lower()
+            ok = parse_choice(r["text"], item.options) == item.answer_index
             ax.plot(r["t"], row, "o" if k == 0 else "x", color="#2a9d8f" if ok else "#e63946", ms=8 if k == 0 else 5)
             if k == 0:
                 ax.annotate(r["text"][:18], (r["t"], row), xytext=(4, 4), textcoords="offset points", fontsize=7)

@@ -18,7 +18,7 @@ Frames are patchified here rather than by ``Qwen2VLImageProcessor`` (which needs
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,6 @@ class HFStreamConfig:
     respond_threshold: float = 0.5
     system_prompt: str = ("You are watching a live video stream. After each frame decide whether you can answer "
                           "the question reliably now (<respond> then the answer) or should wait (<silence>).\n")
-    extra: dict = field(default_factory=dict)
 
 
 def patchify(frames: np.ndarray, patch: int, merge: int, temporal: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -15,10 +15,11 @@ class YamlConfig:
     """``from_yaml``: a dataclass config read from YAML, with non-None keyword overrides (CLI flags) on top."""
 
     @classmethod
-    def from_yaml(cls, path: str | Path, **overrides):
+    def from_yaml(cls, path: str | Path | None, **overrides):
+        """``path`` may be None: then only the overrides are applied to the defaults."""
         import yaml
 
-        data = yaml.safe_load(Path(path).read_text()) or {}
+        data = (yaml.safe_load(Path(path).read_text()) or {}) if path is not None else {}
         return cls(**{**data, **{k: v for k, v in overrides.items() if v is not None}})
 
 
