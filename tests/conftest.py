@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from streampro.bench.schema import load_items
+from streampro.models.base import StreamingModel
 from streampro.world.generate import generate_split
 
 
@@ -17,3 +18,22 @@ def small_bench(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def small_items(small_bench):
     return load_items(small_bench)
+
+
+class Scripted(StreamingModel):
+    """Answers forced questions from a table keyed by question id; records what it had seen."""
+
+    def __init__(self, replies):
+        self.replies, self.seen = replies, {}
+
+    def reset(self, info):
+        super().reset(info)
+        self.last = -1.0
+
+    def step(self, frame):
+        self.last = frame.time
+        return []
+
+    def answer_now(self, q):
+        self.seen[q.id] = (self.last, q.time, q.prompt)
+        return self.replies[q.id]

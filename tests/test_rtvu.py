@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from conftest import Scripted
 
 from streampro.bench.schema import SchemaError
 from streampro.bench.streamingbench import (
@@ -11,26 +12,6 @@ from streampro.bench.streamingbench import (
     make_rtvu_fixture,
     parse_timestamp,
 )
-from streampro.models.base import StreamingModel
-
-
-class Scripted(StreamingModel):
-    """Answers from a table keyed by question id; records what it saw before each answer."""
-
-    def __init__(self, replies):
-        self.replies, self.seen = replies, {}
-
-    def reset(self, info):
-        super().reset(info)
-        self.last = -1.0
-
-    def step(self, frame):
-        self.last = frame.time
-        return []
-
-    def answer_now(self, q):
-        self.seen[q.id] = (self.last, q.time, q.prompt)
-        return self.replies[q.id]
 
 
 def test_extract_answer_matches_streamingbench_rules():
@@ -44,7 +25,7 @@ def test_extract_answer_matches_streamingbench_rules():
 def test_rtvu_fixture_scores_hand_checked(tmp_path):
     qfile = make_rtvu_fixture(tmp_path)
     qs = load_rtvu(qfile, tmp_path)
-    assert len(qs) == 6 and all(q.task_type == "Counting" for q in qs)
+    assert len(qs) == 6 and all(q.task == "Counting" for q in qs)
     wrong = {"A": "B", "B": "C", "C": "D", "D": "A"}
     # right on the first 4 questions (in various answer styles), wrong on the last 2
     styles = ["{}", "The best answer is {}", "{}. that one", "Best option: ({})"]

@@ -202,3 +202,14 @@ def write_items(path: str | Path, items: Iterable[Item], relative_to: Path | Non
             if relative_to is not None:
                 rec["video"] = str(Path(it.video).resolve().relative_to(relative_to.resolve()))
             f.write(json.dumps(rec) + "\n")
+
+
+def load_json(path: str | Path) -> Any:
+    """Read an external benchmark's annotation file, with errors that name the file and the line."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"annotation file not found: {path}") from None
+    except json.JSONDecodeError as e:
+        raise SchemaError(f"{path}: invalid JSON ({e.msg} at line {e.lineno})") from None

@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from ..models.base import Query, StreamInfo, StreamingModel
-from .evaluate import _append, _repair_tail, read_jsonl
-from .schema import SchemaError
-from .video import VideoError, iter_frames
+from ..models.base import StreamingModel
+from .evaluate import read_jsonl
+from .schema import SchemaError, load_json
+from .timed import TimedQuestion, accuracy_by_task, evaluate_timed
 
 RTVU_TASKS = ("Object Perception", "Causal Reasoning", "Clips Summarize", "Attribute Perception", "Event Understanding",
               "Text-Rich Understanding", "Prospective Reasoning", "Spatial Understanding", "Action Perception", "Counting")
@@ -63,28 +59,13 @@ def parse_timestamp(ts: str) -> float:
     return sec
 
 
-@dataclass
-class RTVUQuestion:
-    qid: str
-    video: str
-    task_type: str
-    question: str
-    options: list[str]
-    answer: str
-    time: float
-
-
-def load_rtvu(questions: str | Path, video_root: str | Path) -> list[RTVUQuestion]:
+def load_rtvu(questions: str | Path, video_root: str | Path) -> list[TimedQuestion]:
+    """Read ``questions_real.json``; every question becomes a probe at its ``time_stamp``."""
     questions, root = Path(questions), Path(video_root)
-    try:
-        data = json.loads(questions.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"question file not found: {questions}") from None
-    except json.JSONDecodeError as e:
-        raise SchemaError(f"{questions}: invalid JSON ({e.msg} at line {e.lineno})") from None
+    data = load_json(questions)
     if not isinstance(data, list):
         raise SchemaError(f"{questions}: expected a list of video entries")
-    out: list[RTVUQuestion] = []
+    out: list[TimedQuestion] = []
     for i, entry in enumerate(data):
         where = f"{questions}: entry {i}"
         if not isinstance(entry, dict) or "video_path" not in entry or not isinstance(entry.get("questions"), list):
@@ -101,69 +82,31 @@ def load_rtvu(questions: str | Path, video_root: str | Path) -> list[RTVUQuestio
                 t = parse_timestamp(q["time_stamp"])
             except ValueError:
                 raise SchemaError(f"{w}: field 'time_stamp' {q['time_stamp']!r} is not HH:MM:SS") from None
-            out.append(RTVUQuestion(f"{i}-{j}", video, q["task_type"], q["question"], list(q["options"]), q["answer"], t))
+            prompt = PROMPT.format(q["question"], "\n".join(q["options"]))
+            out.append(TimedQuestion(f"{i}-{j}", video, t, q["task_type"], q["question"], prompt, q["answer"],
+                                     tuple(q["options"])))
     return out
 
 
-def evaluate_rtvu(questions: list[RTVUQuestion], model: StreamingModel, out_dir: str | Path, fps: float = 1.0,
+def grade_rtvu(q: TimedQuestion, reply: str) -> tuple[str, bool]:
+    pred = extract_answer(reply)
+    return pred, pred == q.answer
+
+
+def evaluate_rtvu(questions: list[TimedQuestion], model: StreamingModel, out_dir: str | Path, fps: float = 1.0,
                   frame_size: int | None = None, skip_bad: bool = False, progress: bool = True) -> dict[str, Any]:
     """Stream each video once at ``fps``; at each question's time stamp, ask for a forced answer."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    pred_path = out / "predictions.jsonl"
-    _repair_tail(pred_path)
-    done = {r["qid"] for r in read_jsonl(pred_path)} | {r["qid"] for r in read_jsonl(out / "skipped.jsonl")}
-    by_video: dict[str, list[RTVUQuestion]] = defaultdict(list)
-    for q in questions:
-        if q.qid not in done:
-            by_video[q.video].append(q)
-    bar = tqdm(total=sum(len(v) for v in by_video.values()), desc="rtvu", unit="q", disable=not progress)
-    for video, qs in by_video.items():
-        qs.sort(key=lambda q: q.time)
-        records: list[dict[str, Any]] = []
-
-        try:
-            model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
-            last = -1.0
-            for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size):
-                while qs and qs[0].time < frame.time - 1e-6:  # asked before any later frame is shown
-                    records.append(_ask(model, qs.pop(0), last))
-                if not qs:
-                    break
-                model.step(frame)
-                last = frame.time
-            for q in qs:  # time stamps beyond the last frame: answer with everything seen
-                records.append(_ask(model, q, last))
-        except VideoError as e:
-            if not skip_bad:
-                raise
-            _append(out / "skipped.jsonl", [{"qid": q.qid, "reason": str(e)} for q in qs])
-            bar.update(len(qs))
-            continue
-        _append(pred_path, records)
-        bar.update(len(records))
-    bar.close()
-    return summarize_rtvu(questions, out)
+    records = evaluate_timed(questions, model, out_dir, grade_rtvu, fps=fps, frame_size=frame_size,
+                             skip_bad=skip_bad, progress=progress, desc="rtvu")
+    return summarize_rtvu(records, Path(out_dir))
 
 
-def _ask(model: StreamingModel, q: RTVUQuestion, seen_until: float) -> dict[str, Any]:
-    prompt = PROMPT.format(q.question, "\n".join(q.options))
-    reply = model.answer_now(Query(q.qid, q.question, tuple(q.options), q.time, q.task_type, prompt))
-    pred = extract_answer(reply)
-    return {"qid": q.qid, "task_type": q.task_type, "time": q.time, "seen_until": seen_until, "answer": q.answer,
-            "response": reply, "pred": pred, "correct": pred == q.answer}
-
-
-def summarize_rtvu(questions: list[RTVUQuestion], out: Path) -> dict[str, Any]:
-    ids = {q.qid for q in questions}
-    preds = [r for r in read_jsonl(out / "predictions.jsonl") if r["qid"] in ids]
-    total, correct = defaultdict(int), defaultdict(int)
-    for r in preds:
-        total[r["task_type"]] += 1
-        correct[r["task_type"]] += int(r["correct"])
-    tasks = {t: 100 * correct[t] / total[t] for t in sorted(total, key=lambda t: (t not in RTVU_TASKS, t))}
+def summarize_rtvu(records: list[dict[str, Any]], out: Path) -> dict[str, Any]:
+    """StreamingBench's leaderboard numbers: accuracy per task type, and over all questions (micro)."""
+    acc, total = accuracy_by_task(records)
+    tasks = {t: acc[t] for t in sorted(acc, key=lambda t: (t not in RTVU_TASKS, t))}
     n = sum(total.values())
-    summary = {"overall": 100 * sum(correct.values()) / n if n else None, "n": n, "tasks": tasks,
+    summary = {"overall": 100 * sum(r["correct"] for r in records) / n if n else None, "n": n, "tasks": tasks,
                "skipped": read_jsonl(out / "skipped.jsonl")}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary

@@ -1,0 +1,104 @@
+"""Ask-and-answer evaluation over one streaming pass per video (StreamingBench RTVU, OVO-Bench).
+
+The established streaming benchmarks score *probes*: at time ``t`` the model has seen the stream up to
+``t`` and must answer now. Their own harnesses cut a new clip for every probe and re-run the model from
+the first frame. Here each video is streamed once and all of its probes are asked in time order, so
+a video costs one pass and a streaming model keeps its KV cache. What the model sees at a probe is
+the same: exactly the frames at or before ``t``.
+
+A benchmark module builds :class:`TimedQuestion` s (with its own prompt) and a grader that turns
+a reply into ``(pred, correct)`` by that benchmark's rule. This module streams, records and resumes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from ..models.base import Query, StreamInfo, StreamingModel
+from .evaluate import _append, _repair_tail, read_jsonl
+from .video import VideoError, iter_frames
+
+
+@dataclass
+class TimedQuestion:
+    qid: str
+    video: str  # resolved path of the video file
+    time: float  # seconds; the model answers having seen every frame at or before it
+    task: str
+    question: str
+    prompt: str  # the benchmark's full text prompt
+    answer: str  # ground truth, as the grader compares it
+    options: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)  # copied into the prediction record
+
+
+Grader = Callable[[TimedQuestion, str], tuple[str, bool]]
+
+
+def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_dir: str | Path, grade: Grader,
+                   fps: float = 1.0, frame_size: int | None = None, skip_bad: bool = False, progress: bool = True,
+                   desc: str = "probes") -> list[dict[str, Any]]:
+    """Stream each video once at ``fps``; at each probe's time, ask for a forced answer and grade it.
+
+    Appends to ``out_dir/predictions.jsonl`` (and ``skipped.jsonl`` for unreadable videos when
+    ``skip_bad``) after every video, so an interrupted run continues where it stopped. Returns the
+    prediction records of ``questions`` (old and new).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pred_path, skip_path = out / "predictions.jsonl", out / "skipped.jsonl"
+    _repair_tail(pred_path)
+    done = {r["qid"] for r in read_jsonl(pred_path)} | {r["qid"] for r in read_jsonl(skip_path)}
+    by_video: dict[str, list[TimedQuestion]] = defaultdict(list)
+    for q in questions:
+        if q.qid not in done:
+            by_video[q.video].append(q)
+    bar = tqdm(total=sum(len(v) for v in by_video.values()), desc=desc, unit="q", disable=not progress)
+    for video, qs in by_video.items():
+        qs.sort(key=lambda q: q.time)
+        records: list[dict[str, Any]] = []
+        try:
+            model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
+            last = -1.0
+            for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size):
+                while qs and qs[0].time < frame.time - 1e-6:  # asked before any later frame is shown
+                    records.append(_ask(model, qs.pop(0), last, grade))
+                if not qs:
+                    break
+                model.step(frame)
+                last = frame.time
+            for q in qs:  # time stamps beyond the last frame: answer with everything seen
+                records.append(_ask(model, q, last, grade))
+        except VideoError as e:
+            if not skip_bad:
+                raise
+            _append(skip_path, [{"qid": q.qid, "task": q.task, "reason": str(e)} for q in qs])
+            bar.update(len(qs))
+            continue
+        _append(pred_path, records)
+        bar.update(len(records))
+    bar.close()
+    ids = {q.qid for q in questions}
+    return [r for r in read_jsonl(pred_path) if r["qid"] in ids]
+
+
+def _ask(model: StreamingModel, q: TimedQuestion, seen_until: float, grade: Grader) -> dict[str, Any]:
+    reply = model.answer_now(Query(q.qid, q.question, q.options, q.time, q.task, q.prompt))
+    pred, correct = grade(q, reply)
+    return {"qid": q.qid, "task": q.task, "time": q.time, "seen_until": seen_until, "answer": q.answer,
+            "response": reply, "pred": pred, "correct": bool(correct), **q.extra}
+
+
+def accuracy_by_task(records: list[dict[str, Any]]) -> tuple[dict[str, float], dict[str, int]]:
+    """Percent correct per task, and the number of probes behind each."""
+    total, correct = defaultdict(int), defaultdict(int)
+    for r in records:
+        total[r["task"]] += 1
+        correct[r["task"]] += int(r["correct"])
+    return {t: 100 * correct[t] / total[t] for t in total}, dict(total)

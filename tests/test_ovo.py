@@ -1,0 +1,90 @@
+import json
+
+import pytest
+from conftest import Scripted
+
+from streampro.bench.ovobench import CATEGORIES, evaluate_ovo, load_ovo, make_ovo_fixture
+from streampro.bench.schema import SchemaError
+
+
+@pytest.fixture(scope="module")
+def ovo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ovo")
+    return make_ovo_fixture(root), root / "src_videos"
+
+
+def _wrong_letter(letter):
+    return {"A": "B", "B": "C", "C": "D", "D": "A"}[letter]
+
+
+def test_ovo_fixture_scores_hand_checked(ovo, tmp_path):
+    path, videos = ovo
+    qs = load_ovo(path, videos)
+    by_task = {t: [q for q in qs if q.task == t] for t in ("EPM", "ATR", "REC", "SSR", "CRR")}
+    assert [len(v) for v in by_task.values()] == [2, 2, 8, 8, 8]
+    assert {q.answer for q in by_task["SSR"] + by_task["CRR"]} == {"Yes", "No"}  # both kinds of probe occur
+    replies = {}
+    epm, atr = by_task["EPM"], by_task["ATR"]
+    replies[epm[0].qid] = epm[0].answer  # right
+    replies[epm[1].qid] = _wrong_letter(epm[1].answer)  # wrong
+    for q in atr:  # right: OVO-Bench only asks that the letter occurs in the reply
+        replies[q.qid] = f"The answer is {q.answer}."
+    for i, q in enumerate(by_task["REC"]):  # digits are joined: "1 0" reads as 10; one probe wrong
+        replies[q.qid] = f"count: {q.answer}" if i else str(int(q.answer) + 1)
+    for i, q in enumerate(by_task["SSR"]):  # "Y"/"N" exactly, or containing Yes/No; one probe wrong
+        short = q.answer[0]
+        replies[q.qid] = [short, f"{q.answer}.", {"Y": "N", "N": "Y"}[short], q.answer][i % 4] if i < 4 else q.answer
+    for q in by_task["CRR"]:
+        replies[q.qid] = q.answer
+    model = Scripted(replies)
+    s = evaluate_ovo(qs, model, tmp_path / "run", fps=2.0, progress=False)
+    assert s["tasks"] == pytest.approx({"EPM": 50.0, "ATR": 100.0, "REC": 87.5, "SSR": 87.5, "CRR": 100.0})
+    assert s["categories"] == pytest.approx({"backward": 50.0, "realtime": 100.0, "forward": 275 / 3})
+    assert s["overall"] == pytest.approx((50 + 100 + 275 / 3) / 3)
+    assert s["n"] == {"EPM": 2, "ATR": 2, "REC": 8, "SSR": 8, "CRR": 8}
+    for q in qs:  # each probe saw exactly the stream up to its time, with the benchmark's prompt
+        last, t, prompt = model.seen[q.qid]
+        assert last == pytest.approx(t) and prompt == q.prompt
+    assert "How many times did they bounce off a wall?" in by_task["REC"][0].prompt
+    # the benchmark's own result layout, with every forward probe's response in place
+    official = json.loads((tmp_path / "run" / "ovo_results.json").read_text())
+    assert len(official["backward"]) == 2 and len(official["forward"]) == 6
+    for entry in official["forward"]:
+        for j, probe in enumerate(entry["test_info"]):
+            assert probe["response"] == replies[f"{entry['id']}-{j}"]
+    # resumable: nothing is asked again
+    again = Scripted({})
+    assert evaluate_ovo(qs, again, tmp_path / "run", fps=2.0, progress=False)["overall"] == s["overall"]
+    assert again.seen == {}
+
+
+def test_ovo_task_filter_and_bad_input(ovo, tmp_path):
+    path, videos = ovo
+    assert {q.task for q in load_ovo(path, videos, tasks=["forward"])} == set(CATEGORIES["forward"])
+    assert {q.task for q in load_ovo(path, videos, tasks=["EPM", "CRR"])} == {"EPM", "CRR"}
+    with pytest.raises(SchemaError, match="unknown OVO-Bench task"):
+        load_ovo(path, videos, tasks=["XYZ"])
+    data = json.loads(path.read_text())
+    for mutate, message in [
+        (lambda d: d[0].update(task="ZZZ"), "entry 0: unknown task type 'ZZZ'"),
+        (lambda d: d[0].update(gt=9), "entry 0: field 'gt' 9"),
+        (lambda d: d[2].pop("test_info"), "entry 2: missing field 'test_info'"),
+        (lambda d: d[3]["test_info"][1].update(type=2), "entry 3, test_info 1: field 'type' 2"),
+        (lambda d: d[4]["test_info"][0].update(realtime="soon"), "entry 4, test_info 0: field 'realtime'"),
+    ]:
+        bad = json.loads(json.dumps(data))
+        mutate(bad)
+        (tmp_path / "bad.json").write_text(json.dumps(bad))
+        with pytest.raises(SchemaError, match=message):
+            load_ovo(tmp_path / "bad.json", videos)
+    (tmp_path / "broken.json").write_text(path.read_text()[:-10])
+    with pytest.raises(SchemaError, match="invalid JSON"):
+        load_ovo(tmp_path / "broken.json", videos)
+    # a missing video is skipped and reported with --skip-bad, and the rest is scored
+    data[0]["video"] = data[1]["video"] = "procedural/missing.mp4"
+    (tmp_path / "miss.json").write_text(json.dumps(data))
+    qs = load_ovo(tmp_path / "miss.json", videos, tasks=["backward", "realtime"])
+    s = evaluate_ovo(qs, Scripted({q.qid: q.answer for q in qs}), tmp_path / "skip", fps=2.0, skip_bad=True,
+                     progress=False)
+    assert len(s["skipped"]) == 2 and "missing.mp4" in s["skipped"][0]["reason"]
+    assert s["n"] == {"EPM": 1, "ATR": 1} and s["overall"] == 100.0
