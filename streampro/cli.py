@@ -216,6 +216,55 @@ def rtvu(
     typer.echo(f"| **overall** ({summary['n']} questions) | {summary['overall']:.1f} |")
 
 
+@app.command()
+def ovo(
+    annotations: Path = typer.Option(..., help="OVO-Bench ovo_bench_new.json"),
+    videos: Path = typer.Option(..., help="folder the entries' 'video' paths are relative to (src_videos/)"),
+    model: str = typer.Option(..., help="model spec, e.g. hf:/models/Qwen2.5-VL-7B-Instruct or small:DIR"),
+    out: Path = typer.Option(Path("runs/ovo"), help="output folder (predictions.jsonl, summary.json, ovo_results.json)"),
+    task: list[str] = typer.Option(None, help="only these task codes (EPM, REC, ...) or categories (backward, realtime, forward); repeatable"),
+    fps: float = typer.Option(1.0, help="frames per second fed to the model"),
+    frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
+) -> None:
+    """OVO-Bench: Backward Tracing, Real-Time Perception, Forward Active Responding (resumable)."""
+    from .bench.ovobench import CATEGORY_OF, evaluate_ovo, load_ovo
+    from .bench.schema import SchemaError
+    from .bench.video import VideoError
+    from .models.registry import build_model
+
+    try:
+        qs = load_ovo(annotations, videos, tasks=task or None)
+        summary = evaluate_ovo(qs, build_model(model), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError) as e:
+        _fail(str(e))
+    typer.echo("| category | task | probes | accuracy |\n|---|---|---|---|")
+    for t, acc in summary["tasks"].items():
+        typer.echo(f"| {CATEGORY_OF[t]} | {t} | {summary['n'][t]} | {acc:.1f} |")
+    for c, acc in summary["categories"].items():
+        typer.echo(f"| **{c}** | avg | | {acc:.1f} |")
+    typer.echo(f"| **total** | avg of categories | | {summary['overall']:.1f} |")
+
+
+@app.command()
+def fixture(
+    kind: str = typer.Argument(..., help="rtvu | ovo"),
+    out: Path = typer.Option(Path("data/fixtures"), help="output folder"),
+    n_videos: int = typer.Option(2, help="number of generated videos"),
+    seed: int = typer.Option(0, help="world seed"),
+) -> None:
+    """Write a tiny StreamingBench-RTVU or OVO-Bench folder (the benchmark's own layout, generated videos)
+    to try `streampro rtvu` / `streampro ovo` without downloading anything."""
+    from .bench.ovobench import make_ovo_fixture
+    from .bench.streamingbench import make_rtvu_fixture
+
+    makers = {"rtvu": make_rtvu_fixture, "ovo": make_ovo_fixture}
+    if kind not in makers:
+        _fail(f"unknown fixture {kind!r}; choose from {sorted(makers)}")
+    path = makers[kind](out / kind, n_videos=n_videos, seed=seed)
+    typer.echo(f"wrote {path}")
+
+
 @app.command("models")
 def list_models() -> None:
     """List registered model names."""

@@ -88,3 +88,26 @@ def test_ovo_task_filter_and_bad_input(ovo, tmp_path):
                      progress=False)
     assert len(s["skipped"]) == 2 and "missing.mp4" in s["skipped"][0]["reason"]
     assert s["n"] == {"EPM": 1, "ATR": 1} and s["overall"] == 100.0
+
+
+def test_cli_fixture_then_ovo_and_rtvu(tmp_path):
+    from typer.testing import CliRunner
+
+    from streampro.cli import app
+
+    runner = CliRunner()
+    for kind in ("ovo", "rtvu"):
+        r = runner.invoke(app, ["fixture", kind, "--out", str(tmp_path), "--n-videos", "1"])
+        assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["ovo", "--annotations", str(tmp_path / "ovo" / "ovo_bench_new.json"), "--videos",
+                            str(tmp_path / "ovo" / "src_videos"), "--model", "random", "--out", str(tmp_path / "o"),
+                            "--task", "forward", "--fps", "2"])
+    assert r.exit_code == 0, r.output
+    s = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert set(s["tasks"]) == {"REC", "SSR", "CRR"} and s["tasks"]["REC"] == 0.0  # random abstains on counts
+    assert f"| **total** | avg of categories | | {s['overall']:.1f} |" in r.output
+    r = runner.invoke(app, ["rtvu", "--questions", str(tmp_path / "rtvu" / "questions_real.json"), "--videos",
+                            str(tmp_path / "rtvu"), "--model", "oracle", "--out", str(tmp_path / "r")])
+    assert r.exit_code == 2 and "external benchmarks need a real model" in r.output
+    r = runner.invoke(app, ["fixture", "nope", "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "unknown fixture" in r.output

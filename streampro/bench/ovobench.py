@@ -144,8 +144,9 @@ def load_ovo(annotations: str | Path, video_root: str | Path, tasks: list[str] |
                 prompt = (SSR_PROMPT if task == "SSR" else CRR_PROMPT).format(question)
                 answer = "Yes" if p["type"] == 1 else "No"
             probe = {k: v for k, v in p.items() if k != "response"}
+            options = () if task == "REC" else ("Yes", "No")
             out.append(TimedQuestion(f"{e['id']}-{j}", video, _time(p["realtime"], w), task, question, prompt, answer,
-                                     extra={**base, "probe": j, "test_info": probe}))
+                                     options, {**base, "probe": j, "test_info": probe}))
     return out
 
 

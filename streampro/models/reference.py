@@ -12,6 +12,7 @@ scorer measures.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 
@@ -42,6 +43,9 @@ class _Privileged(StreamingModel):
         return out
 
     def answer_now(self, query: Query) -> str:
+        if query.id not in self.items:
+            raise KeyError(f"{self.name} knows the answers only of the StreamPro-Bench items it was built with, "
+                           f"not of {query.id!r}; external benchmarks need a real model (or `random`/`silent`)")
         return self.what(self.items[query.id])
 
 
@@ -66,8 +70,22 @@ class RandomModel(_Privileged):
         return item.query_time
 
     def what(self, item: Item) -> str:
-        h = int(hashlib.sha256(f"{self.seed}:{item.id}".encode()).hexdigest()[:8], 16)
-        return item.options[int(np.random.default_rng(h).integers(len(item.options)))]
+        return self._pick(item.id, item.options)
+
+    def _pick(self, qid: str, options: tuple[str, ...] | list[str]) -> str:
+        h = int(hashlib.sha256(f"{self.seed}:{qid}".encode()).hexdigest()[:8], 16)
+        return options[int(np.random.default_rng(h).integers(len(options)))]
+
+    def answer_now(self, query: Query) -> str:
+        """Chance level on external benchmarks too: a uniformly random option (its letter when the
+        options are lettered, "B. red" -> "B"); an empty reply when there are no options."""
+        if query.id in self.items:
+            return super().answer_now(query)
+        if not query.options:
+            return ""
+        choice = self._pick(query.id, query.options)
+        m = re.match(r"^\(?([A-Z])[.)]\s", choice)
+        return m.group(1) if m else choice
 
 
 class SilentModel(_Privileged):
