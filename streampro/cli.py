@@ -117,13 +117,14 @@ def bench(
     typer.echo(f"report: {path}")
 
 
-train_app = typer.Typer(help="Train StreamPro-Small: `sft` (CB-Stream or CE), then `grpo`.", no_args_is_help=True)
+train_app = typer.Typer(help="Train StreamPro-Small or an HF model: `sft` (CB-Stream or CE), then `grpo`.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 
 
 @train_app.command("sft")
 def train_sft_cmd(
     config: Path = typer.Option(None, help="YAML config (fields of SFTConfig); flags override it"),
+    base: str = typer.Option(None, help="model to train: small (StreamPro-Small) | hf:PATH (Qwen2-VL/2.5-VL folder)"),
     train: str = typer.Option(None, help="training items.jsonl (world train split)"),
     out: str = typer.Option(None, help="run folder: checkpoints, log.jsonl, final/"),
     loss: str = typer.Option(None, help="cb (CB-Stream) | ce (plain cross-entropy)"),
@@ -133,41 +134,52 @@ def train_sft_cmd(
     lr: float = typer.Option(None, help="peak learning rate"),
     seed: int = typer.Option(None, help="seed"),
     tensorboard: bool = typer.Option(None, help="also log to TensorBoard"),
+    frame_size: int = typer.Option(None, help="HF base: frame size in pixels (multiple of 28)"),
+    dtype: str = typer.Option(None, help="HF base: float32 | bfloat16"),
+    lora_r: int = typer.Option(None, help="HF base: train LoRA adapters of this rank (default: full fine-tuning)"),
 ) -> None:
-    """Streaming SFT; rerun with the same --out to resume after an interruption."""
-    from .train.checkpoint import TrainingDiverged
+    """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
     from .train.sft import SFTConfig, train_sft
 
-    kw = dict(train=train, out=out, loss=loss, beta=beta, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-              tensorboard=tensorboard)
-    cfg = SFTConfig.from_yaml(config, **kw)
+    kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, steps=steps, batch_size=batch_size, lr=lr,
+              seed=seed, tensorboard=tensorboard, **_hf_flags(frame_size, dtype, lora_r))
+    _train(train_sft, SFTConfig.from_yaml(config, **kw))
+
+
+def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None) -> dict:
+    return dict(frame_size=frame_size, dtype=dtype, lora=None if lora_r is None else {"r": lora_r, "lora_alpha": 2 * lora_r})
+
+
+def _train(fn, cfg) -> None:
+    from .train.checkpoint import TrainingDiverged
+
     try:
-        typer.echo(f"saved {train_sft(cfg)}")
-    except TrainingDiverged as e:
+        typer.echo(f"saved {fn(cfg)}")
+    except (TrainingDiverged, FileNotFoundError, ValueError) as e:
         _fail(str(e))
 
 
 @train_app.command("grpo")
 def train_grpo_cmd(
     config: Path = typer.Option(None, help="YAML config (fields of GRPOConfig, incl. reward_weights)"),
-    init: str = typer.Option(None, help="SFT checkpoint (policy init and KL reference)"),
+    init: str = typer.Option(None, help="SFT model folder (StreamPro-Small or HF, detected) or hf:PATH; also the KL reference"),
     train: str = typer.Option(None, help="training items.jsonl"),
     out: str = typer.Option(None, help="run folder"),
     steps: int = typer.Option(None, help="GRPO steps"),
     group_size: int = typer.Option(None, help="rollouts per stream+question"),
     kl_beta: float = typer.Option(None, help="KL penalty weight"),
+    items_per_step: int = typer.Option(None, help="streams per step (each gets group_size rollouts)"),
     seed: int = typer.Option(None, help="seed"),
+    frame_size: int = typer.Option(None, help="HF model: frame size (default: the one it was trained with)"),
+    dtype: str = typer.Option(None, help="HF model: float32 | bfloat16"),
+    lora_r: int = typer.Option(None, help="HF model: train LoRA adapters of this rank (default: full fine-tuning)"),
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
-    from .train.checkpoint import TrainingDiverged
     from .train.grpo import GRPOConfig, train_grpo
 
-    kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta, seed=seed)
-    cfg = GRPOConfig.from_yaml(config, **kw)
-    try:
-        typer.echo(f"saved {train_grpo(cfg)}")
-    except TrainingDiverged as e:
-        _fail(str(e))
+    kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
+              items_per_step=items_per_step, seed=seed, **_hf_flags(frame_size, dtype, lora_r))
+    _train(train_grpo, GRPOConfig.from_yaml(config, **kw))
 
 
 @app.command()

@@ -91,9 +91,7 @@ def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):
     # GRPO step: a group of two rollouts of one item (respond right / respond wrong at the same frame)
     it = items[0]
     q, target, close = item_frames(it)
-    from streampro.models.small import query_token_ids
-
-    qids = query_token_ids(policy.tokenizer, cfg, it.question, it.options)
+    qids = cfg.query_ids(policy.tokenizer, it.question, it.options)
     wrong = next(o for o in it.options if o != it.answer)
     rolls, rewards = [], []
     for text in (it.answer, wrong):
@@ -116,3 +114,76 @@ def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):
         new, _ = token_logprobs(policy, b, "cpu")
     gain = ((new - old) * mask).sum(-1)
     assert gain[0] > gain[1]  # the rewarded rollout became more likely relative to the penalised one
+
+
+def test_hf_rollout_layout_matches_the_training_forward(tiny, small_items):
+    """A streamed rollout, laid out as a training trajectory, gets the same decision probabilities from
+    the full-sequence HFPolicy forward as the streamer had frame by frame (preamble, query text, frame
+    chunks, answers and their stop tokens all in the same places): GRPO's ratios start at 1."""
+    from transformers import AutoModelForImageTextToText, AutoTokenizer
+
+    from streampro.bench.protocol import StreamQuery, run_stream
+    from streampro.train.trajectory import KIND_DECISION
+
+    policy = HFPolicy(AutoModelForImageTextToText.from_pretrained(str(tiny)), AutoTokenizer.from_pretrained(str(tiny)),
+                      frame_size=56)
+    it = next(i for i in small_items if i.dimension == "proactive")
+    fr = load_frames([it], 56)[it.video]
+    cfg = policy.cfg
+    for every_token_stops in (False, True):
+        streamer = policy.streamer(respond_threshold=0.0, max_new_tokens=3)  # speaks after every frame
+        if every_token_stops:  # answers end with a stop token, which the layout keeps in context
+            streamer.stop_ids = set(range(policy.model.config.text_config.vocab_size)) - set(streamer.banned.tolist())
+        q = Query(it.id, it.question, tuple(it.options), it.query_time, it.task)
+        frames_iter = (Frame(k, k / it.fps, fr[k]) for k in range(len(fr)))
+        got = run_stream(streamer, it.video, it.fps, it.duration, [StreamQuery(q, it.close_time)], frames=frames_iter)
+        trace = streamer.trace[it.id]
+        assert len(got[it.id]) == len(trace) >= 3 and all(len(a) > 1 for _, a in trace)
+        assert all(a[-1] in streamer.stop_ids for _, a in trace) == every_token_stops
+        traj = build_trajectory(cfg, it.id, fr, item_frames(it)[0],
+                                cfg.query_ids(policy.tokenizer, it.question, it.options), dict(trace), trace[-1][0])
+        b = collate(cfg, [traj])
+        with torch.no_grad():
+            logits = policy(b.tokens, b.is_visual, b.frames)[0]
+        at = (b.kind[0] == KIND_DECISION).nonzero().flatten()
+        p = torch.softmax(logits[at][:, [cfg.silence_id, cfg.respond_id]], -1)[:, 1]
+        assert torch.allclose(p, torch.tensor(streamer.respond_p[it.id]), atol=1e-4)
+
+
+def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_bench, tmp_path):
+    """`streampro train sft --base hf:...` -> `train grpo --init <its final>` -> `eval --model hf:...`,
+    on the tiny Qwen2.5-VL: the saved model carries its stream settings and the added tokens."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from streampro.cli import app
+
+    run = CliRunner().invoke
+    sft = tmp_path / "sft"
+    r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", "56", "--train", str(small_bench),
+                  "--out", str(sft), "--steps", "3", "--batch-size", "2", "--lr", "1e-3"])
+    assert r.exit_code == 0, r.output
+    info = json.loads((sft / "run.json").read_text())
+    assert info["trainable_params"] == info["params"] and info["model"]["image_size"] == 56
+    assert json.loads((sft / "final" / "streampro.json").read_text())["frame_size"] == 56
+    losses = [json.loads(line)["loss"] for line in (sft / "log.jsonl").read_text().splitlines()]
+    assert all(np.isfinite(losses))
+    grpo = tmp_path / "grpo"
+    r = run(app, ["train", "grpo", "--init", str(sft / "final"), "--train", str(small_bench), "--out", str(grpo),
+                  "--steps", "1", "--group-size", "2", "--items-per-step", "2"])
+    assert r.exit_code == 0, r.output
+    log = json.loads((grpo / "log.jsonl").read_text().splitlines()[0])
+    assert np.isfinite(log["loss"]) and "reward/no_false_alarm" in log
+    r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "ev"),
+                  "--no-report"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "ev" / "summary.json").read_text())["n_items"] == 36
+    # LoRA: only adapters and the added tokens' rows train; the saved model is a plain merged one
+    r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", "56", "--train", str(small_bench),
+                  "--out", str(tmp_path / "lora"), "--steps", "2", "--batch-size", "2", "--lora-r", "4"])
+    assert r.exit_code == 0, r.output
+    info = json.loads((tmp_path / "lora" / "run.json").read_text())
+    assert 0 < info["trainable_params"] < info["params"] / 20
+    merged = HFStreamingModel.from_pretrained(str(tmp_path / "lora" / "final"))
+    assert not hasattr(merged.model, "peft_config") and merged.cfg.frame_size == 56

@@ -18,7 +18,8 @@ Frames are patchified here rather than by ``Qwen2VLImageProcessor`` (which needs
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ from .small import resize_frame
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
 STREAM_TOKENS = ("<silence>", "<respond>")
+LAYOUT_TOKENS = (*STREAM_TOKENS, "<query>", "<opts>", "<eoq>", "<frame>")
+STREAM_CONFIG_FILE = "streampro.json"  # written next to a trained model: the stream settings it was trained with
 
 
 @dataclass
@@ -41,6 +44,14 @@ class HFStreamConfig:
     respond_threshold: float = 0.5
     system_prompt: str = ("You are watching a live video stream. After each frame decide whether you can answer "
                           "the question reliably now (<respond> then the answer) or should wait (<silence>).\n")
+    sample: bool = False  # draw decisions and answers from the policy (GRPO rollouts) instead of greedy
+    temperature: float = 1.0
+    seed: int = 0
+
+
+def query_text(question: str, options: tuple[str, ...] | list[str]) -> str:
+    """How a question without a benchmark prompt is shown — the same text in training and streaming."""
+    return f"Question: {question}\nOptions: " + "; ".join(options) + "\n" if options else question
 
 
 def patchify(frames: np.ndarray, patch: int, merge: int, temporal: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -95,19 +106,30 @@ class HFStreamingModel(StreamingModel):
         self.patch, self.merge, self.temporal = vc.patch_size, vc.spatial_merge_size, vc.temporal_patch_size
         self.vs_id, self.ve_id, self.video_id = mc.vision_start_token_id, mc.vision_end_token_id, mc.video_token_id
         self.silence_id, self.respond_id = (tokenizer.convert_tokens_to_ids(t) for t in STREAM_TOKENS)
-        self.stop_ids = {i for i in (tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")) if i is not None}
+        self.im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+        # tokens an answer must never contain: they would corrupt the stream layout (a sampled
+        # <|video_pad|> would not match any frame); the padding token too, unless it is the stop token
+        vocab = tokenizer.get_vocab()
+        banned = {self.vs_id, self.ve_id, self.video_id, mc.image_token_id, tokenizer.pad_token_id,
+                  *(vocab[t] for t in LAYOUT_TOKENS if t in vocab)} - {self.im_end, None}
+        self.banned = torch.tensor(sorted(banned))
+        self.stop_ids = {i for i in (tokenizer.eos_token_id, self.im_end) if i is not None} - banned
         self.device = next(model.parameters()).device
         self.dtype = next(model.parameters()).dtype
+        self.gen = torch.Generator().manual_seed(self.cfg.seed)
+        self.trace: dict[str, list[tuple[int, list[int]]]] = {}  # query -> [(frame index, action token ids)]
+        self.respond_p: dict[str, list[float]] = {}  # query -> P(<respond> | <silence> or <respond>) per frame
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model  # a peft model too
+        self._vision_position_ids = base.model.get_vision_position_ids
 
     @classmethod
     def from_pretrained(cls, path: str, dtype: str = "float32", device_map: str | None = None, **cfg) -> HFStreamingModel:
-        """Load from a local folder (or a hub id where a hub is reachable) and add the stream tokens."""
-        from transformers import AutoModelForImageTextToText, AutoTokenizer
-
-        tok = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForImageTextToText.from_pretrained(path, dtype=getattr(torch, dtype), device_map=device_map)
+        """Load from a local folder (or a hub id where a hub is reachable) and add the stream tokens.
+        A model trained by ``streampro train`` carries ``streampro.json`` (frame size, system prompt):
+        those become the defaults, so it streams with the settings it was trained with."""
+        tok, model = load_hf(path, dtype, device_map)
         add_stream_tokens(model, tok)
-        return cls(model, tok, HFStreamConfig(**cfg))
+        return cls(model, tok, HFStreamConfig(**{**asdict(saved_stream_config(path)), **cfg}))
 
     # -- low level ---------------------------------------------------------------------------
     @torch.no_grad()
@@ -126,7 +148,7 @@ class HFStreamingModel(StreamingModel):
 
     def _frame(self, s: _Stream, pixels: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
         n = int(grid[0, 0] * grid[0, 1] * grid[0, 2]) // self.merge**2
-        vision = self.model.model.get_vision_position_ids(s.pos + 1, grid[0], 1, self.merge)
+        vision = self._vision_position_ids(s.pos + 1, grid[0], 1, self.merge)
         after = s.pos + 1 + int(max(grid[0, 1], grid[0, 2])) // self.merge
         positions = torch.cat([torch.full((3, 1), s.pos), vision, torch.full((3, 1), after)], 1)
         start = s.length
@@ -138,23 +160,31 @@ class HFStreamingModel(StreamingModel):
                 s.evict_oldest_frame()
         return logits
 
-    def _generate(self, s: _Stream, logits: torch.Tensor) -> str:
+    def _pick(self, logits: torch.Tensor) -> int:
+        if not self.cfg.sample:
+            return int(logits.argmax())
+        return int(torch.multinomial(torch.softmax(logits / self.cfg.temperature, -1), 1, generator=self.gen))
+
+    def _generate(self, s: _Stream, logits: torch.Tensor, feed_stop: bool = False) -> tuple[str, list[int]]:
+        """Decode an answer; returns the text and the token ids produced (the stop token included, and
+        then also fed to the cache when ``feed_stop``, as in the training layout)."""
         out = []
         for _ in range(self.cfg.max_new_tokens):
-            nxt = int(logits.argmax())
-            if nxt in self.stop_ids:
-                break
+            nxt = self._pick(logits.index_fill(0, self.banned.to(logits.device), float("-inf")))
             out.append(nxt)
+            if nxt in self.stop_ids:
+                if feed_stop:
+                    self._text(s, [nxt])
+                break
             logits = self._text(s, [nxt])
-        return self.tokenizer.decode(out, skip_special_tokens=True).strip()
+        text_ids = [i for i in out if i not in self.stop_ids]
+        return self.tokenizer.decode(text_ids, skip_special_tokens=True).strip(), out
 
     def encode_frame(self, pixels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         return patchify(resize_frame(pixels, self.cfg.frame_size)[None], self.patch, self.merge, self.temporal)
 
     def query_ids(self, query: Query) -> list[int]:
-        if query.prompt is not None:
-            return self.tokenizer.encode(query.prompt, add_special_tokens=False)
-        text = f"Question: {query.question}\nOptions: " + "; ".join(query.options) + "\n" if query.options else query.question
+        text = query.prompt if query.prompt is not None else query_text(query.question, query.options)
         return self.tokenizer.encode(text, add_special_tokens=False)
 
     # -- StreamingModel ------------------------------------------------------------------------
@@ -163,12 +193,14 @@ class HFStreamingModel(StreamingModel):
         self.base = _Stream()
         self._text(self.base, self.tokenizer.encode(self.cfg.system_prompt, add_special_tokens=False))
         self.streams: dict[str, _Stream] = {}
+        self.trace, self.respond_p = {}, {}
 
     def add_query(self, query: Query) -> None:
         super().add_query(query)
         s = self.base.fork()
         self._text(s, self.query_ids(query))
         self.streams[query.id] = s
+        self.trace[query.id], self.respond_p[query.id] = [], []
 
     def close_query(self, query_id: str) -> None:
         super().close_query(query_id)
@@ -180,18 +212,45 @@ class HFStreamingModel(StreamingModel):
         out = []
         for qid, s in self.streams.items():
             logits = self._frame(s, pixels, grid)
-            p = torch.softmax(logits[[self.silence_id, self.respond_id]], -1)[1]
-            dec = self.respond_id if p >= self.cfg.respond_threshold else self.silence_id
+            pair = logits[[self.silence_id, self.respond_id]]
+            p = float(torch.softmax(pair, -1)[1])
+            self.respond_p[qid].append(p)
+            if self.cfg.sample:
+                respond = bool(torch.multinomial(torch.softmax(pair / self.cfg.temperature, -1), 1, generator=self.gen))
+            else:
+                respond = p >= self.cfg.respond_threshold
+            dec = self.respond_id if respond else self.silence_id
             logits = self._text(s, [dec])
-            if dec == self.respond_id:
-                out.append(Response(qid, self._generate(s, logits)))
+            actions = [dec]
+            if respond:
+                text, ids = self._generate(s, logits, feed_stop=True)
+                actions += ids
+                out.append(Response(qid, text))
+            self.trace[qid].append((frame.index, actions))
             start, _ = s.frame_spans[-1]
             s.frame_spans[-1] = (start, s.length)  # the turn (frame + decision + answer) is evicted as one
         return out
 
     def answer_now(self, query: Query) -> str:
         s = self.base.fork()
-        return self._generate(s, self._text(s, self.query_ids(query)))
+        return self._generate(s, self._text(s, self.query_ids(query)))[0]
+
+
+def saved_stream_config(path: str | Path) -> HFStreamConfig:
+    saved = Path(path) / STREAM_CONFIG_FILE
+    return HFStreamConfig(**json.loads(saved.read_text())) if saved.exists() else HFStreamConfig()
+
+
+def load_hf(path: str | Path, dtype: str = "float32", device_map: str | None = None):
+    """(tokenizer, model) of a Qwen2-VL-family checkpoint; a clear error when the folder is not one."""
+    from transformers import AutoModelForImageTextToText, AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(str(path))
+        model = AutoModelForImageTextToText.from_pretrained(str(path), dtype=getattr(torch, dtype), device_map=device_map)
+    except OSError as e:
+        raise FileNotFoundError(f"cannot load a Hugging Face model from {path}: {e}") from None
+    return tok, model
 
 
 def add_stream_tokens(model, tokenizer) -> None:
@@ -246,26 +305,25 @@ def tiny_qwen2_5_vl(directory: str | Path | None = None, seed: int = 0, words: l
     return model, tok
 
 
-LAYOUT_TOKENS = (*STREAM_TOKENS, "<query>", "<opts>", "<eoq>", "<frame>")
-
 
 @dataclass
 class HFLayout:
-    """The trajectory layout's token ids for an HF model (same attribute names as ``SmallConfig``), so
-    ``streampro.train.trajectory`` and the losses apply unchanged."""
+    """The trajectory layout of an HF model (same attribute names as ``SmallConfig``), so
+    ``streampro.train.trajectory`` and the losses apply unchanged. The preamble and the query text are
+    exactly what :class:`HFStreamingModel` feeds, so a trained model streams in the layout it learned."""
 
     tokens_per_frame: int
     image_size: int
     pad_id: int
-    bos_id: int
     eos_id: int
     silence_id: int
     respond_id: int
-    query_id: int
-    opts_id: int
-    eoq_id: int
-    frame_id: int
+    frame_id: int  # placeholder of visual positions; replaced by the vision chunk in ``HFPolicy.forward``
+    preamble: tuple[int, ...]
     max_answer_tokens: int = 8
+
+    def query_ids(self, tokenizer, question: str, options: tuple[str, ...] | list[str]) -> list[int]:
+        return tokenizer.encode(query_text(question, options), add_special_tokens=False).ids
 
 
 class HFPolicy(torch.nn.Module):
@@ -273,10 +331,11 @@ class HFPolicy(torch.nn.Module):
 
     Every frame block of the layout (``tokens_per_frame`` placeholders) becomes
     ``<|vision_start|> <|video_pad|> x n <|vision_end|>`` with that frame's patches; the model computes
-    mRoPE positions itself (``get_rope_index``) over the padded batch.
+    mRoPE positions itself (``get_rope_index``) over the padded batch. ``streamer()`` gives the
+    :class:`HFStreamingModel` of the same weights and layout, for evaluation and GRPO rollouts.
     """
 
-    def __init__(self, model, hf_tokenizer, frame_size: int = 448):
+    def __init__(self, model, hf_tokenizer, frame_size: int | None = None, stream: HFStreamConfig | None = None):
         super().__init__()
         missing = [t for t in LAYOUT_TOKENS if t not in hf_tokenizer.get_vocab()]
         if missing:
@@ -284,14 +343,57 @@ class HFPolicy(torch.nn.Module):
         add_stream_tokens(model, hf_tokenizer)
         self.model, self.hf_tokenizer = model, hf_tokenizer
         self.tokenizer = hf_tokenizer.backend_tokenizer  # `.encode(text).ids`, as the layout code expects
+        self.stream = stream or HFStreamConfig()
+        if frame_size:
+            self.stream.frame_size = frame_size
+        frame_size = self.stream.frame_size
         vc = model.config.vision_config
         self.patch, self.merge, self.temporal = vc.patch_size, vc.spatial_merge_size, vc.temporal_patch_size
+        if frame_size % (self.patch * self.merge):
+            raise ValueError(f"frame_size {frame_size} must be a multiple of patch*merge={self.patch * self.merge}")
         self.n_visual = (frame_size // self.patch) ** 2 // self.merge**2
         ids = hf_tokenizer.convert_tokens_to_ids
-        self.cfg = HFLayout(tokens_per_frame=self.n_visual + 2, image_size=frame_size,
-                            pad_id=hf_tokenizer.pad_token_id, bos_id=ids("<|im_start|>"), eos_id=ids("<|im_end|>"),
-                            silence_id=ids("<silence>"), respond_id=ids("<respond>"), query_id=ids("<query>"),
-                            opts_id=ids("<opts>"), eoq_id=ids("<eoq>"), frame_id=ids("<frame>"))
+        preamble = tuple(hf_tokenizer.encode(self.stream.system_prompt, add_special_tokens=False))
+        self.cfg = HFLayout(tokens_per_frame=self.n_visual + 2, image_size=frame_size, pad_id=hf_tokenizer.pad_token_id,
+                            eos_id=ids("<|im_end|>"), silence_id=ids("<silence>"), respond_id=ids("<respond>"),
+                            frame_id=ids("<frame>"), preamble=preamble, max_answer_tokens=self.stream.max_new_tokens)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, frame_size: int | None = None, dtype: str = "float32",
+                        lora: dict | None = None, gradient_checkpointing: bool = False) -> HFPolicy:
+        """Load for training (a model saved by ``streampro train`` keeps its stream settings).
+        ``lora`` (``peft.LoraConfig`` fields) trains adapters on the language model plus the rows of the
+        added stream tokens; without it the whole model is fine-tuned."""
+        tok, model = load_hf(path, dtype)
+        if gradient_checkpointing:
+            model.gradient_checkpointing_enable()
+        policy = cls(model, tok, frame_size, saved_stream_config(path))
+        if lora:
+            from peft import LoraConfig, get_peft_model
+
+            kw = {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0,
+                  "target_modules": r".*language_model.*\.(q_proj|k_proj|v_proj|o_proj)", **lora}
+            # the added tokens' rows must learn too: input embeddings, and the output rows unless tied
+            new_rows = tok.convert_tokens_to_ids(list(LAYOUT_TOKENS))
+            tied = model.get_output_embeddings().weight is model.get_input_embeddings().weight
+            kw.setdefault("trainable_token_indices", {"embed_tokens": new_rows, **({} if tied else {"lm_head": new_rows})})
+            policy.model = get_peft_model(model, LoraConfig(**kw))
+        return policy
+
+    def streamer(self, **overrides) -> HFStreamingModel:
+        cfg = HFStreamConfig(**{**asdict(self.stream), **overrides})
+        return HFStreamingModel(self.model, self.hf_tokenizer, cfg)
+
+    def save_pretrained(self, directory: str | Path) -> None:
+        """A plain ``from_pretrained`` folder (LoRA merged in), its tokenizer with the added tokens, and
+        ``streampro.json`` with the stream settings, so ``hf:DIR`` streams as trained."""
+        model = self.model
+        if hasattr(model, "merge_and_unload"):
+            model = copy.deepcopy(model).merge_and_unload()
+        model.save_pretrained(directory)
+        self.hf_tokenizer.save_pretrained(directory)
+        keep = {k: v for k, v in asdict(self.stream).items() if k not in ("sample", "temperature", "seed")}
+        (Path(directory) / STREAM_CONFIG_FILE).write_text(json.dumps(keep, indent=2))
 
     def forward(self, tokens: torch.Tensor, is_visual: torch.Tensor, frames: torch.Tensor) -> torch.Tensor:
         mc = self.model.config

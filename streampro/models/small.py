@@ -58,6 +58,14 @@ class SmallConfig:
     def tokens_per_frame(self) -> int:
         return self.grid * self.grid
 
+    @property
+    def preamble(self) -> tuple[int, ...]:
+        """Tokens a stream starts with (the HF layout starts with its system prompt instead)."""
+        return (self.bos_id,)
+
+    def query_ids(self, tokenizer, question: str, options: tuple[str, ...] | list[str]) -> list[int]:
+        return query_token_ids(tokenizer, self, question, options)
+
 
 class FrameEncoder(nn.Module):
     """RGB uint8 frames -> ``grid**2`` tokens; each token sees one cell and keeps its layout in channels."""
@@ -154,6 +162,10 @@ class StreamProSmall(nn.Module):
         return logits
 
     # -- save / load ------------------------------------------------------------------------
+    def streamer(self, **kwargs) -> SmallStreamer:
+        """The streaming model of these weights (``sample=True`` for GRPO rollouts)."""
+        return SmallStreamer(self, **kwargs)
+
     def save_pretrained(self, directory: str | Path) -> None:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)

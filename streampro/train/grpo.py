@@ -24,15 +24,15 @@ from ..bench.protocol import StreamQuery, run_stream
 from ..bench.schema import Item, load_items
 from ..bench.video import Frame
 from ..models.base import Query
-from ..models.small import SmallStreamer, StreamProSmall, query_token_ids
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
+from .policy import HFOptions, build_policy
 from .rewards import REWARD_WEIGHTS, compute_rewards
 from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames
 
 
 @dataclass
-class GRPOConfig(YamlConfig):
-    init: str = "runs/sft/final"
+class GRPOConfig(HFOptions, YamlConfig):
+    init: str = "runs/sft/final"  # the SFT model: a folder (StreamPro-Small or HF, detected), or hf:PATH
     train: str = "data/train/items.jsonl"
     out: str = "runs/grpo"
     steps: int = 30
@@ -59,18 +59,18 @@ class Rollout:
     n_responses: int
 
 
-def rollout(policy: StreamProSmall, item: Item, frames: np.ndarray, seed: int, temperature: float,
+def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: float,
             weights: dict[str, float]) -> Rollout:
-    """Run one stochastic stream of ``item`` and lay out the actions it took as a trajectory."""
-    streamer = SmallStreamer(policy, seed=seed, sample=True, temperature=temperature)
+    """Run one stochastic stream of ``item`` and lay out the actions it took as a trajectory. ``policy``
+    is StreamPro-Small or an ``HFPolicy``: both give a sampling streamer that records its actions."""
+    streamer = policy.streamer(seed=seed, sample=True, temperature=temperature)
     q = Query(item.id, item.question, tuple(item.options), item.query_time, item.task)
     fr = (Frame(k, k / item.fps, frames[k]) for k in range(len(frames)))
     responses = run_stream(streamer, item.video, item.fps, item.duration, [StreamQuery(q, item.close_time)], frames=fr)
     trace = streamer.trace[item.id]
     cfg = policy.cfg
     traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0],
-                            query_token_ids(policy.tokenizer, cfg, item.question, item.options),
-                            dict(trace), trace[-1][0])
+                            cfg.query_ids(policy.tokenizer, item.question, item.options), dict(trace), trace[-1][0])
     total, parts = compute_rewards(item, responses[item.id], weights)
     return Rollout(traj, total, parts, len(responses[item.id]))
 
@@ -107,12 +107,12 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
-    policy = StreamProSmall.from_pretrained(cfg.init)
+    policy = build_policy(cfg.init, cfg)
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
     mcfg = policy.cfg
     items = load_items(cfg.train)
     frames = load_frames(items, mcfg.image_size)
-    opt = torch.optim.AdamW(policy.parameters(), lr=cfg.lr, weight_decay=0.0)
+    opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
     model, opt = accelerator.prepare(policy.train(), opt)
     start = resume(accelerator, out)
     if accelerator.is_main_process:

@@ -18,15 +18,16 @@ from accelerate.utils import set_seed
 from tqdm import tqdm
 
 from ..bench.schema import load_items
-from ..models.small import SmallConfig, StreamProSmall, n_params
-from ..models.tokenizer import build_tokenizer, world_vocabulary
+from ..models.small import n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .losses import effective_number_weights, stream_loss
+from .policy import HFOptions, build_policy
 from .trajectory import collate, decision_counts, load_frames, sft_trajectory
 
 
 @dataclass
-class SFTConfig(YamlConfig):
+class SFTConfig(HFOptions, YamlConfig):
+    base: str = "small"  # small | hf:PATH (a Qwen2-VL-family model; see HFOptions for its options)
     train: str = "data/train/items.jsonl"
     out: str = "runs/sft"
     loss: str = "cb"  # cb | ce
@@ -41,7 +42,7 @@ class SFTConfig(YamlConfig):
     save_every: int = 100
     log_every: int = 10
     tensorboard: bool = False
-    model: dict = field(default_factory=dict)  # SmallConfig overrides
+    model: dict = field(default_factory=dict)  # SmallConfig overrides (base: small)
 
 
 
@@ -53,13 +54,13 @@ def lr_at(step: int, cfg) -> float:
     return float(cfg.lr * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, p)))))
 
 
-def prepare_corpus(cfg: SFTConfig, model_cfg: SmallConfig | None = None):
+def prepare_corpus(cfg: SFTConfig):
+    """The policy to train and the teacher trajectories of the training items, in its layout."""
     items = load_items(cfg.train)
-    tok = build_tokenizer(world_vocabulary() + [t for it in items for t in (it.question, *it.options)])
-    mcfg = model_cfg or SmallConfig(vocab_size=tok.get_vocab_size(), **cfg.model)
-    frames = load_frames(items, mcfg.image_size)
-    trajs = [sft_trajectory(mcfg, tok, it, frames[it.video]) for it in items]
-    return items, tok, mcfg, trajs
+    policy = build_policy(cfg.base, cfg, items, cfg.model)
+    frames = load_frames(items, policy.cfg.image_size)
+    trajs = [sft_trajectory(policy.cfg, policy.tokenizer, it, frames[it.video]) for it in items]
+    return items, policy, trajs
 
 
 def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
@@ -67,17 +68,18 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
-    items, tok, mcfg, trajs = prepare_corpus(cfg)
-    counts = decision_counts(mcfg, trajs)
-    weights = effective_number_weights([counts["silence"], counts["respond"]], cfg.beta) if cfg.loss == "cb" else None
     if cfg.loss not in ("cb", "ce"):
         raise ValueError(f"loss must be 'cb' or 'ce', got {cfg.loss!r}")
-    model = StreamProSmall(mcfg, tok)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    items, model, trajs = prepare_corpus(cfg)
+    mcfg = model.cfg
+    counts = decision_counts(mcfg, trajs)
+    weights = effective_number_weights([counts["silence"], counts["respond"]], cfg.beta) if cfg.loss == "cb" else None
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
     model, opt = accelerator.prepare(model, opt)
     start = resume(accelerator, out)
     if accelerator.is_main_process:
-        info = {"config": asdict(cfg), "model": asdict(mcfg), "params": n_params(model), "n_items": len(items),
+        info = {"config": asdict(cfg), "model": asdict(mcfg), "params": n_params(model),
+                "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad), "n_items": len(items),
                 "decisions": counts, "silence_per_respond": counts["silence"] / max(1, counts["respond"]),
                 "decision_weights": None if weights is None else weights.tolist(), "resumed_from": start,
                 "world_size": accelerator.num_processes}

@@ -9,13 +9,17 @@ observations and are masked out (``-100``) of every loss.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from ..bench.schema import Item
 from ..bench.video import decode_video
-from ..models.small import SmallConfig, query_token_ids
+from ..models.small import SmallConfig
+
+if TYPE_CHECKING:
+    from ..models.hf import HFLayout
 
 IGNORE = -100
 KIND_NONE, KIND_DECISION, KIND_ANSWER = 0, 1, 2
@@ -38,12 +42,13 @@ def item_frames(item: Item) -> tuple[int, int, int]:
     return q, max(q, target), max(q, close)
 
 
-def build_trajectory(cfg: SmallConfig, item_id: str, frames: np.ndarray, q_frame: int, query_ids: list[int],
+def build_trajectory(cfg: SmallConfig | HFLayout, item_id: str, frames: np.ndarray, q_frame: int, query_ids: list[int],
                      actions: dict[int, list[int]], last_frame: int) -> Trajectory:
     """Lay out frames ``0..last_frame`` with the query before ``q_frame`` and, from ``q_frame`` on, the
     action tokens after each frame (``[<silence>]`` where ``actions`` has none)."""
     g2 = cfg.tokens_per_frame
-    tokens, labels, kind = [cfg.bos_id], [IGNORE], [KIND_NONE]
+    n = len(cfg.preamble)
+    tokens, labels, kind = list(cfg.preamble), [IGNORE] * n, [KIND_NONE] * n
     for k in range(last_frame + 1):
         if k == q_frame:
             tokens += query_ids
@@ -63,14 +68,14 @@ def build_trajectory(cfg: SmallConfig, item_id: str, frames: np.ndarray, q_frame
     return Trajectory(item_id, frames[: last_frame + 1], tokens, labels, kind)
 
 
-def sft_trajectory(cfg: SmallConfig, tokenizer, item: Item, frames: np.ndarray) -> Trajectory:
+def sft_trajectory(cfg: SmallConfig | HFLayout, tokenizer, item: Item, frames: np.ndarray) -> Trajectory:
     """Teacher trajectory: respond once with the answer at the target frame (the decidable frame for
     proactive items, the query frame otherwise), silence everywhere else up to the close frame."""
     q, target, close = item_frames(item)
     close = min(close, len(frames) - 1)
     target = min(target, close)
     answer = [cfg.respond_id, *tokenizer.encode(item.answer).ids, cfg.eos_id]
-    return build_trajectory(cfg, item.id, frames, q, query_token_ids(tokenizer, cfg, item.question, item.options),
+    return build_trajectory(cfg, item.id, frames, q, cfg.query_ids(tokenizer, item.question, item.options),
                             {target: answer}, close)
 
 
