@@ -201,3 +201,19 @@ def test_sft_resume_and_grpo_end_to_end(tmp_path, small_bench, small_items, monk
     assert len(glog) == 2 and all(math.isfinite(r["loss"]) for r in glog) and "reward/timing" in glog[0]
     s = evaluate(small_items, build_model(f"small:{g}", small_items), tmp_path / "eval", progress=False)
     assert s["complete"] and s["n_items"] == len(small_items)
+
+
+def test_shipped_configs_load_into_their_trainers():
+    from pathlib import Path
+
+    import yaml
+
+    from streampro.train.grpo import GRPOConfig
+    from streampro.train.sft import SFTConfig
+
+    root = Path(__file__).resolve().parents[1] / "configs"
+    for name, cls in [("sft.yaml", SFTConfig), ("sft_qwen.yaml", SFTConfig), ("grpo.yaml", GRPOConfig),
+                      ("grpo_qwen.yaml", GRPOConfig)]:
+        cfg = cls.from_yaml(root / name)  # an unknown field would raise TypeError here
+        assert all(getattr(cfg, k) == v for k, v in yaml.safe_load((root / name).read_text()).items())
+    assert SFTConfig.from_yaml(root / "sft_qwen.yaml").base.startswith("hf:")
