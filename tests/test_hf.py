@@ -187,3 +187,21 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_benc
     assert 0 < info["trainable_params"] < info["params"] / 20
     merged = HFStreamingModel.from_pretrained(str(tmp_path / "lora" / "final"))
     assert not hasattr(merged.model, "peft_config") and merged.cfg.frame_size == 56
+
+
+def test_frames_are_encoded_exactly_as_the_qwen_image_processor_does():
+    """Resize (aspect kept) + normalisation + patch layout equal the official processor's pixel values."""
+    from PIL import Image
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
+
+    from streampro.models.hf import patchify, qwen_resize
+
+    frame_size = 112
+    proc = Qwen2VLImageProcessorPil(min_pixels=28 * 28, max_pixels=frame_size * frame_size)
+    rng = np.random.default_rng(0)
+    for h, w in [(56, 56), (64, 64), (90, 160), (300, 200)]:
+        f = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+        ref = proc(images=[Image.fromarray(f)], return_tensors="pt")
+        pv, grid = patchify(qwen_resize(f, frame_size, 28)[None], 14, 2, 2)
+        assert grid.tolist() == ref["image_grid_thw"].tolist()
+        assert torch.allclose(pv, ref["pixel_values"], atol=1e-5)

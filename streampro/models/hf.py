@@ -11,8 +11,9 @@ the same logits as one full re-prefill (tested). After every frame an open query
 Memory stays bounded with ``window_frames``: the oldest frame chunks are evicted from the cache (the
 prompt and query are kept, like an attention sink); positions keep increasing, so no re-rotation.
 
-Frames are patchified here rather than by ``Qwen2VLImageProcessor`` (which needs torchvision): resize to
-``frame_size`` (a multiple of patch*merge), CLIP mean/std normalisation, and the processor's patch layout.
+Frames are resized and patchified here (numpy + PIL, no torchvision): the processor's ``smart_resize``
+(aspect ratio kept, at most ``frame_size**2`` pixels), CLIP mean/std normalisation and its patch layout —
+equal to ``Qwen2VLImageProcessorPil``'s output (tested).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import torch
 
 from ..bench.video import Frame
 from .base import Query, Response, StreamInfo, StreamingModel
-from .small import resize_frame
 
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
@@ -38,7 +38,7 @@ STREAM_CONFIG_FILE = "streampro.json"  # written next to a trained model: the st
 
 @dataclass
 class HFStreamConfig:
-    frame_size: int = 448  # pixels, square; a multiple of patch_size * merge_size (28 for Qwen)
+    frame_size: int = 448  # frames get at most frame_size**2 pixels, aspect kept (448: 256 visual tokens if square)
     window_frames: int | None = None  # keep at most this many frames in the cache (None: all)
     max_new_tokens: int = 16
     respond_threshold: float = 0.5
@@ -52,6 +52,19 @@ class HFStreamConfig:
 def query_text(question: str, options: tuple[str, ...] | list[str]) -> str:
     """How a question without a benchmark prompt is shown — the same text in training and streaming."""
     return f"Question: {question}\nOptions: " + "; ".join(options) + "\n" if options else question
+
+
+def qwen_resize(pixels: np.ndarray, frame_size: int, factor: int) -> np.ndarray:
+    """Resize a frame as the Qwen processors do: keep the aspect ratio, both sides multiples of
+    ``factor`` (patch * merge), at most ``frame_size**2`` pixels (their ``smart_resize``), bicubic."""
+    from PIL import Image
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
+
+    h, w = pixels.shape[:2]
+    nh, nw = smart_resize(h, w, factor=factor, min_pixels=factor * factor, max_pixels=frame_size * frame_size)
+    if (nh, nw) == (h, w):
+        return pixels
+    return np.asarray(Image.fromarray(pixels).resize((nw, nh), Image.Resampling.BICUBIC))
 
 
 def patchify(frames: np.ndarray, patch: int, merge: int, temporal: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -181,7 +194,8 @@ class HFStreamingModel(StreamingModel):
         return self.tokenizer.decode(text_ids, skip_special_tokens=True).strip(), out
 
     def encode_frame(self, pixels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        return patchify(resize_frame(pixels, self.cfg.frame_size)[None], self.patch, self.merge, self.temporal)
+        frame = qwen_resize(pixels, self.cfg.frame_size, self.patch * self.merge)
+        return patchify(frame[None], self.patch, self.merge, self.temporal)
 
     def query_ids(self, query: Query) -> list[int]:
         text = query.prompt if query.prompt is not None else query_text(query.question, query.options)
