@@ -16,6 +16,32 @@ def _fail(msg: str) -> None:
     raise typer.Exit(2)
 
 
+MODEL_ARGS_HELP = ("model options as key=value pairs, comma-separated (lmms-eval style), e.g. "
+                   "frame_size=448,window_frames=64,dtype=bfloat16,device_map=cuda")
+
+
+def _model_args(text: str | None) -> dict:
+    """``"a=1,b=x,c=true"`` -> ``{"a": 1, "b": "x", "c": True}``."""
+    out: dict = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        key, sep, value = part.partition("=")
+        if not sep or not key:
+            _fail(f"--model-args: expected key=value, got {part!r}")
+        low = value.lower()
+        if low in ("true", "false", "none"):
+            out[key] = {"true": True, "false": False, "none": None}[low]
+            continue
+        for cast in (int, float):
+            try:
+                out[key] = cast(value)
+                break
+            except ValueError:
+                continue
+        else:
+            out[key] = value
+    return out
+
+
 @app.command()
 def generate(
     out: Path = typer.Option(Path("data/streampro-bench/test"), help="output folder (videos/ + items.jsonl)"),
@@ -50,6 +76,7 @@ def _load(bench: Path, skip_bad: bool):
 def eval_cmd(
     bench: Path = typer.Option(Path("data/streampro-bench/test/items.jsonl"), help="benchmark JSONL"),
     model: str = typer.Option("oracle", help="model spec: oracle | reactive | random | silent | small:DIR | hf:PATH"),
+    model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(None, help="output folder (default runs/eval/<model>)"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
     seed: int = typer.Option(0, help="seed for stochastic models"),
@@ -65,8 +92,8 @@ def eval_cmd(
     name = model.replace(":", "_").replace("/", "_")
     out = out or Path("runs/eval") / name
     try:
-        summary = evaluate(items, build_model(model, items, seed=seed), out, skip_bad=skip_bad)
-    except (VideoError, KeyError, ValueError) as e:
+        summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, skip_bad=skip_bad)
+    except (VideoError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
         _fail(str(e))
     typer.echo(format_table({model: summary}))
     if summary["skipped"]:
@@ -206,6 +233,7 @@ def rtvu(
     questions: Path = typer.Option(..., help="StreamingBench questions_real.json"),
     videos: Path = typer.Option(..., help="folder the question file's video_path entries are relative to"),
     model: str = typer.Option(..., help="model spec, e.g. hf:/models/Qwen2.5-VL-7B-Instruct or small:DIR"),
+    model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(Path("runs/rtvu"), help="output folder (predictions.jsonl, summary.json)"),
     fps: float = typer.Option(1.0, help="frames per second fed to the model"),
     frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
@@ -219,8 +247,8 @@ def rtvu(
 
     try:
         qs = load_rtvu(questions, videos)
-        summary = evaluate_rtvu(qs, build_model(model), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
-    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError) as e:
+        summary = evaluate_rtvu(qs, build_model(model, **_model_args(model_args)), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
         _fail(str(e))
     typer.echo("| task | accuracy |\n|---|---|")
     for t, acc in summary["tasks"].items():
@@ -233,6 +261,7 @@ def ovo(
     annotations: Path = typer.Option(..., help="OVO-Bench ovo_bench_new.json"),
     videos: Path = typer.Option(..., help="folder the entries' 'video' paths are relative to (src_videos/)"),
     model: str = typer.Option(..., help="model spec, e.g. hf:/models/Qwen2.5-VL-7B-Instruct or small:DIR"),
+    model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(Path("runs/ovo"), help="output folder (predictions.jsonl, summary.json, ovo_results.json)"),
     task: list[str] = typer.Option(None, help="only these task codes (EPM, REC, ...) or categories (backward, realtime, forward); repeatable"),
     fps: float = typer.Option(1.0, help="frames per second fed to the model"),
@@ -247,8 +276,8 @@ def ovo(
 
     try:
         qs = load_ovo(annotations, videos, tasks=task or None)
-        summary = evaluate_ovo(qs, build_model(model), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
-    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError) as e:
+        summary = evaluate_ovo(qs, build_model(model, **_model_args(model_args)), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
         _fail(str(e))
     typer.echo("| category | task | probes | accuracy |\n|---|---|---|---|")
     for t, acc in summary["tasks"].items():

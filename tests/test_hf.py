@@ -176,8 +176,11 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_benc
     log = json.loads((grpo / "log.jsonl").read_text().splitlines()[0])
     assert np.isfinite(log["loss"]) and "reward/no_false_alarm" in log
     r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "ev"),
-                  "--no-report"])
+                  "--no-report", "--model-args", "window_frames=4,respond_threshold=0.4"])
     assert r.exit_code == 0, r.output
+    r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "e2"),
+                  "--model-args", "windw=4"])
+    assert r.exit_code == 2 and "unexpected keyword argument 'windw'" in r.output
     assert json.loads((tmp_path / "ev" / "summary.json").read_text())["n_items"] == 36
     # LoRA: only adapters and the added tokens' rows train; the saved model is a plain merged one
     r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", "56", "--train", str(small_bench),
