@@ -4,6 +4,8 @@
 
 Prints items/s for generation, items/s and frames/s for evaluation, and the ratio of frames decoded and
 streamed when each video is streamed once for all its questions vs once per question (the naive way).
+Then the same for probe benchmarks (an OVO-Bench-layout fixture, answered by a tiny random Qwen2.5-VL):
+one KV-cached pass per video for all probes vs the benchmark harness's way, a fresh clip per probe.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=900)
     ap.add_argument("--small", type=str, default=None, help="optional StreamPro-Small checkpoint to time too")
+    ap.add_argument("--ovo-videos", type=int, default=6, help="videos in the OVO-layout fixture (0: skip)")
     args = ap.parse_args()
+    if args.ovo_videos:
+        probes(args.ovo_videos)
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         generate_split(tmp, "test", args.items, progress=False)
@@ -72,6 +77,30 @@ def main() -> None:
         t_naive = time.perf_counter() - t
         print(f"one pass per video: {len(groups)} passes for {len(items)} questions; frames decoded+streamed "
               f"{shared} vs {naive} per-question (x{naive / shared:.2f}); wall {t_shared:.1f}s vs {t_naive:.1f}s "
+              f"(x{t_naive / t_shared:.2f})")
+
+
+def probes(n_videos: int) -> None:
+    from streampro.bench.ovobench import grade_ovo, load_ovo, make_ovo_fixture
+    from streampro.bench.timed import evaluate_timed
+    from streampro.models.hf import HFStreamingModel, tiny_qwen2_5_vl
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        qs = load_ovo(make_ovo_fixture(root / "ovo", n_videos=n_videos), root / "ovo" / "src_videos")
+        tiny_qwen2_5_vl(root / "qwen")
+        model = HFStreamingModel.from_pretrained(str(root / "qwen"), frame_size=112)
+        counter = FrameCounter(model)
+        t = time.perf_counter()
+        evaluate_timed(qs, model, root / "shared", grade_ovo, fps=2.0, progress=False)
+        t_shared, shared = time.perf_counter() - t, counter.frames
+        counter.frames = 0
+        t = time.perf_counter()
+        for i, q in enumerate(qs):  # the harness's way: a clip from 0 to the probe time, streamed afresh
+            evaluate_timed([q], model, root / f"naive{i}", grade_ovo, fps=2.0, progress=False)
+        t_naive, naive = time.perf_counter() - t, counter.frames
+        print(f"probes (tiny Qwen2.5-VL, 112px): {len(qs)} probes on {n_videos} videos; frames encoded {shared} "
+              f"vs {naive} with a clip per probe (x{naive / shared:.2f}); wall {t_shared:.1f}s vs {t_naive:.1f}s "
               f"(x{t_naive / t_shared:.2f})")
 
 
