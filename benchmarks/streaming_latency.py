@@ -87,8 +87,10 @@ def main() -> None:
     for window in (None, 16):
         hf.cfg.window_frames = window
         lat = time_steps(hf, hf_frames, [5, m - 6])
+        cache = hf.streams["q"].cache
+        mib = sum(layer.keys.nbytes + layer.values.nbytes for layer in cache.layers) / 2**20
         print(f"HF adapter (window={window}): per-frame {lat[5]:.1f} ms at frame 5, {lat[m - 6]:.1f} ms at frame {m - 6}; "
-              f"query cache {hf.streams['q'].length} tokens after {m} frames")
+              f"query cache {hf.streams['q'].length} tokens = {mib:.2f} MiB after {m} frames")
     with tempfile.TemporaryDirectory() as tmp:
         video = rng.integers(0, 255, (240, 224, 224, 3), dtype=np.uint8)
         write_video(f"{tmp}/v.mp4", video, fps=2)

@@ -26,9 +26,13 @@ def frames(n, size=56, seed=0):
     return np.random.default_rng(seed).integers(0, 255, (n, size, size, 3), dtype=np.uint8)
 
 
-def test_stream_reuses_cache_and_matches_full_prefill(tiny):
+def test_stream_reuses_cache_and_matches_full_prefill(tiny, small_items):
+    """A generated mp4 (64 px, resized to 56 like the Qwen processor would) streamed frame by frame."""
+    from streampro.bench.video import decode_video
+
     m = HFStreamingModel.from_pretrained(str(tiny), frame_size=56)
-    fr = frames(5)
+    fr = decode_video(small_items[0].video)[0][:5]
+    assert fr.shape == (5, 64, 64, 3)
     m.reset(StreamInfo("v", 2, 3))
     lens = [m.base.length]
     for k in range(4):
