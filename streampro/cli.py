@@ -228,6 +228,18 @@ def reproduce(
     typer.echo(f"report: {Path(out) / 'report.html'}")
 
 
+def _probe_benchmark(load, evaluate, model: str, model_args: str | None, out: Path, **kw) -> dict:
+    """Load an external benchmark's probes, build the model, evaluate; any bad input ends in one clear line."""
+    from .bench.schema import SchemaError
+    from .bench.video import VideoError
+    from .models.registry import build_model
+
+    try:
+        return evaluate(load(), build_model(model, **_model_args(model_args)), out, **kw)
+    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
+        _fail(str(e))
+
+
 @app.command()
 def rtvu(
     questions: Path = typer.Option(..., help="StreamingBench questions_real.json"),
@@ -240,16 +252,10 @@ def rtvu(
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
 ) -> None:
     """StreamingBench Real-Time Visual Understanding: per-task and overall accuracy (resumable)."""
-    from .bench.schema import SchemaError
     from .bench.streamingbench import evaluate_rtvu, load_rtvu
-    from .bench.video import VideoError
-    from .models.registry import build_model
 
-    try:
-        qs = load_rtvu(questions, videos)
-        summary = evaluate_rtvu(qs, build_model(model, **_model_args(model_args)), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
-    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
-        _fail(str(e))
+    summary = _probe_benchmark(lambda: load_rtvu(questions, videos), evaluate_rtvu, model, model_args, out,
+                               fps=fps, frame_size=frame_size, skip_bad=skip_bad)
     typer.echo("| task | accuracy |\n|---|---|")
     for t, acc in summary["tasks"].items():
         typer.echo(f"| {t} | {acc:.1f} |")
@@ -270,15 +276,9 @@ def ovo(
 ) -> None:
     """OVO-Bench: Backward Tracing, Real-Time Perception, Forward Active Responding (resumable)."""
     from .bench.ovobench import CATEGORY_OF, evaluate_ovo, load_ovo
-    from .bench.schema import SchemaError
-    from .bench.video import VideoError
-    from .models.registry import build_model
 
-    try:
-        qs = load_ovo(annotations, videos, tasks=task or None)
-        summary = evaluate_ovo(qs, build_model(model, **_model_args(model_args)), out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
-    except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
-        _fail(str(e))
+    summary = _probe_benchmark(lambda: load_ovo(annotations, videos, tasks=task or None), evaluate_ovo, model,
+                               model_args, out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
     typer.echo("| category | task | probes | accuracy |\n|---|---|---|---|")
     for t, acc in summary["tasks"].items():
         typer.echo(f"| {CATEGORY_OF[t]} | {t} | {summary['n'][t]} | {acc:.1f} |")
