@@ -197,14 +197,15 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_benc
 
 
 def test_frames_are_encoded_exactly_as_the_qwen_image_processor_does():
-    """Resize (aspect kept) + normalisation + patch layout equal the official processor's pixel values."""
+    """Resize (aspect kept, fixed pixel budget, up or down) + normalisation + patch layout equal the
+    official processor's pixel values."""
     from PIL import Image
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
     from streampro.models.hf import patchify, qwen_resize
 
     frame_size = 112
-    proc = Qwen2VLImageProcessorPil(min_pixels=28 * 28, max_pixels=frame_size * frame_size)
+    proc = Qwen2VLImageProcessorPil(min_pixels=frame_size * frame_size, max_pixels=frame_size * frame_size)
     rng = np.random.default_rng(0)
     for h, w in [(56, 56), (64, 64), (90, 160), (300, 200)]:
         f = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)

@@ -12,8 +12,8 @@ Memory stays bounded with ``window_frames``: the oldest frame chunks are evicted
 prompt and query are kept, like an attention sink); positions keep increasing, so no re-rotation.
 
 Frames are resized and patchified here (numpy + PIL, no torchvision): the processor's ``smart_resize``
-(aspect ratio kept, at most ``frame_size**2`` pixels), CLIP mean/std normalisation and its patch layout —
-equal to ``Qwen2VLImageProcessorPil``'s output (tested).
+(aspect ratio kept, about ``frame_size**2`` pixels), CLIP mean/std normalisation and its patch layout —
+equal to ``Qwen2VLImageProcessorPil``'s output with that pixel budget (tested).
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ from .base import Query, Response, StreamInfo, StreamingModel
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
 STREAM_TOKENS = ("<silence>", "<respond>")
-LAYOUT_TOKENS = (*STREAM_TOKENS, "<query>", "<opts>", "<eoq>", "<frame>")
+LAYOUT_TOKENS = (*STREAM_TOKENS, "<frame>")  # <frame>: the trainers' placeholder for a frame's positions
 STREAM_CONFIG_FILE = "streampro.json"  # written next to a trained model: the stream settings it was trained with
 
 
 @dataclass
 class HFStreamConfig:
-    frame_size: int = 448  # frames get at most frame_size**2 pixels, aspect kept (448: 256 visual tokens if square)
+    frame_size: int = 448  # every frame is resized to about frame_size**2 pixels, aspect kept (448: 256 tokens if square)
     window_frames: int | None = None  # keep at most this many frames in the cache (None: all)
     max_new_tokens: int = 16
     respond_threshold: float = 0.5
@@ -55,13 +55,16 @@ def query_text(question: str, options: tuple[str, ...] | list[str]) -> str:
 
 
 def qwen_resize(pixels: np.ndarray, frame_size: int, factor: int) -> np.ndarray:
-    """Resize a frame as the Qwen processors do: keep the aspect ratio, both sides multiples of
-    ``factor`` (patch * merge), at most ``frame_size**2`` pixels (their ``smart_resize``), bicubic."""
+    """Resize a frame as the Qwen processors do (their ``smart_resize``, bicubic): keep the aspect
+    ratio, both sides multiples of ``factor`` (patch * merge), with the pixel budget fixed at about
+    ``frame_size**2`` — up or down — so every frame costs the same tokens whatever the video's
+    resolution, and a model trained on ``frame_size`` frames sees the same grid when streaming."""
     from PIL import Image
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
 
     h, w = pixels.shape[:2]
-    nh, nw = smart_resize(h, w, factor=factor, min_pixels=factor * factor, max_pixels=frame_size * frame_size)
+    budget = frame_size * frame_size
+    nh, nw = smart_resize(h, w, factor=factor, min_pixels=budget, max_pixels=budget)
     if (nh, nw) == (h, w):
         return pixels
     return np.asarray(Image.fromarray(pixels).resize((nw, nh), Image.Resampling.BICUBIC))
