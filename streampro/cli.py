@@ -182,7 +182,7 @@ def _train(fn, cfg) -> None:
 
     try:
         typer.echo(f"saved {fn(cfg)}")
-    except (TrainingDiverged, FileNotFoundError, ValueError) as e:
+    except (TrainingDiverged, FileNotFoundError, ValueError, ImportError) as e:
         _fail(str(e))
 
 

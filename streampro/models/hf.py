@@ -386,7 +386,10 @@ class HFPolicy(torch.nn.Module):
             model.gradient_checkpointing_enable()
         policy = cls(model, tok, frame_size, saved_stream_config(path))
         if lora:
-            from peft import LoraConfig, get_peft_model
+            try:
+                from peft import LoraConfig, get_peft_model
+            except ImportError:
+                raise ImportError("LoRA needs peft: pip install 'streampro[hf]' (or pip install peft)") from None
 
             kw = {"r": 16, "lora_alpha": 32, "lora_dropout": 0.0,
                   "target_modules": r".*language_model.*\.(q_proj|k_proj|v_proj|o_proj)", **lora}
