@@ -88,6 +88,16 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
     return [r for r in read_jsonl(pred_path) if r["qid"] in ids]
 
 
+def answer_after_stream(model: StreamingModel, video: str, query: Query, fps: float = 1.0,
+                        frame_size: int | None = None) -> str:
+    """Stream ``video`` up to ``query.time`` (all of it for ``inf``), then ask for a forced answer —
+    one probe on its own, for harnesses that hand over one clip per question (lmms-eval)."""
+    model.reset(StreamInfo(video=video, fps=fps, duration=query.time))
+    for frame in iter_frames(video, fps=fps, end=None if query.time == float("inf") else query.time, size=frame_size):
+        model.step(frame)
+    return model.answer_now(query)
+
+
 def _ask(model: StreamingModel, q: TimedQuestion, seen_until: float, grade: Grader) -> dict[str, Any]:
     reply = model.answer_now(Query(q.qid, q.question, q.options, q.time, q.task, q.prompt))
     pred, correct = grade(q, reply)

@@ -1,0 +1,1 @@
+"""Bridges to other harnesses (optional dependencies, imported only when used)."""
