@@ -12,7 +12,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
@@ -21,6 +21,8 @@ from .protocol import StreamQuery, run_stream
 from .schema import Item
 from .scoring import aggregate, score_item
 from .video import VideoError
+
+V = TypeVar("V")  # anything with a ``.video`` path
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -54,8 +56,9 @@ def _repair_tail(path: Path) -> None:
             path.write_text(text, encoding="utf-8")
 
 
-def group_by_video(items: list[Item]) -> OrderedDict[str, list[Item]]:
-    groups: OrderedDict[str, list[Item]] = OrderedDict()
+def group_by_video(items: list[V]) -> OrderedDict[str, list[V]]:
+    """Items (or probes: anything with ``.video``) per video, in first-seen order."""
+    groups: OrderedDict[str, list[V]] = OrderedDict()
     for it in items:
         groups.setdefault(it.video, []).append(it)
     return groups

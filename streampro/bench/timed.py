@@ -21,7 +21,8 @@ from typing import Any
 from tqdm import tqdm
 
 from ..models.base import Query, StreamInfo, StreamingModel
-from .evaluate import _append, _repair_tail, read_jsonl
+from .evaluate import _append, _repair_tail, group_by_video, read_jsonl
+from .protocol import EPS
 from .video import VideoError, iter_frames
 
 
@@ -55,10 +56,7 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
     pred_path, skip_path = out / "predictions.jsonl", out / "skipped.jsonl"
     _repair_tail(pred_path)
     done = {r["qid"] for r in read_jsonl(pred_path)} | {r["qid"] for r in read_jsonl(skip_path)}
-    by_video: dict[str, list[TimedQuestion]] = defaultdict(list)
-    for q in questions:
-        if q.qid not in done:
-            by_video[q.video].append(q)
+    by_video = group_by_video([q for q in questions if q.qid not in done])
     bar = tqdm(total=sum(len(v) for v in by_video.values()), desc=desc, unit="q", disable=not progress)
     for video, qs in by_video.items():
         qs.sort(key=lambda q: q.time)
@@ -67,7 +65,7 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
             model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
             last = -1.0
             for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size):
-                while qs and qs[0].time < frame.time - 1e-6:  # asked before any later frame is shown
+                while qs and qs[0].time < frame.time - EPS:  # asked before any later frame is shown
                     records.append(_ask(model, qs.pop(0), last, grade))
                 if not qs:
                     break

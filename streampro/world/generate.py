@@ -51,6 +51,7 @@ def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 90, 
     (out / "videos").mkdir(parents=True, exist_ok=True)
     items: list[Item] = []
     per_task = dict.fromkeys(tasks, 0)
+    quota = -(-n_items // len(tasks))  # extra questions of a scene only while their task is under quota
     i = 0
     bar = tqdm(total=n_items, desc=f"generate {split}", disable=not progress, unit="item")
     while len(items) < n_items:
@@ -60,7 +61,6 @@ def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 90, 
         video = out / "videos" / f"{split}_{s}_{task}.mp4"
         if not (video.exists() and _frame_count(video) == scene.n_frames):
             write_video(video, render_scene(scene), cfg.fps)
-        quota = -(-n_items // len(tasks))
         specs = specs[:1] + [sp for sp in specs[1:] if per_task.get(sp["task"], 0) < quota]
         for j, spec in enumerate(specs[: n_items - len(items)]):
             spec["meta"]["scene_seed"] = s
