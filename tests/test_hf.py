@@ -69,6 +69,13 @@ def test_window_bounds_memory_and_queries_stream(tiny):
     assert len(m.base.frame_spans) == 3 and m.base.length == m.base.frame_spans[-1][1]
     assert all(r.query_id == "q" for r in spoke)
     assert isinstance(m.answer_now(Query("q2", "How many objects are on screen now?", ("1", "2"), 4.0)), str)
+    # the vision tower runs once per frame, shared by the base stream and every open query
+    m.add_query(Query("q3", "How many objects are on screen now?", ("1", "2"), 6.0))
+    calls, encode = [], m._video_features
+    m._video_features = lambda *a, **k: calls.append(1) or encode(*a, **k)
+    for k, f in enumerate(frames(3, seed=1)):
+        m.step(Frame(12 + k, 6 + k / 2, f))
+    assert len(calls) == 3 and len(m.streams) == 2
 
 
 def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):

@@ -137,6 +137,7 @@ class HFStreamingModel(StreamingModel):
         self.respond_p: dict[str, list[float]] = {}  # query -> P(<respond> | <silence> or <respond>) per frame
         base = model.get_base_model() if hasattr(model, "get_base_model") else model  # a peft model too
         self._vision_position_ids = base.model.get_vision_position_ids
+        self._video_features = base.model.get_video_features
 
     @classmethod
     def from_pretrained(cls, path: str, dtype: str = "float32", device_map: str | None = None, **cfg) -> HFStreamingModel:
@@ -149,10 +150,10 @@ class HFStreamingModel(StreamingModel):
 
     # -- low level ---------------------------------------------------------------------------
     @torch.no_grad()
-    def _forward(self, s: _Stream, ids: list[int], positions: torch.Tensor, pixels=None, grid=None) -> torch.Tensor:
+    def _forward(self, s: _Stream, ids: list[int], positions: torch.Tensor, grid=None, features=None) -> torch.Tensor:
         out = self.model(input_ids=torch.tensor([ids], device=self.device), position_ids=positions.to(self.device)[:, None],
                          past_key_values=s.cache, use_cache=True,
-                         pixel_values_videos=None if pixels is None else pixels.to(self.device, self.dtype),
+                         mm_encoder_outputs=None if features is None else {"video": features},
                          video_grid_thw=None if grid is None else grid.to(self.device))
         s.cache = out.past_key_values
         return out.logits[0, -1].float()
@@ -162,13 +163,20 @@ class HFStreamingModel(StreamingModel):
         s.pos += len(ids)
         return self._forward(s, ids, positions)
 
-    def _frame(self, s: _Stream, pixels: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+    @torch.no_grad()
+    def encode_visual(self, pixels: torch.Tensor, grid: torch.Tensor):
+        """Run the vision tower on one frame chunk; the result serves every stream of that frame."""
+        return self._video_features(pixels.to(self.device, self.dtype), grid.to(self.device), return_dict=True)
+
+    def _frame(self, s: _Stream, pixels: torch.Tensor, grid: torch.Tensor, features=None) -> torch.Tensor:
+        if features is None:
+            features = self.encode_visual(pixels, grid)
         n = int(grid[0, 0] * grid[0, 1] * grid[0, 2]) // self.merge**2
         vision = self._vision_position_ids(s.pos + 1, grid[0], 1, self.merge)
         after = s.pos + 1 + int(max(grid[0, 1], grid[0, 2])) // self.merge
         positions = torch.cat([torch.full((3, 1), s.pos), vision, torch.full((3, 1), after)], 1)
         start = s.length
-        logits = self._forward(s, [self.vs_id, *[self.video_id] * n, self.ve_id], positions, pixels, grid)
+        logits = self._forward(s, [self.vs_id, *[self.video_id] * n, self.ve_id], positions, grid, features)
         s.pos = after + 1
         s.frame_spans.append((start, s.length))
         if self.cfg.window_frames is not None:
@@ -225,10 +233,11 @@ class HFStreamingModel(StreamingModel):
 
     def step(self, frame: Frame) -> list[Response]:
         pixels, grid = self.encode_frame(frame.pixels)
-        self._frame(self.base, pixels, grid)
+        features = self.encode_visual(pixels, grid)  # once per frame, however many queries are open
+        self._frame(self.base, pixels, grid, features)
         out = []
         for qid, s in self.streams.items():
-            logits = self._frame(s, pixels, grid)
+            logits = self._frame(s, pixels, grid, features)
             pair = logits[[self.silence_id, self.respond_id]]
             p = float(torch.softmax(pair, -1)[1])
             self.respond_p[qid].append(p)
