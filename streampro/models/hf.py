@@ -271,6 +271,8 @@ def load_hf(path: str | Path, dtype: str = "float32", device_map: str | None = N
     """(tokenizer, model) of a Qwen2-VL-family checkpoint; a clear error when the folder is not one."""
     from transformers import AutoModelForImageTextToText, AutoTokenizer
 
+    if str(path).startswith(("/", "./", "../", "~")) and not Path(path).expanduser().is_dir():
+        raise FileNotFoundError(f"model folder not found: {path}")  # a path, not a hub id: say so plainly
     try:
         tok = AutoTokenizer.from_pretrained(str(path))
         model = AutoModelForImageTextToText.from_pretrained(str(path), dtype=getattr(torch, dtype), device_map=device_map)
