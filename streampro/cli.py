@@ -46,17 +46,22 @@ def _model_args(text: str | None) -> dict:
 def generate(
     out: Path = typer.Option(Path("data/streampro-bench/test"), help="output folder (videos/ + items.jsonl)"),
     split: str = typer.Option("test", help="train | val | test (disjoint seed ranges)"),
-    n_items: int = typer.Option(90, help="number of items; tasks are kept balanced"),
+    n_items: int = typer.Option(700, help="number of questions; the seven tasks are kept balanced"),
     seed: int = typer.Option(0, help="split seed in [0, 100)"),
     size: int = typer.Option(64, help="frame size in pixels"),
-    fps: float = typer.Option(2.0, help="frames per second"),
+    fps: float = typer.Option(1.0, help="frames per second (the paper streams at 1 FPS)"),
+    task: list[str] = typer.Option(None, help="only these tasks (EU OU AA TP TG GP RF); repeatable"),
 ) -> None:
-    """Generate a StreamPro-Bench split from the procedural world."""
+    """Generate a StreamPro-Bench split (seven tasks, timed multi-response answers) from the procedural world."""
+    from .world.config import WorldConfig
     from .world.generate import generate_split
-    from .world.tasks import WorldConfig
+    from .world.tasks import ALL_TASKS
 
-    items = generate_split(out, split, n_items, seed, WorldConfig(size=size, fps=fps))
-    typer.echo(f"wrote {len(items)} items to {out / 'items.jsonl'}")
+    try:
+        items = generate_split(out, split, n_items, seed, WorldConfig(size=size, fps=fps), tuple(task or ALL_TASKS))
+    except ValueError as e:
+        _fail(str(e))
+    typer.echo(f"wrote {len(items)} questions to {out / 'items.jsonl'}")
 
 
 def _load(bench: Path, skip_bad: bool):
@@ -72,49 +77,122 @@ def _load(bench: Path, skip_bad: bool):
     return items
 
 
+JUDGE_HELP = "content judge: exact (normalised equality) | rule (the answers' slots) | llm (0-5 rubric)"
+
+
+def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_prompt: Path | None,
+           judge_cache: Path | None, judge_concurrency: int, out: Path):
+    from .bench.judges import build_judge
+
+    try:
+        return build_judge(judge, url=judge_url, model=judge_model, prompt_file=judge_prompt,
+                           cache=judge_cache or out / "judge_cache.jsonl", concurrency=judge_concurrency)
+    except (ValueError, OSError, ImportError) as e:
+        _fail(str(e))
+
+
+def _settings(aggregate: str, tg_content: str):
+    from .bench.scoring import F1Settings
+
+    try:
+        return F1Settings(aggregate=aggregate, tg_content=tg_content)
+    except ValueError as e:
+        _fail(str(e))
+
+
 @app.command("eval")
 def eval_cmd(
     bench: Path = typer.Option(Path("data/streampro-bench/test/items.jsonl"), help="benchmark JSONL"),
-    model: str = typer.Option("oracle", help="model spec: oracle | reactive | random | silent | small:DIR | hf:PATH"),
+    model: str = typer.Option("oracle", help="model spec: oracle | reactive | eager | random | silent | small:DIR | hf:PATH | hf-offline:PATH"),
     model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(None, help="output folder (default runs/eval/<model>)"),
+    judge: str = typer.Option("rule", help=JUDGE_HELP),
+    judge_url: str = typer.Option(None, help="llm judge: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
+    judge_model: str = typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
+    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file ({task} {question} {reference} {prediction})"),
+    judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
+    judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
+    aggregate: str = typer.Option("question", help="F1 over a task: question (mean per question) | pooled"),
+    tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
     seed: int = typer.Option(0, help="seed for stochastic models"),
     report: bool = typer.Option(True, help="also write table.md and report.html"),
 ) -> None:
-    """Evaluate one model; resumes from OUT/predictions.jsonl if it exists."""
+    """Stream a model over StreamPro-Bench and score it with StreamPro-F1 (resumes from OUT/predictions.jsonl)."""
     from .bench.evaluate import evaluate
+    from .bench.judges import JudgeError
     from .bench.report import format_table, write_report
     from .bench.video import VideoError
     from .models.registry import build_model
 
     items = _load(bench, skip_bad)
-    name = model.replace(":", "_").replace("/", "_")
-    out = out or Path("runs/eval") / name
+    out = out or Path("runs/eval") / model.replace(":", "_").replace("/", "_")
+    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out)
     try:
-        summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, skip_bad=skip_bad)
-    except (VideoError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
+        summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
+                           skip_bad=skip_bad, settings=_settings(aggregate, tg_content))
+    except (VideoError, JudgeError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
         _fail(str(e))
-    typer.echo(format_table({model: summary}))
+    _finish(model, summary, items, out, report)
+
+
+def _finish(name: str, summary: dict, items, out: Path, report: bool) -> None:
+    from .bench.report import format_table, write_report
+
+    typer.echo(format_table({name: summary}))
     if summary["skipped"]:
-        typer.secho(f"{len(summary['skipped'])} item(s) skipped, see {out / 'skipped.jsonl'}", fg=typer.colors.YELLOW)
+        typer.secho(f"{len(summary['skipped'])} question(s) skipped, see {out / 'skipped.jsonl'}", fg=typer.colors.YELLOW)
     if report:
-        write_report(out, items, {model: out}, {model: summary})
+        write_report(out, items, {name: out}, {name: summary})
     typer.echo(f"summary: {out / 'summary.json'}")
 
 
 @app.command()
+def score(
+    bench: Path = typer.Option(..., help="benchmark JSONL"),
+    predictions: Path = typer.Option(..., help='JSONL, one line per question: {"id": ..., "responses": [{"t": s, "text": ...}]}'),
+    out: Path = typer.Option(Path("runs/score"), help="output folder (scores.jsonl, summary.json, report)"),
+    judge: str = typer.Option("rule", help=JUDGE_HELP),
+    judge_url: str = typer.Option(None, help="llm judge: OpenAI-compatible base URL"),
+    judge_model: str = typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
+    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file"),
+    judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
+    judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
+    aggregate: str = typer.Option("question", help="F1 over a task: question | pooled"),
+    tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
+    name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
+    report: bool = typer.Option(True, help="also write table.md and report.html"),
+) -> None:
+    """Score an existing run (ours or another harness's) with StreamPro-F1."""
+    from .bench.evaluate import score_run
+    from .bench.judges import JudgeError
+
+    items = _load(bench, skip_bad=False)
+    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out)
+    try:
+        summary = score_run(items, out, j, _settings(aggregate, tg_content), predictions=predictions, progress=True)
+    except (JudgeError, ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+    if predictions.resolve() != (out / "predictions.jsonl").resolve():
+        (out / "predictions.jsonl").write_text(predictions.read_text(encoding="utf-8"), encoding="utf-8")
+    _finish(name or predictions.parent.name, summary, items, out, report)
+
+
+@app.command()
 def report(
-    runs: list[Path] = typer.Argument(..., help="eval folders (each with predictions.jsonl)"),
+    runs: list[Path] = typer.Argument(..., help="eval folders (each with predictions.jsonl and summary.json)"),
     bench: Path = typer.Option(Path("data/streampro-bench/test/items.jsonl"), help="benchmark JSONL"),
     out: Path = typer.Option(Path("runs/report"), help="output folder"),
 ) -> None:
-    """Compare several evaluated runs in one Markdown table and one HTML report."""
-    from .bench.evaluate import summarize
+    """Compare several scored runs in one Markdown table and one HTML report."""
     from .bench.report import format_table, write_report
 
     items = _load(bench, skip_bad=True)
-    summaries = {r.name: summarize(items, r) for r in runs}
+    summaries = {}
+    for r in runs:
+        if not (r / "summary.json").exists():
+            _fail(f"{r}: no summary.json (run `streampro eval` or `streampro score` first)")
+        summaries[r.name] = json.loads((r / "summary.json").read_text())
     write_report(out, items, {r.name: r for r in runs}, summaries)
     typer.echo(format_table(summaries))
     typer.echo(f"report: {out / 'report.html'}")
@@ -123,21 +201,22 @@ def report(
 @app.command()
 def bench(
     out: Path = typer.Option(Path("runs/bench"), help="output folder"),
-    n_items: int = typer.Option(90, help="test items to generate"),
+    n_items: int = typer.Option(140, help="test questions to generate"),
     seed: int = typer.Option(0, help="split seed"),
+    judge: str = typer.Option("rule", help="exact | rule"),
 ) -> None:
-    """Generate a small StreamPro-Bench test split and score the reference models on it."""
+    """Generate a StreamPro-Bench test split and score the reference models on it (seconds)."""
     from .bench.evaluate import evaluate
+    from .bench.judges import build_judge
     from .bench.report import format_table, write_report
     from .models.registry import REFERENCE_MODELS, build_model
     from .world.generate import generate_split
 
-    data = out / "data" / "test"
-    items = generate_split(data, "test", n_items, seed)
+    items = generate_split(out / "data" / "test", "test", n_items, seed)
     summaries, runs = {}, {}
     for name in REFERENCE_MODELS:
         runs[name] = out / "eval" / name
-        summaries[name] = evaluate(items, build_model(name, items, seed=seed), runs[name])
+        summaries[name] = evaluate(items, build_model(name, items, seed=seed), runs[name], build_judge(judge))
     path = write_report(out, items, runs, summaries)
     typer.echo(format_table(summaries))
     (out / "summary.json").write_text(json.dumps(summaries, indent=2))
@@ -235,9 +314,13 @@ def _probe_benchmark(load, evaluate, model: str, model_args: str | None, out: Pa
     from .models.registry import build_model
 
     try:
-        return evaluate(load(), build_model(model, **_model_args(model_args)), out, **kw)
+        summary = evaluate(load(), build_model(model, **_model_args(model_args)), out, **kw)
     except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
         _fail(str(e))
+    if summary["overall"] is None:
+        _fail(f"no question was answered: {len(summary['skipped'])} skipped as unreadable (see {out / 'skipped.jsonl'}; "
+              "is --videos the folder the annotation's paths are relative to?)")
+    return summary
 
 
 @app.command()

@@ -1,8 +1,10 @@
-"""Evaluate a streaming model on a benchmark file, incrementally and resumably.
+"""Evaluate a streaming model on StreamPro-Bench: stream, then score with StreamPro-F1.
 
-Per-item predictions are appended to ``predictions.jsonl`` as soon as a video's stream finishes
-(flushed and fsynced), so an interrupted run loses at most one video; a rerun skips every item
-already there. The summary is always recomputed from the whole predictions file.
+Streaming appends each question's timed responses to ``predictions.jsonl`` (one line per question,
+``{"id", "responses": [{"t", "text"}]}``, the same layout ``streampro score`` reads from other
+harnesses) as soon as a video's stream finishes, flushed and fsynced, so an interrupted run loses at
+most one video and a rerun skips every question already there. Scoring is recomputed from the whole
+predictions file (the judge's cache makes that free): ``scores.jsonl`` per question, ``summary.json``.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from typing import Any, TypeVar
 
 from tqdm import tqdm
 
-from ..models.base import Query, StreamingModel
+from ..core.items import Item
+from ..core.types import Query
+from ..models.base import StreamingModel
+from .judges import Judge, judge_stats
 from .protocol import StreamQuery, run_stream
-from .schema import Item
-from .scoring import aggregate, score_item
+from .scoring import F1Settings, Prediction, aggregate, score_predictions, settings_json
 from .video import VideoError
 
 V = TypeVar("V")  # anything with a ``.video`` path
-
-
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Read a JSONL file written by us; a torn last line (killed mid-write) is dropped."""
     if not path.exists():
@@ -64,10 +66,16 @@ def group_by_video(items: list[V]) -> OrderedDict[str, list[V]]:
     return groups
 
 
-def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, skip_bad: bool = False,
-             progress: bool = True, frame_size: int | None = None,
-             on_video: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Stream every video once through ``model``, score its items, append, and summarise."""
+def item_query(it: Item) -> Query:
+    return Query(it.id, it.question, (), it.query_time, it.task)
+
+
+def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, skip_bad: bool = False,
+                 progress: bool = True, frame_size: int | None = None,
+                 on_video: Callable[[int], None] | None = None) -> None:
+    """Stream every video once through ``model`` (all its questions share the pass) and append the
+    timed responses to ``predictions.jsonl``. Each stream runs to the end of the video, since a
+    response after the last answer window still counts against precision."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pred_path, skip_path = out / "predictions.jsonl", out / "skipped.jsonl"
@@ -75,11 +83,9 @@ def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, skip
     done = {r["id"] for r in read_jsonl(pred_path)}
     skipped = {r["id"] for r in read_jsonl(skip_path)}
     todo = [it for it in items if it.id not in done and it.id not in skipped]
-    groups = group_by_video(todo)
-    bar = tqdm(total=len(todo), desc=f"eval {getattr(model, 'name', 'model')}", unit="item", disable=not progress)
-    for n, (video, its) in enumerate(groups.items()):
-        queries = [StreamQuery(Query(it.id, it.question, tuple(it.options), it.query_time, it.task), it.close_time)
-                   for it in its]
+    bar = tqdm(total=len(todo), desc=f"stream {getattr(model, 'name', 'model')}", unit="q", disable=not progress)
+    for n, (video, its) in enumerate(group_by_video(todo).items()):
+        queries = [StreamQuery(item_query(it), it.duration) for it in its]
         try:
             responses = run_stream(model, video, its[0].fps, its[0].duration, queries, frame_size=frame_size)
         except VideoError as e:
@@ -89,24 +95,67 @@ def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, skip
             _append(skip_path, [{"id": i, "reason": str(e)} for i in ids])
             bar.update(len(its))
             continue
-        records = []
-        for it in its:
-            s = score_item(it, responses[it.id]).to_json()
-            s["responses"] = [{"t": r.time, "text": r.text} for r in responses[it.id]]
-            records.append(s)
-        _append(pred_path, records)
+        _append(pred_path, [{"id": it.id, "responses": [{"t": r.time, "text": r.text} for r in responses[it.id]]}
+                            for it in its])
         bar.update(len(its))
         if on_video is not None:
             on_video(n)
     bar.close()
-    return summarize(items, out)
 
 
-def summarize(items: list[Item], out_dir: Path) -> dict[str, Any]:
-    ids = {it.id for it in items}
-    preds = [r for r in read_jsonl(out_dir / "predictions.jsonl") if r["id"] in ids]
-    summary = aggregate(preds)
-    summary["skipped"] = [r for r in read_jsonl(out_dir / "skipped.jsonl") if r["id"] in ids]
-    summary["complete"] = len(preds) + len(summary["skipped"]) == len(items)
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+def load_predictions(path: str | Path, known: set[str] | None = None) -> dict[str, list[Prediction]]:
+    """Read ``{"id", "responses": [{"t", "text"}]}`` lines (ours or another harness's), validating each."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"predictions file not found: {path}")
+    out: dict[str, list[Prediction]] = {}
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{where}: invalid JSON ({e.msg} at column {e.colno})") from None
+            if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("responses"), list):
+                raise ValueError(f'{where}: expected {{"id": str, "responses": [{{"t": seconds, "text": str}}]}}')
+            preds = []
+            for j, r in enumerate(rec["responses"]):
+                if not (isinstance(r, dict) and isinstance(r.get("t"), (int, float)) and isinstance(r.get("text"), str)):
+                    raise ValueError(f"{where} (id {rec['id']!r}): responses[{j}] needs a number 't' and a string 'text'")
+                preds.append(Prediction(float(r["t"]), r["text"]))
+            out[rec["id"]] = preds
+    unknown = set(out) - known if known is not None else set()
+    if unknown:
+        raise ValueError(f"{path}: {len(unknown)} prediction id(s) are not in the benchmark, e.g. {sorted(unknown)[:3]}")
+    return out
+
+
+def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1Settings = F1Settings(),
+              predictions: str | Path | None = None, progress: bool = False) -> dict[str, Any]:
+    """Score ``predictions`` (default ``OUT/predictions.jsonl``) with StreamPro-F1; writes
+    ``scores.jsonl`` and ``summary.json`` (``f1.tasks.<T>.{time,acc,precision,recall,f1,n}``,
+    ``f1.dimensions``, ``f1.avg``, ``f1.wavg``). Questions without a prediction line score as silence
+    unless they were skipped as unreadable."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    preds = load_predictions(predictions or out / "predictions.jsonl", {it.id for it in items})
+    skipped = [r for r in read_jsonl(out / "skipped.jsonl") if r["id"] in {it.id for it in items}]
+    skip_ids = {r["id"] for r in skipped}
+    scored = [it for it in items if it.id not in skip_ids]
+    scores = score_predictions(scored, preds, judge, settings, progress=progress)
+    (out / "scores.jsonl").write_text("".join(json.dumps(s) + "\n" for s in scores), encoding="utf-8")
+    summary = {"f1": aggregate(scores, settings), "judge": judge_stats(judge), "settings": settings_json(settings),
+               "skipped": skipped, "missing_predictions": sum(it.id not in preds for it in scored),
+               "complete": all(it.id in preds for it in scored)}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, judge: Judge, skip_bad: bool = False,
+             progress: bool = True, frame_size: int | None = None, settings: F1Settings = F1Settings(),
+             on_video: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """``eval`` = stream (resumable) + ``score``."""
+    stream_items(items, model, out_dir, skip_bad, progress, frame_size, on_video)
+    return score_run(items, out_dir, judge, settings)

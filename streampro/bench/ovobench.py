@@ -204,11 +204,12 @@ def make_ovo_fixture(out_dir: str | Path, n_videos: int = 2, seed: int = 0) -> P
     import numpy as np
 
     from ..world.render import render_scene
-    from ..world.tasks import WorldConfig, movers_scene
+    from ..world.config import WorldConfig
+    from ..world.movers import movers_scene
     from .video import write_video
 
     out = Path(out_dir)
-    cfg = WorldConfig(min_seconds=12, max_seconds=16)
+    cfg = WorldConfig(fps=2.0, min_seconds=12, max_seconds=16)
     entries: list[dict[str, Any]] = []
     for v in range(n_videos):
         rng = np.random.default_rng([seed, v, 7])

@@ -1,8 +1,8 @@
 """The StreamPro-Bench item format (one JSON object per line) and its validation.
 
-Every field is checked on load so that a malformed annotation fails *before* hours of
-streaming inference, with an error naming the file, the line and the field.
-See ``docs/format.md`` for the documented schema.
+Every field is checked on load so that a malformed annotation fails *before* hours of streaming
+inference, with an error naming the file, the line, the item and the field (``answers[2].start``).
+See ``docs/format.md`` for the documented schema; the types live in ``streampro.core.items``.
 """
 
 from __future__ import annotations
@@ -10,150 +10,115 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-DIMENSIONS = ("perception", "temporal", "proactive")
+from ..core.items import DIMENSIONS, TASKS, Answer, Item, TaskRule, register_task
 
-#: task name -> dimension. The world registers its tasks here; external benchmarks may
-#: register more with :func:`register_task` before loading.
-TASKS: dict[str, str] = {
-    "appear_color": "perception",
-    "count_on_screen": "perception",
-    "spatial_relation": "perception",
-    "appear_order": "temporal",
-    "bounce_count": "temporal",
-    "color_before": "temporal",
-    "collision_first": "proactive",
-    "race_winner": "proactive",
-    "blink_next": "proactive",
-}
-
-#: default answer window for perception/temporal items without an explicit ``deadline``.
-DEFAULT_ANSWER_WINDOW_S = 5.0
+__all__ = ["DIMENSIONS", "TASKS", "Answer", "Item", "TaskRule", "register_task", "SchemaError", "validate_record",
+           "load_items", "write_items", "load_json"]
 
 
 class SchemaError(ValueError):
     """A benchmark record is malformed; the message names file, line and field."""
 
 
-def register_task(name: str, dimension: str) -> None:
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
-    TASKS[name] = dimension
-
-
-@dataclass
-class Item:
-    """One question about one video stream.
-
-    Times are in seconds from the start of the video. ``decidable_time`` is when the answer first
-    becomes decidable from what has been shown; ``outcome_time`` is when the outcome itself becomes
-    visible (proactive items only). ``deadline`` closes the answer window of perception/temporal items.
-    """
-
-    id: str
-    video: str
-    fps: float
-    duration: float
-    dimension: str
-    task: str
-    query_time: float
-    question: str
-    options: list[str]
-    answer: str
-    decidable_time: float | None = None
-    outcome_time: float | None = None
-    deadline: float | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def answer_index(self) -> int:
-        return self.options.index(self.answer)
-
-    @property
-    def close_time(self) -> float:
-        """After this time no response can earn credit, so a runner may stop tracking the query."""
-        if self.dimension == "proactive":
-            assert self.outcome_time is not None
-            return self.outcome_time
-        return self.deadline if self.deadline is not None else self.query_time + DEFAULT_ANSWER_WINDOW_S
-
-    def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        return {k: v for k, v in d.items() if v is not None and v != {}}
-
-
 _REQUIRED: dict[str, type | tuple[type, ...]] = {
-    "id": str,
-    "video": str,
-    "fps": (int, float),
-    "duration": (int, float),
-    "dimension": str,
-    "task": str,
-    "query_time": (int, float),
-    "question": str,
-    "options": list,
-    "answer": str,
+    "id": str, "video": str, "fps": (int, float), "duration": (int, float), "dimension": str, "task": str,
+    "query_time": (int, float), "question": str, "answers": list,
 }
-_OPTIONAL_TIMES = ("decidable_time", "outcome_time", "deadline")
+_ANSWER_FIELDS = {"text", "time", "start", "end", "span", "window", "tau", "slots", "outcome_time"}
+EPS = 1e-6
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _pair(v: Any, here: str, name: str, ordered: bool = True) -> tuple[float, float]:
+    if not (isinstance(v, list) and len(v) == 2 and all(_num(x) for x in v)):
+        raise SchemaError(f"{here}: field '{name}' must be a list of two numbers")
+    if ordered and v[0] > v[1]:
+        raise SchemaError(f"{here}: field '{name}' must satisfy {name}[0] <= {name}[1], got {v}")
+    return (float(v[0]), float(v[1]))
+
+
+def _answer(a: Any, rec: dict, here: str) -> Answer:
+    if not isinstance(a, dict):
+        raise SchemaError(f"{here}: expected an object, got {type(a).__name__}")
+    unknown = set(a) - _ANSWER_FIELDS
+    if unknown:
+        raise SchemaError(f"{here}: unknown field(s) {sorted(unknown)}")
+    if not isinstance(a.get("text"), str) or not a["text"].strip():
+        raise SchemaError(f"{here}: field 'text' must be a non-empty string")
+    for k in ("time", "start", "end", "outcome_time"):
+        if k in a and not _num(a[k]):
+            raise SchemaError(f"{here}: field '{k}' must be a finite number")
+    rule = TASKS[rec["task"]]
+    if rule.interval:
+        if "start" not in a or "end" not in a or "time" in a:
+            raise SchemaError(f"{here}: task {rec['task']} is an interval task: give 'start' and 'end', not 'time'")
+        if a["start"] > a["end"]:
+            raise SchemaError(f"{here}: field 'start' {a['start']} is after 'end' {a['end']}")
+    elif "time" not in a or "start" in a or "end" in a:
+        raise SchemaError(f"{here}: task {rec['task']} answers at a time: give 'time', not 'start'/'end'")
+    lo = a.get("time", a.get("start"))
+    hi = a.get("time", a.get("end"))
+    if lo < rec["query_time"] - EPS or hi > rec["duration"] + EPS:
+        raise SchemaError(f"{here}: best time {lo}..{hi} outside [query_time {rec['query_time']}, duration "
+                          f"{rec['duration']}]")
+    span = _pair(a["span"], here, "span") if "span" in a else None
+    if rec["task"] == "TG" and span is None:
+        raise SchemaError(f"{here}: TG answers need 'span': [start, end] of the event (scored by IoU)")
+    window = _pair(a["window"], here, "window") if "window" in a else None
+    tau: tuple[float, float] | None = None
+    if "tau" in a:
+        t = a["tau"]
+        tau = (float(t), float(t)) if _num(t) else _pair(t, here, "tau", ordered=False)
+        if min(tau) <= 0:
+            raise SchemaError(f"{here}: field 'tau' must be positive")
+    slots = a.get("slots")
+    if slots is not None and not isinstance(slots, dict):
+        raise SchemaError(f"{here}: field 'slots' must be an object")
+    return Answer(text=a["text"], time=a.get("time"), start=a.get("start"), end=a.get("end"), span=span,
+                  window=window, tau=tau, slots=slots, outcome_time=a.get("outcome_time"))
 
 
 def validate_record(rec: Any, where: str) -> Item:
     """Turn one decoded JSON value into an :class:`Item` or raise :class:`SchemaError`."""
     if not isinstance(rec, dict):
         raise SchemaError(f"{where}: expected a JSON object, got {type(rec).__name__}")
-    rid = rec.get("id", "?")
-    here = f"{where} (item {rid!r})"
+    here = f"{where} (item {rec.get('id', '?')!r})"
     for key, typ in _REQUIRED.items():
         if key not in rec:
             raise SchemaError(f"{here}: missing field '{key}'")
         if not isinstance(rec[key], typ) or isinstance(rec[key], bool):
             raise SchemaError(f"{here}: field '{key}' has type {type(rec[key]).__name__}")
-    for key in _OPTIONAL_TIMES:
-        v = rec.get(key)
-        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v)):
-            raise SchemaError(f"{here}: field '{key}' must be a finite number or absent")
-    unknown = set(rec) - set(_REQUIRED) - set(_OPTIONAL_TIMES) - {"meta"}
+    unknown = set(rec) - set(_REQUIRED) - {"meta"}
     if unknown:
-        raise SchemaError(f"{here}: unknown field(s) {sorted(unknown)}")
+        hint = " (multiple-choice 'options'/'answer' items are retired: see docs/format.md)" if "options" in unknown else ""
+        raise SchemaError(f"{here}: unknown field(s) {sorted(unknown)}{hint}")
     if rec["dimension"] not in DIMENSIONS:
         raise SchemaError(f"{here}: field 'dimension' is {rec['dimension']!r}, expected one of {DIMENSIONS}")
     if rec["task"] not in TASKS:
         raise SchemaError(f"{here}: field 'task' is unknown task type {rec['task']!r}; known: {sorted(TASKS)}")
-    if TASKS[rec["task"]] != rec["dimension"]:
-        raise SchemaError(
-            f"{here}: field 'dimension' is {rec['dimension']!r} but task {rec['task']!r} belongs to "
-            f"{TASKS[rec['task']]!r}"
-        )
-    if rec["fps"] <= 0 or rec["duration"] <= 0:
+    if TASKS[rec["task"]].dimension != rec["dimension"]:
+        raise SchemaError(f"{here}: field 'dimension' is {rec['dimension']!r} but task {rec['task']!r} belongs to "
+                          f"{TASKS[rec['task']].dimension!r}")
+    if not (_num(rec["fps"]) and _num(rec["duration"])) or rec["fps"] <= 0 or rec["duration"] <= 0:
         raise SchemaError(f"{here}: fields 'fps' and 'duration' must be positive")
-    if not 0 <= rec["query_time"] <= rec["duration"]:
+    if not _num(rec["query_time"]) or not 0 <= rec["query_time"] <= rec["duration"]:
         raise SchemaError(f"{here}: field 'query_time' {rec['query_time']} outside [0, duration]")
-    opts = rec["options"]
-    if len(opts) < 2 or not all(isinstance(o, str) and o.strip() for o in opts):
-        raise SchemaError(f"{here}: field 'options' must be a list of >= 2 non-empty strings")
-    if len(set(opts)) != len(opts):
-        raise SchemaError(f"{here}: field 'options' has duplicates")
-    if rec["answer"] not in opts:
-        raise SchemaError(f"{here}: field 'answer' {rec['answer']!r} is not one of the options {opts}")
-    if rec["dimension"] == "proactive":
-        dt, ot = rec.get("decidable_time"), rec.get("outcome_time")
-        if dt is None or ot is None:
-            raise SchemaError(f"{here}: proactive items need 'decidable_time' and 'outcome_time'")
-        if not rec["query_time"] <= dt < ot <= rec["duration"]:
-            raise SchemaError(
-                f"{here}: field 'decidable_time' must satisfy query_time <= decidable_time < outcome_time "
-                f"<= duration (got {rec['query_time']}, {dt}, {ot}, {rec['duration']})"
-            )
-    if rec.get("deadline") is not None and rec["deadline"] < rec["query_time"]:
-        raise SchemaError(f"{here}: field 'deadline' is before 'query_time'")
+    if not rec["question"].strip():
+        raise SchemaError(f"{here}: field 'question' is empty")
+    if not rec["answers"]:
+        raise SchemaError(f"{here}: field 'answers' is empty (a question needs at least one timed answer)")
+    answers = [_answer(a, rec, f"{here}: answers[{i}]") for i, a in enumerate(rec["answers"])]
     meta = rec.get("meta", {})
     if not isinstance(meta, dict):
         raise SchemaError(f"{here}: field 'meta' must be an object")
-    kw = {k: rec.get(k) for k in _OPTIONAL_TIMES}
-    return Item(**{k: rec[k] for k in _REQUIRED}, **kw, meta=meta)
+    answers.sort(key=lambda a: a.best)
+    return Item(**{k: rec[k] for k in _REQUIRED if k != "answers"}, answers=answers, meta=meta)
 
 
 def load_items(path: str | Path, errors: list[str] | None = None) -> list[Item]:

@@ -1,146 +1,192 @@
-"""Scorers. Every formula here is documented in ``docs/metrics.md``.
+"""StreamPro-F1 (paper §1, restated in docs/metrics.md with every open choice and its setting).
 
-* Perception / Temporal: accuracy of the first answer given in ``[query_time, deadline]``.
-* Proactive Agency: the first answer earns ``1`` if correct and given at or before the decidable
-  time, decays linearly to ``0`` at the outcome time, and ``0`` if wrong, late or missing. The
-  dimension score is chance-corrected per task, ``(raw - c) / (1 - c)`` with ``c`` the mean of
-  ``1 / #options``, so a blind guess at t=0 scores about 0.
-* Overall: the mean of the three dimension scores (each a macro-average over its tasks), 0–100.
+Per matched (prediction, answer) pair ``S = S_time * S_acc`` with ``S_time = max(0, 1 - dt / tau)``
+(``dt`` = distance to the best time, or to the best interval for EU/TP; RF's tau differs before and
+after) and ``S_acc`` the judge's 0–5 score / 5 (TG: temporal IoU of the reply's two numbers with the
+event span). Matching is prediction-first and greedy: predictions in time order, each inside some
+answer windows goes to one of them and never to another; an answer keeps its best ``S``. Per question
+``P = sum S / N_pred``, ``R = sum S / N_gt``, ``F1 = 2PR / (P + R)``; tasks average questions;
+dimensions weight tasks by question count; ``avg`` is the mean of dimensions and ``wavg`` weights them
+by question count (the paper's headline W-Avg).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..models.base import Response
-from .schema import DIMENSIONS, Item
+from ..core.items import DIMENSIONS, Answer, Item
+from ..core.text import numbers
+from .judges import Judge, JudgeRequest
 
-_ARTICLES = re.compile(r"\b(the|a|an)\b")
-_PUNCT = re.compile(r"[^\w\s]")
-_LETTER = re.compile(r"^\(?([A-Za-z])\)?(?:[.:)]|$|\s)")
-
-
-def normalize(text: str) -> str:
-    text = _PUNCT.sub(" ", text.lower())
-    return " ".join(_ARTICLES.sub(" ", text).split())
+EPS = 1e-6
 
 
-def parse_choice(text: str, options: list[str] | tuple[str, ...]) -> int | None:
-    """Map a free-form answer to an option index: exact (normalised) option text, an option letter
-    ("B", "(B)", "B. red"), or the one option whose text the answer contains. None if unparseable."""
-    norm = normalize(text)
-    opts = [normalize(o) for o in options]
-    if norm in opts:
-        return opts.index(norm)
-    m = _LETTER.match(text.strip())
-    if m:
-        idx = ord(m.group(1).upper()) - ord("A")
-        if 0 <= idx < len(options) and (len(text.strip()) <= 3 or normalize(text.strip()[2:]) in ("", opts[idx])):
-            return idx
-    hits = [i for i, o in enumerate(opts) if o and re.search(rf"\b{re.escape(o)}\b", norm)]
-    return hits[0] if len(hits) == 1 else None
+@dataclass(frozen=True)
+class F1Settings:
+    """The choices the paper leaves open (docs/metrics.md)."""
+
+    aggregate: str = "question"  # question: mean of per-question P/R/F1 | pooled: sum S / sum N over a task
+    tg_content: str = "iou"  # iou: TG content = temporal IoU of the reply's [start, end] | judge: ask the judge
+    tie_break: str = "unmatched"  # a prediction inside several windows with equal S goes to an unmatched answer
+
+    def __post_init__(self):
+        if self.aggregate not in ("question", "pooled"):
+            raise ValueError(f"aggregate must be 'question' or 'pooled', got {self.aggregate!r}")
+        if self.tg_content not in ("iou", "judge"):
+            raise ValueError(f"tg_content must be 'iou' or 'judge', got {self.tg_content!r}")
+
+
+def time_score(t: float, item: Item, a: Answer) -> float:
+    """``max(0, 1 - dt/tau)``; ``dt`` is 0 inside the best interval; tau depends on the side (RF)."""
+    lo, hi = a.best
+    early, late = item.tau(a)
+    if t < lo:
+        return max(0.0, 1.0 - (lo - t) / early)
+    if t > hi:
+        return max(0.0, 1.0 - (t - hi) / late)
+    return 1.0
+
+
+def in_window(t: float, item: Item, a: Answer) -> bool:
+    lo, hi = item.window(a)
+    return lo - EPS <= t <= hi + EPS
+
+
+def temporal_iou(pred: tuple[float, float], true: tuple[float, float]) -> float:
+    p0, p1 = sorted(pred)
+    t0, t1 = true
+    inter = max(0.0, min(p1, t1) - max(p0, t0))
+    union = max(p1, t1) - min(p0, t0)
+    if union <= 0:  # both are points
+        return 1.0 if abs(p0 - t0) < EPS else 0.0
+    return inter / union
+
+
+def iou_content(text: str, span: tuple[float, float]) -> float:
+    """TG content: the first two numbers of the reply as [start, end] against the true span."""
+    nums = numbers(text)
+    return temporal_iou((nums[0], nums[1]), span) if len(nums) >= 2 else 0.0
 
 
 @dataclass
-class ItemScore:
-    id: str
-    task: str
-    dimension: str
-    answered: bool
-    response_time: float | None
-    response_text: str | None
-    choice: int | None
-    correct: bool
-    credit: float  # in [0, 1]
-    timing: str  # early | on_time | late | missed
-    delay: float | None  # response_time - decidable_time
-    n_responses: int
-    chance: float
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+class Prediction:
+    t: float
+    text: str
 
 
-def proactive_credit(t: float, decidable: float, outcome: float) -> float:
-    """1 up to the decidable time, linear to 0 at the outcome time, 0 from the outcome on."""
-    if t >= outcome:
-        return 0.0
-    if t <= decidable:
-        return 1.0
-    return (outcome - t) / (outcome - decidable)
+def judge_requests(item: Item, preds: Sequence[Prediction], settings: F1Settings) -> list[JudgeRequest]:
+    """The content scores this item needs: one per (prediction, answer) pair inside the answer's window."""
+    out = []
+    for p in preds:
+        for a in item.answers:
+            if in_window(p.t, item, a) and not (item.task == "TG" and settings.tg_content == "iou" and a.span):
+                out.append(JudgeRequest.of(item, a, p.text))
+    return out
 
 
-def score_item(item: Item, responses: Iterable[Response]) -> ItemScore:
-    rs = sorted((r for r in responses if r.time >= item.query_time - 1e-6), key=lambda r: r.time)
-    decidable = item.decidable_time if item.decidable_time is not None else item.query_time
-    base = dict(id=item.id, task=item.task, dimension=item.dimension, n_responses=len(rs),
-                chance=1.0 / len(item.options))
-    if not rs:
-        return ItemScore(**base, answered=False, response_time=None, response_text=None, choice=None,
-                         correct=False, credit=0.0, timing="missed", delay=None)
-    first = rs[0]
-    choice = parse_choice(first.text, item.options)
-    correct = choice == item.answer_index
-    t, close = first.time, item.close_time
-    if item.dimension == "proactive":
-        credit = proactive_credit(t, decidable, close) if correct else 0.0
-        late = t >= close - 1e-9
-    else:
-        late = t > close + 1e-9
-        credit = 1.0 if correct and not late else 0.0
-    timing = "late" if late else ("early" if t < decidable - 1e-9 else "on_time")
-    return ItemScore(**base, answered=True, response_time=t, response_text=first.text, choice=choice,
-                     correct=correct, credit=credit, timing=timing, delay=t - decidable)
+def score_question(item: Item, preds: Sequence[Prediction], content: dict[JudgeRequest, int],
+                   settings: F1Settings = F1Settings()) -> dict[str, Any]:
+    """Match and score one question. ``content`` maps judge requests (see :func:`judge_requests`) to 0–5."""
+    preds = sorted((p for p in preds if p.t >= item.query_time - EPS), key=lambda p: p.t)
+    best: list[dict[str, Any] | None] = [None] * len(item.answers)
+    assigned: list[int | None] = []
+    for pi, p in enumerate(preds):
+        cands = []
+        for j, a in enumerate(item.answers):
+            if not in_window(p.t, item, a):
+                continue
+            st = time_score(p.t, item, a)
+            if item.task == "TG" and settings.tg_content == "iou" and a.span:
+                acc = iou_content(p.text, a.span)
+            else:
+                acc = content[JudgeRequest.of(item, a, p.text)] / 5.0
+            cands.append((st * acc, best[j] is None, -j, j, st, acc))
+        if not cands:
+            assigned.append(None)
+            continue
+        s, _, _, j, st, acc = max(cands) if settings.tie_break == "unmatched" else max(cands, key=lambda c: (c[0], c[2]))
+        assigned.append(j)
+        if best[j] is None or s > best[j]["s"]:
+            best[j] = {"answer": j, "pred": pi, "t": p.t, "s": s, "s_time": st, "s_acc": acc}
+    total = sum(b["s"] for b in best if b)
+    n_pred, n_gt = len(preds), len(item.answers)
+    prec = total / n_pred if n_pred else 0.0
+    rec = total / n_gt
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec > 0 else 0.0
+    matched = [b for b in best if b]
+    first = [p.t for p in preds]
+    return {"id": item.id, "task": item.task, "dimension": item.dimension, "n_pred": n_pred, "n_gt": n_gt,
+            "sum_s": total, "precision": prec, "recall": rec, "f1": f1, "matches": matched,
+            "unmatched_preds": sum(a is None for a in assigned),
+            "offsets": [b["t"] - item.answers[b["answer"]].best[0] for b in matched],
+            "first_response": first[0] if first else None}
 
 
 def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
-def timing_stats(scores: list[dict[str, Any]]) -> dict[str, float | None]:
-    n = len(scores)
-    answered = [s for s in scores if s["answered"]]
-    return {
-        "n": n,
-        "response_rate": len(answered) / n if n else None,
-        "mean_delay_s": _mean([s["delay"] for s in answered]),
-        "early_rate": sum(s["timing"] == "early" for s in scores) / n if n else None,
-        "on_time_rate": sum(s["timing"] == "on_time" for s in scores) / n if n else None,
-        "late_rate": sum(s["timing"] == "late" for s in scores) / n if n else None,
-        "miss_rate": sum(s["timing"] == "missed" for s in scores) / n if n else None,
-        "false_alarm_rate": sum(s["answered"] and not s["correct"] for s in scores) / n if n else None,
-        "redundant_per_item": _mean([max(0, s["n_responses"] - 1) for s in scores]),
-    }
+def _pct(x: float | None) -> float | None:
+    return None if x is None else 100.0 * x
 
 
-def aggregate(scores: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-task, per-dimension and overall scores (0–100) from per-item score records."""
+def aggregate(scores: list[dict[str, Any]], settings: F1Settings = F1Settings()) -> dict[str, Any]:
+    """The paper's tables: per task Time, Acc, Precision, Recall, F1 (0–100); per dimension the
+    question-count-weighted F1 of its tasks; ``avg`` over dimensions and question-weighted ``wavg``."""
     by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in scores:
         by_task[s["task"]].append(s)
     tasks: dict[str, Any] = {}
     for task, ss in sorted(by_task.items()):
-        raw = _mean([s["credit"] for s in ss]) or 0.0
-        chance = _mean([s["chance"] for s in ss]) or 0.0
-        row = {"dimension": ss[0]["dimension"], "n": len(ss), "score": 100 * raw, "raw": 100 * raw,
-               "chance": 100 * chance, "accuracy": 100 * (_mean([float(s["correct"]) for s in ss]) or 0.0)}
-        if row["dimension"] == "proactive":
-            row["chance_corrected"] = 100 * (raw - chance) / (1 - chance)
-            row["score"] = row["chance_corrected"]
-        tasks[task] = row
+        matches = [m for s in ss for m in s["matches"]]
+        if settings.aggregate == "pooled":
+            tot, npred, ngt = sum(s["sum_s"] for s in ss), sum(s["n_pred"] for s in ss), sum(s["n_gt"] for s in ss)
+            p, r = (tot / npred if npred else 0.0), tot / ngt
+            f1 = 2 * p * r / (p + r) if p + r > 0 else 0.0
+        else:
+            p, r, f1 = (_mean([s[k] for s in ss]) or 0.0 for k in ("precision", "recall", "f1"))
+        offs = [o for s in ss for o in s["offsets"]]
+        tasks[task] = {
+            "dimension": ss[0]["dimension"], "n": len(ss),
+            "time": _pct(_mean([m["s_time"] for m in matches])), "acc": _pct(_mean([m["s_acc"] for m in matches])),
+            "precision": 100 * p, "recall": 100 * r, "f1": 100 * f1,
+            # diagnostics: how often and when the model spoke
+            "response_rate": _pct(_mean([float(s["n_pred"] > 0) for s in ss])),
+            "responses_per_question": _mean([float(s["n_pred"]) for s in ss]),
+            "answers_per_question": _mean([float(s["n_gt"]) for s in ss]),
+            "matched_answer_rate": _pct(sum(len(s["matches"]) for s in ss) / max(1, sum(s["n_gt"] for s in ss))),
+            "unmatched_pred_rate": _pct(sum(s["unmatched_preds"] for s in ss) / max(1, sum(s["n_pred"] for s in ss))),
+            "early_rate": _pct(_mean([float(o < -EPS) for o in offs])),
+            "mean_offset_s": _mean(offs),
+        }
     dims: dict[str, Any] = {}
     for d in DIMENSIONS:
         rows = [r for r in tasks.values() if r["dimension"] == d]
-        if not rows:
-            continue
-        score = _mean([r["score"] for r in rows]) or 0.0
-        dims[d] = {"score": max(0.0, score), "raw": _mean([r["raw"] for r in rows]),
-                   "n": sum(r["n"] for r in rows),
-                   "timing": timing_stats([s for s in scores if s["dimension"] == d])}
-    overall = _mean([v["score"] for v in dims.values()]) if dims else None
-    return {"overall": overall, "dimensions": dims, "tasks": tasks, "timing": timing_stats(scores),
-            "n_items": len(scores)}
+        if rows:
+            n = sum(r["n"] for r in rows)
+            dims[d] = {"f1": sum(r["f1"] * r["n"] for r in rows) / n, "n": n}
+    return {"tasks": tasks, "dimensions": dims, **overall(dims), "n": len(scores)}
+
+
+def overall(dims: dict[str, dict[str, float]]) -> dict[str, float | None]:
+    """``avg``: mean of the dimensions' F1; ``wavg``: weighted by their question counts (W-Avg)."""
+    if not dims:
+        return {"avg": None, "wavg": None}
+    n = sum(v["n"] for v in dims.values())
+    return {"avg": sum(v["f1"] for v in dims.values()) / len(dims), "wavg": sum(v["f1"] * v["n"] for v in dims.values()) / n}
+
+
+def score_predictions(items: list[Item], predictions: dict[str, list[Prediction]], judge: Judge,
+                      settings: F1Settings = F1Settings(), progress: bool = False) -> list[dict[str, Any]]:
+    """Score every item (missing predictions = silence). Judge calls are collected first, de-duplicated
+    and sent as one batch, so an HTTP judge runs them concurrently and a cache answers repeats."""
+    reqs = {r for it in items for r in judge_requests(it, predictions.get(it.id, []), settings)}
+    content = dict(zip(reqs, judge.score(list(reqs), progress=progress), strict=True)) if reqs else {}
+    return [score_question(it, predictions.get(it.id, []), content, settings) for it in items]
+
+
+def settings_json(settings: F1Settings) -> dict[str, Any]:
+    return asdict(settings)

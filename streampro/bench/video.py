@@ -9,25 +9,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
+from ..core.types import Frame
+
+__all__ = ["Frame", "VideoError", "iter_frames", "decode_video", "write_video"]
+
 
 class VideoError(RuntimeError):
     """A video could not be read; the message names the file and the reason."""
-
-
-@dataclass
-class Frame:
-    """One decoded frame: ``index`` counts frames *emitted* at the sampling fps, ``time`` in seconds."""
-
-    index: int
-    time: float
-    pixels: np.ndarray  # uint8, H x W x 3, RGB
 
 
 def iter_frames(

@@ -16,34 +16,10 @@ The interface carries no ground truth: privileged reference models receive the i
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 
-from ..bench.video import Frame
+from ..core.types import Frame, Query, Response, StreamInfo
 
-
-@dataclass(frozen=True)
-class Query:
-    id: str
-    question: str
-    options: tuple[str, ...]
-    time: float
-    task: str = ""
-    prompt: str | None = None  # a benchmark's full text prompt, for models that take free text (HF adapter)
-
-
-@dataclass
-class Response:
-    query_id: str
-    text: str
-    time: float = -1.0  # set by the runner to the time of the frame just seen
-
-
-@dataclass
-class StreamInfo:
-    video: str
-    fps: float
-    duration: float
-    extra: dict = field(default_factory=dict)
+__all__ = ["Frame", "Query", "Response", "StreamInfo", "StreamingModel"]
 
 
 class StreamingModel(ABC):

@@ -1,12 +1,15 @@
-"""Reference models that anchor the score scale. They are *privileged*: built with the items, they
-know the ground truth and differ only in **when** they speak — which is exactly what the proactive
-scorer measures.
+"""Reference models that anchor the StreamPro-F1 scale. The privileged ones are built with the items
+(they know the ground truth) and differ in *when* and *how often* they speak:
 
-* ``oracle``: the right answer at the decidable time (scores 100 on every dimension).
-* ``reactive``: the see-then-answer oracle — the right answer once the outcome is on screen
-  (perfect perception/temporal, ~0 proactive).
-* ``random``: a uniformly random option at the query time (chance; ~0 chance-corrected proactive).
-* ``silent``: never speaks (0).
+* ``oracle``   every answer's text at its best time (first frame at or after it): F1 = 100.
+* ``reactive`` every answer once what it is about is on screen (an interval's end, a hazard's contact,
+  the next step done; never for a hazard that is avoided): full marks on perception/temporal, low on
+  proactive — not 0, since a hazard contact lies at the late edge of RF's window (S_time 0.25).
+* ``eager``    at every frame after the query, the text of the answer whose best time is nearest:
+  recall high, precision low.
+* ``random``   at random frames (probability ``rate`` each), a random answer text of the same task
+  (the task's vocabulary, from the items it was built with).
+* ``silent``   never speaks: 0.
 """
 
 from __future__ import annotations
@@ -16,9 +19,16 @@ import re
 
 import numpy as np
 
-from ..bench.schema import Item
-from ..bench.video import Frame
-from .base import Query, Response, StreamingModel
+from ..core.items import Answer, Item
+from ..core.types import Frame, Query, Response
+from .base import StreamingModel
+
+EPS = 1e-6
+
+
+def _rng(seed: int, *keys: object) -> np.random.Generator:
+    h = int(hashlib.sha256(":".join(map(str, (seed, *keys))).encode()).hexdigest()[:8], 16)
+    return np.random.default_rng(h)
 
 
 class _Privileged(StreamingModel):
@@ -26,64 +36,109 @@ class _Privileged(StreamingModel):
         self.items = {it.id: it for it in items}
         self.seed = seed
 
-    def when(self, item: Item) -> float | None:
+    def speak_times(self, item: Item, a: Answer) -> float | None:
         raise NotImplementedError
 
-    def what(self, item: Item) -> str:
-        return item.answer
+    def reset(self, info) -> None:
+        super().reset(info)
+        self.pending: dict[str, list[tuple[float, str]]] = {}
 
-    def step(self, frame: Frame) -> list[Response]:
-        out = []
-        for qid in list(self.queries):
-            item = self.items[qid]
-            t = self.when(item)
-            if t is not None and frame.time >= t - 1e-6:
-                out.append(Response(qid, self.what(item)))
-                del self.queries[qid]  # speak once
-        return out
+    def add_query(self, query: Query) -> None:
+        super().add_query(query)
+        item = self._item(query)
+        plan = [(t, a.text) for a in item.answers if (t := self.speak_times(item, a)) is not None]
+        self.pending[query.id] = sorted(plan)
 
-    def answer_now(self, query: Query) -> str:
+    def _item(self, query: Query) -> Item:
         if query.id not in self.items:
             raise KeyError(f"{self.name} knows the answers only of the StreamPro-Bench items it was built with, "
                            f"not of {query.id!r}; external benchmarks need a real model (or `random`/`silent`)")
-        return self.what(self.items[query.id])
+        return self.items[query.id]
+
+    def step(self, frame: Frame) -> list[Response]:
+        out = []
+        for qid, plan in self.pending.items():
+            while plan and plan[0][0] <= frame.time + EPS:
+                out.append(Response(qid, plan.pop(0)[1]))
+        return out
+
+    def close_query(self, query_id: str) -> None:
+        super().close_query(query_id)
+        self.pending.pop(query_id, None)
+
+    def answer_now(self, query: Query) -> str:
+        return self._item(query).answers[0].text
 
 
 class OracleModel(_Privileged):
     name = "oracle"
 
-    def when(self, item: Item) -> float:
-        return max(item.query_time, item.decidable_time if item.decidable_time is not None else item.query_time)
+    def speak_times(self, item: Item, a: Answer) -> float:
+        return a.best[0]
 
 
-class ReactiveOracleModel(_Privileged):
+class ReactiveModel(_Privileged):
     name = "reactive"
 
-    def when(self, item: Item) -> float:
-        return item.outcome_time if item.outcome_time is not None else item.query_time
+    def speak_times(self, item: Item, a: Answer) -> float | None:
+        if a.outcome_time is not None:
+            return max(a.outcome_time, a.best[0])
+        if item.dimension == "proactive":
+            return None  # a forecast whose outcome never comes (a hazard avoided): nothing to react to
+        return a.best[1]
+
+
+class EagerModel(_Privileged):
+    name = "eager"
+
+    def speak_times(self, item: Item, a: Answer) -> None:
+        return None
+
+    def step(self, frame: Frame) -> list[Response]:
+        out = []
+        for qid in self.queries:
+            item = self.items[qid]
+            near = min(item.answers, key=lambda a: max(a.best[0] - frame.time, frame.time - a.best[1], 0.0))
+            out.append(Response(qid, near.text))
+        return out
 
 
 class RandomModel(_Privileged):
+    """Random answers at random frames. Needs no ground truth of the question it answers: only the
+    vocabulary of its task, so it also answers unseen questions (and external benchmarks at chance)."""
+
     name = "random"
 
-    def when(self, item: Item) -> float:
-        return item.query_time
+    def __init__(self, items: list[Item], seed: int = 0, rate: float = 0.15):
+        super().__init__(items, seed)
+        self.rate = rate
+        self.vocab: dict[str, list[str]] = {}
+        for it in items:
+            self.vocab.setdefault(it.task, [])
+            self.vocab[it.task] += [a.text for a in it.answers]
+        self.vocab = {t: sorted(set(v)) for t, v in self.vocab.items()}
 
-    def what(self, item: Item) -> str:
-        return self._pick(item.id, item.options)
+    def speak_times(self, item: Item, a: Answer) -> None:
+        return None
 
-    def _pick(self, qid: str, options: tuple[str, ...] | list[str]) -> str:
-        h = int(hashlib.sha256(f"{self.seed}:{qid}".encode()).hexdigest()[:8], 16)
-        return options[int(np.random.default_rng(h).integers(len(options)))]
+    def add_query(self, query: Query) -> None:
+        StreamingModel.add_query(self, query)
+
+    def step(self, frame: Frame) -> list[Response]:
+        out = []
+        for qid, q in self.queries.items():
+            rng = _rng(self.seed, qid, frame.index)
+            words = self.vocab.get(q.task)
+            if words and rng.random() < self.rate:
+                out.append(Response(qid, words[int(rng.integers(len(words)))]))
+        return out
 
     def answer_now(self, query: Query) -> str:
-        """Chance level on external benchmarks too: a uniformly random option (its letter when the
-        options are lettered, "B. red" -> "B"); an empty reply when there are no options."""
-        if query.id in self.items:
-            return super().answer_now(query)
+        """Chance level on external benchmarks: a uniformly random option (its letter when the options
+        are lettered, "B. red" -> "B"); an empty reply when there are no options."""
         if not query.options:
             return ""
-        choice = self._pick(query.id, query.options)
+        choice = query.options[int(_rng(self.seed, query.id).integers(len(query.options)))]
         m = re.match(r"^\(?([A-Z])[.)]\s", choice)
         return m.group(1) if m else choice
 
@@ -91,8 +146,11 @@ class RandomModel(_Privileged):
 class SilentModel(_Privileged):
     name = "silent"
 
-    def when(self, item: Item) -> None:
+    def speak_times(self, item: Item, a: Answer) -> None:
         return None
+
+    def add_query(self, query: Query) -> None:
+        StreamingModel.add_query(self, query)
 
     def answer_now(self, query: Query) -> str:
         return ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..bench.schema import Item
+from ..core.items import Item
 from .base import StreamingModel
 
 _REGISTRY: dict[str, Callable[..., StreamingModel]] = {}
@@ -41,16 +41,23 @@ def _oracle(path, items, seed, **_):
 
 @register("reactive")
 def _reactive(path, items, seed, **_):
-    from .reference import ReactiveOracleModel
+    from .reference import ReactiveModel
 
-    return ReactiveOracleModel(items, seed)
+    return ReactiveModel(items, seed)
+
+
+@register("eager")
+def _eager(path, items, seed, **_):
+    from .reference import EagerModel
+
+    return EagerModel(items, seed)
 
 
 @register("random")
-def _random(path, items, seed, **_):
+def _random(path, items, seed, rate: float = 0.15, **_):
     from .reference import RandomModel
 
-    return RandomModel(items, seed)
+    return RandomModel(items, seed, rate=rate)
 
 
 @register("silent")
@@ -78,4 +85,4 @@ def _hf(path, items, seed, **kwargs):
     return HFStreamingModel.from_pretrained(path, **kwargs)
 
 
-REFERENCE_MODELS = ("oracle", "reactive", "random", "silent")
+REFERENCE_MODELS = ("oracle", "reactive", "eager", "random", "silent")

@@ -13,10 +13,11 @@ from pathlib import Path
 import av
 from tqdm import tqdm
 
-from ..bench.schema import Item, write_items
+from ..bench.schema import Item, validate_record, write_items
 from ..bench.video import write_video
+from .config import WorldConfig
 from .render import render_scene
-from .tasks import ALL_TASKS, WorldConfig, make_scene_items
+from .tasks import ALL_TASKS, make_scene_items
 
 SPLIT_OFFSET = {"train": 0, "val": 100_000_000, "test": 200_000_000}
 
@@ -38,41 +39,46 @@ def _frame_count(path: Path) -> int:
         return 0
 
 
-def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 90, seed: int = 0,
+def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 70, seed: int = 0,
                    cfg: WorldConfig | None = None, tasks: tuple[str, ...] = ALL_TASKS,
-                   extra_questions: int = 2, progress: bool = True) -> list[Item]:
-    """Generate about ``n_items`` items (the least represented task next, so tasks and dimensions stay balanced) into ``out_dir``.
+                   progress: bool = True) -> list[Item]:
+    """Generate ``n_items`` questions into ``out_dir``, the least represented task next, so tasks stay
+    balanced. A scene may carry a second question (an EU scene a TG one) while that task is under quota.
 
     Re-running with the same arguments reproduces byte-identical annotations; videos that already
     exist with the right frame count are kept, so an interrupted generation resumes where it stopped.
     """
     cfg = cfg or WorldConfig()
+    unknown = set(tasks) - set(ALL_TASKS)
+    if unknown:
+        raise ValueError(f"unknown task(s) {sorted(unknown)}; world tasks: {list(ALL_TASKS)}")
     out = Path(out_dir)
     (out / "videos").mkdir(parents=True, exist_ok=True)
     items: list[Item] = []
     per_task = dict.fromkeys(tasks, 0)
-    quota = -(-n_items // len(tasks))  # extra questions of a scene only while their task is under quota
+    quota = -(-n_items // len(tasks))
     i = 0
-    bar = tqdm(total=n_items, desc=f"generate {split}", disable=not progress, unit="item")
+    bar = tqdm(total=n_items, desc=f"generate {split}", disable=not progress, unit="q")
     while len(items) < n_items:
-        task = min(tasks, key=lambda t: (per_task[t], tasks.index(t)))  # keep tasks (and dimensions) balanced
+        task = min(tasks, key=lambda t: (per_task[t], tasks.index(t)))
         s = scene_seed(split, seed, i)
-        scene, specs = make_scene_items(task, s, cfg, extra_questions=extra_questions)
+        scene, specs = make_scene_items(task, s, cfg)
+        specs = specs[:1] + [sp for sp in specs[1:] if per_task.get(sp["task"], quota) < quota]
         video = out / "videos" / f"{split}_{s}_{task}.mp4"
         if not (video.exists() and _frame_count(video) == scene.n_frames):
             write_video(video, render_scene(scene), cfg.fps)
-        specs = specs[:1] + [sp for sp in specs[1:] if per_task.get(sp["task"], 0) < quota]
         for j, spec in enumerate(specs[: n_items - len(items)]):
             spec["meta"]["scene_seed"] = s
-            items.append(Item(id=f"{split}-{s}-{j}", video=str(video), fps=cfg.fps,
-                              duration=round(scene.n_frames / cfg.fps, 4), **spec))
-            per_task[spec["task"]] = per_task.get(spec["task"], 0) + 1
+            rec = {"id": f"{split}-{s}-{j}", "video": str(video), "fps": cfg.fps,
+                   "duration": round(scene.n_frames / cfg.fps, 4), **spec}
+            items.append(validate_record(rec, f"generated scene {s}"))
+            per_task[spec["task"]] += 1
             bar.update(1)
         i += 1
     bar.close()
     write_items(out / "items.tmp.jsonl", items, relative_to=out)
     (out / "items.tmp.jsonl").replace(out / "items.jsonl")
     manifest = {"split": split, "seed": seed, "n_items": len(items), "n_videos": i, "world": asdict(cfg),
-                "tasks": list(tasks)}
+                "tasks": list(tasks), "per_task": per_task}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return items

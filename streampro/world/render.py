@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scene import BACKGROUND, COLORS, QUADRANTS, Scene
-
-_BLINK_COLOR = (255, 255, 255)
+from .scene import BACKGROUND, COLORS, Scene
 
 
 def _mask(shape: str, x: float, y: float, r: float, yy: np.ndarray, xx: np.ndarray) -> np.ndarray:
@@ -22,23 +20,12 @@ def _mask(shape: str, x: float, y: float, r: float, yy: np.ndarray, xx: np.ndarr
     raise ValueError(f"unknown shape {shape!r}")
 
 
-def quadrant_center(q: int, size: int) -> tuple[float, float]:
-    assert 0 <= q < len(QUADRANTS)
-    return (size * (0.25 if q % 2 == 0 else 0.75), size * (0.25 if q < 2 else 0.75))
-
-
 def render_frame(scene: Scene, k: int) -> np.ndarray:
+    """Bodies are drawn in list order, so a later body (an agent) is drawn over an earlier one."""
     size = scene.size
     img = np.empty((size, size, 3), dtype=np.uint8)
     img[:] = BACKGROUND
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
-    if scene.finish_x is not None:
-        img[:, int(scene.finish_x) : int(scene.finish_x) + 1] = (200, 200, 200)
-    if scene.blinker is not None:
-        flashes = scene.blinker.flash_frames(scene.n_frames)
-        if k in flashes:
-            cx, cy = quadrant_center(scene.blinker.quadrant_of_flash(flashes.index(k)), size)
-            img[_mask("circle", cx, cy, size * 0.12, yy, xx)] = _BLINK_COLOR
     pos = scene.traj.pos
     for i, b in enumerate(scene.bodies):
         if b.visible(k):

@@ -1,10 +1,10 @@
-"""Scene state and dynamics: bodies that appear, move, bounce off walls, change colour, leave;
-runners heading to a finish line; a periodic blinker.
+"""Scene state and dynamics: bodies that appear, move, bounce off walls, change colour, get kicked
+onto new headings, teleport ("jump") and leave.
 
 Units are pixels and *frames*; a frame lasts ``1 / fps`` seconds. The state observable at frame
 ``k`` is ``pos[k]`` and ``vel_in[k]`` (the displacement that led to ``pos[k]``, i.e. what two
-consecutive frames reveal). Kicks change the velocity used *after* frame ``k`` and so only become
-observable at ``k + 1`` — exactly the partial observability the proactive tasks are built on.
+consecutive frames reveal). A kick at frame ``k`` changes the velocity used *after* frame ``k`` and so
+only becomes observable at ``k + 1`` — the partial observability the proactive tasks are built on.
 """
 
 from __future__ import annotations
@@ -39,36 +39,23 @@ class Body:
     vy: float = 0.0
     appear: int = 0
     leave: int | None = None  # first frame it is gone
-    color_change: tuple[int, str] | None = None  # (frame, new colour)
-    kicks: dict[int, tuple[float, float]] = field(default_factory=dict)  # frame -> new velocity
-    stop_at_finish: float | None = None  # runners stop when they touch this x
+    color_changes: list[tuple[int, str]] = field(default_factory=list)  # (frame, new colour), sorted
+    kicks: dict[int, tuple[float, float]] = field(default_factory=dict)  # frame -> velocity after it
+    jumps: dict[int, tuple[float, float]] = field(default_factory=dict)  # frame -> position shown at it
 
     @property
     def name(self) -> str:
         return f"{self.color} {self.shape}"
 
     def color_at(self, k: int) -> str:
-        if self.color_change and k >= self.color_change[0]:
-            return self.color_change[1]
-        return self.color
+        c = self.color
+        for frame, new in self.color_changes:
+            if k >= frame:
+                c = new
+        return c
 
     def visible(self, k: int) -> bool:
         return k >= self.appear and (self.leave is None or k < self.leave)
-
-
-@dataclass
-class Blinker:
-    """Flashes for one frame every ``period`` frames from ``first``, cycling through ``cycle``."""
-
-    first: int
-    period: int
-    cycle: list[int]  # quadrant indices
-
-    def flash_frames(self, n_frames: int) -> list[int]:
-        return list(range(self.first, n_frames, self.period))
-
-    def quadrant_of_flash(self, i: int) -> int:  # i counts from 0
-        return self.cycle[i % len(self.cycle)]
 
 
 def reflect(x: float, v: float, r: float, size: int) -> tuple[float, float, bool]:
@@ -90,7 +77,6 @@ class Trajectory:
     pos: np.ndarray  # [T, B, 2]
     vel_in: np.ndarray  # [T, B, 2] displacement that led to pos[k] (0 at appearance)
     bounces: np.ndarray  # [T, B] cumulative wall bounces up to and including frame k
-    contact: dict[int, tuple[int, int]]  # body -> (frame, other body) of its first contact
 
 
 @dataclass
@@ -100,9 +86,6 @@ class Scene:
     n_frames: int
     size: int
     bodies: list[Body]
-    blinker: Blinker | None = None
-    finish_x: float | None = None
-    stop_on_contact: tuple[int, ...] = ()  # bodies that stop when they touch another body
     _traj: Trajectory | None = None
 
     @property
@@ -110,6 +93,10 @@ class Scene:
         if self._traj is None:
             self._traj = simulate(self)
         return self._traj
+
+    def invalidate(self) -> None:
+        """Forget the cached simulation after editing bodies (e.g. adding the halves of a split)."""
+        self._traj = None
 
     def t(self, k: int) -> float:
         return round(k / self.fps, 4)
@@ -123,72 +110,40 @@ def simulate(scene: Scene) -> Trajectory:
     pos = np.zeros((T, B, 2))
     vel_in = np.zeros((T, B, 2))
     hits = np.zeros((T, B), dtype=np.int64)  # wall-bounce events on the step into frame k
-    contact: dict[int, tuple[int, int]] = {}
     state = [[b.x, b.y, b.vx, b.vy] for b in scene.bodies]
-    stopped = [False] * B
     for k in range(T):
         for i in range(B):
             pos[k, i] = state[i][:2]
-        # contacts at frame k stop the listed bodies from moving on
-        for i in scene.stop_on_contact:
-            if stopped[i] or not scene.bodies[i].visible(k):
-                continue
-            for j, other in enumerate(scene.bodies):
-                if j != i and other.visible(k):
-                    if np.hypot(*(pos[k, i] - pos[k, j])) <= scene.bodies[i].radius + other.radius:
-                        contact[i] = (k, j)
-                        stopped[i] = True
-                        break
         if k == T - 1:
             break
         for i, b in enumerate(scene.bodies):
             x, y, vx, vy = state[i]
             if k in b.kicks:
                 vx, vy = b.kicks[k]
-            if not b.visible(k) or stopped[i]:
+            if not b.visible(k):
                 state[i] = [x, y, vx, vy]
-                continue
-            if b.stop_at_finish is not None and x + b.radius >= b.stop_at_finish:
-                stopped[i] = True
                 continue
             nx, nvx, bx = reflect(x, vx, b.radius, scene.size)
             ny, nvy, by = reflect(y, vy, b.radius, scene.size)
+            if k + 1 in b.jumps:
+                nx, ny = b.jumps[k + 1]
+                bx = by = False
             vel_in[k + 1, i] = (nx - x, ny - y)
             hits[k + 1, i] = int(bx or by)  # a corner hit is one bounce event
             state[i] = [nx, ny, nvx, nvy]
-    return Trajectory(pos, vel_in, np.cumsum(hits, axis=0), contact)
+    return Trajectory(pos, vel_in, np.cumsum(hits, axis=0))
 
 
-def extrapolate_contact(
-    scene: Scene, k: int, mover: int, speed_scale: float = 1.0, angle: float = 0.0, horizon: int = 200
-) -> int | None:
-    """Predict which body ``mover`` touches first if it keeps its *observed* velocity from frame ``k``
-    (no future kicks), with the velocity perturbed by ``speed_scale`` and ``angle`` (radians) to model
-    observation noise. Returns the body index, or None if nothing is hit within ``horizon`` frames."""
-    tr = scene.traj
-    b = scene.bodies[mover]
-    x, y = tr.pos[k, mover]
-    vx, vy = tr.vel_in[k, mover]
-    c, s = np.cos(angle), np.sin(angle)
-    vx, vy = speed_scale * (c * vx - s * vy), speed_scale * (s * vx + c * vy)
-    if abs(vx) + abs(vy) < 1e-9:
-        return None
-    others = [j for j in range(len(scene.bodies)) if j != mover and scene.bodies[j].visible(k)]
-    for _ in range(horizon):
-        for j in others:
-            if np.hypot(x - tr.pos[k, j, 0], y - tr.pos[k, j, 1]) <= b.radius + scene.bodies[j].radius:
-                return j
-        x, vx, _ = reflect(x, vx, b.radius, scene.size)
-        y, vy, _ = reflect(y, vy, b.radius, scene.size)
-    return None
-
-
-def earliest_stable_frame(predict, truth, start: int, outcome: int) -> int:
-    """The earliest frame ``d`` in ``[start, outcome]`` such that ``predict(k) == truth`` for every
-    ``k`` in ``[d, outcome)``: from ``d`` on, the evidence shown so far never points elsewhere."""
-    d = outcome
-    for k in range(outcome - 1, start - 1, -1):
-        if predict(k) != truth:
-            break
-        d = k
-    return d
+def time_to_contact(p: np.ndarray, v: np.ndarray, target: np.ndarray, reach: float) -> float:
+    """Frames until a point at ``p`` moving at constant velocity ``v`` (per frame) first comes within
+    ``reach`` of ``target`` along a straight line: 0 if already there, ``inf`` if never."""
+    d = np.asarray(p, float) - np.asarray(target, float)
+    c = float(d @ d) - reach * reach
+    if c <= 0:
+        return 0.0
+    a = float(v @ v)
+    b = 2.0 * float(d @ v)
+    disc = b * b - 4 * a * c
+    if a < 1e-12 or disc < 0 or b >= 0:
+        return float("inf")
+    return (-b - np.sqrt(disc)) / (2 * a)

@@ -1,370 +1,382 @@
-"""Task generators: build a scene for a task and read exact answers and timings off its simulation.
+"""The seven StreamPro-Bench tasks in the procedural world, with answers read off the simulation.
 
-Perception and temporal items are answerable at their query time (``decidable_time = query_time``)
-and their answer stays unchanged until ``deadline``. Proactive items carry an ``outcome_time`` (the
-frame the predicted event is on screen) and a ``decidable_time``: the earliest frame from which the
-observable state (positions and the last displacement) extrapolated under the world's motion model,
-*robustly to velocity noise*, always points at the true outcome.
+Each builder draws a scene from a seeded generator and returns it with question specs (dicts of the
+item fields). Times are frame times (``k / fps``). The answer-time conventions, also in docs/format.md:
+
+* EU (steps of one object's movement): an answer per step, over the frames that *show* the step —
+  from the first frame whose displacement reveals the new heading to the frame where the step ends.
+* OU (colour changes of a named object): the first frame showing the new colour.
+* AA (vanish / freeze / jump / split): the first frame showing the anomaly.
+* TP (objects that appear after a target object): an answer per later object, over its visible frames.
+* TG (one movement step, named by its direction): the first frame showing that the step has ended;
+  ``span`` is the step's [start, end] in seconds.
+* GP (visit coloured squares in a stated order): at each arrival, the next step; the arrival frame is
+  the first frame in which the agent touches the square — visible by the best time.
+* RF (an agent walks over hazards): a warning at the first frame where the straight-line time to
+  contact, computed from the position and displacement shown so far, is <= 3 s; advice is to steer
+  away from the side the hazard lies on. Computed from observed frames only (no future), so the
+  warning is always decidable at its best time, and it precedes the contact it warns about.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .scene import COLORS, QUADRANTS, SHAPES, Blinker, Body, Scene, earliest_stable_frame, extrapolate_contact
+from .config import WorldConfig
+from .scene import COLORS, SHAPES, Body, Scene, time_to_contact
 
 ItemSpec = dict[str, Any]
-
-
-@dataclass
-class WorldConfig:
-    size: int = 64
-    fps: float = 2.0
-    min_seconds: float = 10.0
-    max_seconds: float = 30.0
-    answer_window_s: float = 3.0  # perception/temporal: the answer stays valid this long after the query
-    min_lead_s: float = 1.0  # proactive: decidable at least this long before the outcome
-
-    def frames(self, seconds: float) -> int:
-        return int(round(seconds * self.fps))
+DIRECTIONS = {"up": (0.0, -1.0), "down": (0.0, 1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
+ANOMALIES = ("vanished", "froze", "jumped", "split")
+RF_WARN_SECONDS = 3.0
 
 
 class GenerationFailed(RuntimeError):
-    pass
+    """A sampled scene does not meet a task's constraints; the caller draws another seed."""
 
 
 def _pick(rng: np.random.Generator, seq, n: int) -> list:
     return [seq[i] for i in rng.choice(len(seq), n, replace=False)]
 
 
-def _options(rng: np.random.Generator, answer: str, pool: list[str], n: int = 4) -> list[str]:
-    opts = [answer] + _pick(rng, [p for p in pool if p != answer], n - 1)
-    rng.shuffle(opts)
-    return opts
+def _fmt(t: float) -> str:
+    return f"{t:g}"
 
 
-def _spec(scene: Scene, task: str, dim: str, q: int, question: str, options: list[str], answer: str,
-          cfg: WorldConfig, decidable: int | None = None, outcome: int | None = None) -> ItemSpec:
-    spec: ItemSpec = {
-        "dimension": dim, "task": task, "query_time": scene.t(q), "question": question,
-        "options": list(options), "answer": answer,
-        "meta": {"query_frame": q},
-    }
-    if dim == "proactive":
-        spec.update(decidable_time=scene.t(decidable), outcome_time=scene.t(outcome))
-        spec["meta"].update(decidable_frame=decidable, outcome_frame=outcome)
-    else:
-        w = cfg.frames(cfg.answer_window_s)
-        spec.update(decidable_time=scene.t(q), deadline=scene.t(q + w))
-    return spec
+def _spec(task: str, dim: str, q: int, scene: Scene, question: str, answers: list[dict], **meta) -> ItemSpec:
+    return {"dimension": dim, "task": task, "query_time": scene.t(q), "question": question, "answers": answers,
+            "meta": {"query_frame": q, **meta}}
+
+
+def _wanderer(rng: np.random.Generator, size: int, shape: str, color: str, speed=(1.5, 3.0)) -> Body:
+    r = float(rng.uniform(0.07, 0.09) * size)
+    x, y = rng.uniform(r, size - r, 2)
+    s, ang = rng.uniform(*speed), rng.uniform(0, 2 * np.pi)
+    return Body(shape, color, r, float(x), float(y), s * np.cos(ang), s * np.sin(ang))
 
 
 # ----------------------------------------------------------------------------------------------
-# "movers": bodies appear, move, bounce, change colour, leave  -> perception + temporal tasks
+# EU + TG: one object moves in steps (up/down/left/right/stops)
 
 
-def movers_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> Scene:
+def steps_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[tuple[str, int, int]]]:
+    """Returns the scene and its steps ``(direction, a, b)``: the body is at ``pos[a]`` when the step
+    starts and at ``pos[b]`` when it ends (``b`` is the next step's ``a``)."""
     size = cfg.size
-    n_frames = int(rng.integers(cfg.frames(cfg.min_seconds), cfg.frames(cfg.max_seconds) + 1))
-    n = int(rng.integers(2, 5))
-    colors, shapes = _pick(rng, list(COLORS), n), _pick(rng, SHAPES, n)
-    bodies, appear = [], int(rng.integers(0, 3))
-    for i in range(n):
-        if i > 0:
-            appear = min(appear + int(rng.integers(2, 8)), n_frames - 8)
-        r = float(rng.uniform(0.08, 0.11) * size)
-        x, y = rng.uniform(r, size - r, 2)
-        speed, ang = rng.uniform(0.025, 0.06) * size, rng.uniform(0, 2 * np.pi)
-        leave = appear + int(rng.integers(10, 40)) if rng.random() < 0.3 else None
-        bodies.append(Body(shapes[i], colors[i], r, float(x), float(y), speed * np.cos(ang), speed * np.sin(ang),
-                           appear=appear, leave=leave if leave is not None and leave < n_frames else None))
-    if rng.random() < 0.7:
-        j = int(rng.integers(n))
-        c = bodies[j].appear + int(rng.integers(3, 16))
-        unused = [k for k in COLORS if k not in colors]
-        if c < n_frames - 6:
-            bodies[j].color_change = (c, unused[int(rng.integers(len(unused)))])
-    return Scene(seed, cfg.fps, n_frames, size, bodies)
+    shapes, colors = _pick(rng, SHAPES, 2), _pick(rng, [c for c in COLORS if c != "white"], 2)
+    r = 0.08 * size
+    main = Body(shapes[0], colors[0], r, float(rng.uniform(0.3, 0.7) * size), float(rng.uniform(0.3, 0.7) * size))
+    a = int(rng.integers(2, 5))  # still before the first step; the question is posted before it
+    x, y = main.x, main.y
+    steps: list[tuple[str, int, int]] = []
+    prev = "stop"
+    for _ in range(int(rng.integers(3, 6))):
+        length = int(rng.integers(3, 7))
+        speed = float(rng.uniform(2.5, 4.0))
+        room = [d for d, (dx, dy) in DIRECTIONS.items() if d != prev
+                and r + 1 <= x + dx * speed * length <= size - r - 1 and r + 1 <= y + dy * speed * length <= size - r - 1]
+        options = room + ([] if prev == "stop" or not steps else ["stop"])
+        if not options:
+            break
+        d = options[int(rng.integers(len(options)))]
+        dx, dy = DIRECTIONS.get(d, (0.0, 0.0))
+        main.kicks[a] = (dx * speed, dy * speed)
+        x, y = x + dx * speed * length, y + dy * speed * length
+        steps.append((d, a, a + length))
+        a, prev = a + length, d
+    if len(steps) < 2:
+        raise GenerationFailed("too few steps")
+    main.kicks[a] = (0.0, 0.0)
+    other = _wanderer(rng, size, shapes[1], colors[1])
+    scene = Scene(seed, cfg.fps, a + 5, size, [other, main])
+    return scene, steps
 
 
-def _stable(frames: range, fn: Callable[[int], Any]) -> Any:
-    vals = {fn(k) for k in frames}
-    return vals.pop() if len(vals) == 1 else None
+def _step_text(name: str, d: str) -> str:
+    return f"the {name} stops" if d == "stop" else f"the {name} moves {d}"
 
 
-def appear_color(scene: Scene, rng: np.random.Generator, cfg: WorldConfig) -> ItemSpec | None:
-    w = cfg.frames(cfg.answer_window_s)
-    cands = []
-    for i, b in enumerate(scene.bodies):
-        q = b.appear
-        if q < 1 or q + w >= scene.n_frames:
-            continue
-        if any(j != i and q - 2 <= o.appear <= q + w for j, o in enumerate(scene.bodies)):
-            continue
-        if all(b.visible(k) for k in range(q, q + w + 1)) and _stable(range(q, q + w + 1), b.color_at):
-            cands.append(i)
-    if not cands:
-        return None
-    b = scene.bodies[cands[int(rng.integers(len(cands)))]]
-    return _spec(scene, "appear_color", "perception", b.appear, "What colour is the object that just appeared?",
-                 _options(rng, b.color, list(COLORS)), b.color, cfg)
-
-
-def count_on_screen(scene: Scene, rng: np.random.Generator, cfg: WorldConfig) -> ItemSpec | None:
-    w = cfg.frames(cfg.answer_window_s)
-    cands = [q for q in range(2, scene.n_frames - w)
-             if _stable(range(q, q + w + 1), lambda k: len(scene.visible_bodies(k)))]
-    if not cands:
-        return None
-    q = cands[int(rng.integers(len(cands)))]
-    n = len(scene.visible_bodies(q))
-    return _spec(scene, "count_on_screen", "perception", q, "How many objects are on screen now?",
-                 ["1", "2", "3", "4"], str(n), cfg)
-
-
-def _relation(scene: Scene, k: int, a: int, b: int) -> str | None:
-    (xa, ya), (xb, yb) = scene.traj.pos[k, a], scene.traj.pos[k, b]
-    dx, dy, gap = xa - xb, ya - yb, 0.15 * scene.size
-    if abs(dx) >= 2 * abs(dy) and abs(dx) >= gap:
-        return "left" if dx < 0 else "right"
-    if abs(dy) >= 2 * abs(dx) and abs(dy) >= gap:
-        return "above" if dy < 0 else "below"
-    return None
-
-
-def spatial_relation(scene: Scene, rng: np.random.Generator, cfg: WorldConfig) -> ItemSpec | None:
-    w = 1  # relations change quickly; the answer must hold for the frame after the query too
-    cands = []
-    for q in range(1, scene.n_frames - w):
-        vis = scene.visible_bodies(q)
-        for a in vis:
-            for b in vis:
-                if a != b and all(scene.bodies[a].visible(k) and scene.bodies[b].visible(k) for k in range(q, q + w + 1)):
-                    rel = _stable(range(q, q + w + 1), lambda k, a=a, b=b: _relation(scene, k, a, b))
-                    col = _stable(range(q, q + w + 1), lambda k, a=a, b=b: (scene.bodies[a].color_at(k), scene.bodies[b].color_at(k)))
-                    if rel and col:
-                        cands.append((q, a, b, rel))
-    if not cands:
-        return None
-    q, a, b, rel = cands[int(rng.integers(len(cands)))]
-    A, B = scene.bodies[a], scene.bodies[b]
-    question = f"Where is the {A.color_at(q)} {A.shape} relative to the {B.color_at(q)} {B.shape} now?"
-    spec = _spec(scene, "spatial_relation", "perception", q, question, ["left", "right", "above", "below"], rel, cfg)
-    spec["deadline"] = scene.t(q + w)
-    return spec
-
-
-def _fake_names(scene: Scene, rng: np.random.Generator, n: int) -> list[str]:
-    real = {b.name for b in scene.bodies}
-    pool = [f"{c} {s}" for c in COLORS for s in SHAPES if f"{c} {s}" not in real]
-    return _pick(rng, pool, n)
-
-
-def appear_order(scene: Scene, rng: np.random.Generator, cfg: WorldConfig) -> ItemSpec | None:
-    last = max(b.appear for b in scene.bodies)
-    q = last + int(rng.integers(1, 5))
-    if q >= scene.n_frames:
-        return None
-    which = "first" if rng.random() < 0.5 else "last"
-    order = sorted(range(len(scene.bodies)), key=lambda i: scene.bodies[i].appear)
-    target = scene.bodies[order[0] if which == "first" else order[-1]]
-    if target.color_change and target.color_change[0] <= q + cfg.frames(cfg.answer_window_s):
-        return None  # its name would be ambiguous
-    opts = [b.name for b in scene.bodies] + _fake_names(scene, rng, 4 - len(scene.bodies))
-    rng.shuffle(opts)
-    return _spec(scene, "appear_order", "temporal", q, f"Which object appeared {which}?", opts, target.name, cfg)
-
-
-def bounce_count(scene: Scene, rng: np.random.Generator, cfg: WorldConfig) -> ItemSpec | None:
-    w = cfg.frames(cfg.answer_window_s)
-    tr = scene.traj
-    cands = []
-    for i, b in enumerate(scene.bodies):
-        if b.color_change:
-            continue
-        for q in range(b.appear + 4, scene.n_frames - w):
-            if all(b.visible(k) for k in range(b.appear, q + w + 1)):
-                n = _stable(range(q, q + w + 1), lambda k, i=i: int(tr.bounces[k, i]))
-                if n is not None and n <= 3:
-                    cands.append((q, i, n))
-    if not cands:
-        return None
-    q, i, n = cands[int(rng.integers(len(cands)))]
-    return _spec(scene, "bounce_count", "temporal", q,
-                 f"How many times has the {scene.bodies[i].name} bounced off a wall so far?",
-                 ["0", "1", "2", "3"], str(n), cfg)
-
-
-def color_before(scene: Scene, rng: np.random.Generator, cfg: WorldConfig) -> ItemSpec | None:
-    w = cfg.frames(cfg.answer_window_s)
-    for b in scene.bodies:
-        if not b.color_change:
-            continue
-        c, new = b.color_change
-        q = c + int(rng.integers(1, 5))
-        if q + w < scene.n_frames and all(b.visible(k) for k in range(b.appear, q + w + 1)):
-            pool = [k for k in COLORS if k not in (b.color, new)]
-            opts = [b.color, new] + _pick(rng, pool, 2)
-            rng.shuffle(opts)
-            return _spec(scene, "color_before", "temporal", q, f"What colour was the {b.shape} before it changed?",
-                         opts, b.color, cfg)
-    return None
-
-
-MOVERS_TASKS: dict[str, Callable[..., ItemSpec | None]] = {
-    "appear_color": appear_color,
-    "count_on_screen": count_on_screen,
-    "spatial_relation": spatial_relation,
-    "appear_order": appear_order,
-    "bounce_count": bounce_count,
-    "color_before": color_before,
-}
+def make_eu_tg(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    scene, steps = steps_scene(rng, cfg, seed)
+    main = scene.bodies[1]
+    q = steps[0][1] - 1
+    eu = _spec("EU", "perception", q, scene, f"Describe each movement of the {main.name} as it happens.", [
+        {"text": _step_text(main.name, d), "start": scene.t(a + 1), "end": scene.t(b),
+         "slots": {"object": main.name, "direction": d}} for d, a, b in steps])
+    specs = [eu]
+    moving = [s for s in steps if s[0] != "stop"]
+    unique = [s for s in moving if sum(m[0] == s[0] for m in moving) == 1]
+    if unique:
+        d, a, b = unique[int(rng.integers(len(unique)))]
+        specs.append(_spec("TG", "temporal", q, scene,
+                           f"When the {main.name} stops moving {d}, tell me when that movement started and ended.",
+                           [{"text": f"from {_fmt(scene.t(a))}s to {_fmt(scene.t(b))}s", "time": scene.t(b + 1),
+                             "span": [scene.t(a), scene.t(b)],
+                             "slots": {"start": scene.t(a), "end": scene.t(b)}}]))
+    return scene, specs
 
 
 # ----------------------------------------------------------------------------------------------
-# proactive scenes
+# OU: a named object changes colour several times
 
 
-def _pad(scene: Scene, cfg: WorldConfig, last_event: int, rng: np.random.Generator) -> None:
-    scene.n_frames = max(last_event + int(rng.integers(2, 7)), cfg.frames(cfg.min_seconds))
-    scene._traj = None
+def make_ou(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    size = cfg.size
+    n = int(rng.integers(2, 4))
+    shapes = _pick(rng, SHAPES, n)
+    palette = [c for c in COLORS if c != "white"]
+    bodies = [_wanderer(rng, size, s, c) for s, c in zip(shapes, _pick(rng, palette, n), strict=True)]
+    target = bodies[0]
+    q = int(rng.integers(1, 4))
+    k, changes, cur = q, [], target.color
+    for _ in range(int(rng.integers(2, 5))):
+        k += int(rng.integers(4, 8))
+        cur = [c for c in palette if c != cur][int(rng.integers(len(palette) - 1))]
+        changes.append((k, cur))
+    target.color_changes = changes
+    for b in bodies[1:]:  # distractors change colour too, at other times
+        if rng.random() < 0.6:
+            f = int(rng.integers(q + 1, k + 1))
+            b.color_changes = [(f, [c for c in palette if c != b.color][int(rng.integers(len(palette) - 1))])]
+    rng.shuffle(bodies)
+    scene = Scene(seed, cfg.fps, k + 5, size, bodies)
+    spec = _spec("OU", "perception", q, scene, f"Tell me each time the {target.shape} changes colour.", [
+        {"text": f"the {target.shape} turned {c}", "time": scene.t(f), "slots": {"object": target.shape, "color": c}}
+        for f, c in changes])
+    return scene, [spec]
 
 
-def collision_first(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, ItemSpec] | None:
-    size, max_frames = cfg.size, cfg.frames(cfg.max_seconds)
-    colors = _pick(rng, list(COLORS), 5)
-    ball = Body("circle", colors[0], 0.08 * size, *rng.uniform(0.2 * size, 0.8 * size, 2))
-    speed, ang = rng.uniform(0.03, 0.055) * size, rng.uniform(0, 2 * np.pi)
-    ball.vx, ball.vy = speed * np.cos(ang), speed * np.sin(ang)
-    for _ in range(int(rng.integers(1, 3))):
-        a = rng.uniform(0, 2 * np.pi)
-        ball.kicks[int(rng.integers(3, 16))] = (speed * np.cos(a), speed * np.sin(a))
-    targets: list[Body] = []
-    while len(targets) < 4:
-        r = 0.09 * size
-        x, y = rng.uniform(r, size - r, 2)
-        if np.hypot(x - ball.x, y - ball.y) < 0.3 * size or any(np.hypot(x - t.x, y - t.y) < 0.28 * size for t in targets):
-            continue
-        targets.append(Body(str(rng.choice(["square", "triangle", "diamond"])), colors[len(targets) + 1], r, float(x), float(y)))
-    scene = Scene(seed, cfg.fps, max_frames, size, [ball, *targets], stop_on_contact=(0,))
-    if 0 not in scene.traj.contact:
-        return None
-    outcome, hit = scene.traj.contact[0]
+# ----------------------------------------------------------------------------------------------
+# AA: sudden anomalies (vanish, freeze, jump, split)
+
+
+def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    size = cfg.size
+    n = 3
+    names = list(zip(_pick(rng, SHAPES, n), _pick(rng, [c for c in COLORS if c != "white"], n), strict=True))
+    bodies = [_wanderer(rng, size, s, c, speed=(2.5, 4.0)) for s, c in names]
+    q = int(rng.integers(1, 4))
+    n_anom = int(rng.integers(1, 3))
+    victims = _pick(rng, list(range(n)), n_anom)
+    kinds = _pick(rng, ANOMALIES, n_anom)
+    onset, k = [], q
+    for _ in victims:
+        k += int(rng.integers(3, 9))
+        onset.append(k)
+    n_frames = k + 7
+    scene = Scene(seed, cfg.fps, n_frames, size, bodies)
+    answers = []
+    for v, kind, f in zip(victims, kinds, onset, strict=True):
+        b = bodies[v]
+        if kind == "vanished":
+            b.leave = f
+        elif kind == "froze":
+            b.kicks[f - 1] = (0.0, 0.0)
+        elif kind == "jumped":
+            p = scene.traj.pos[f - 1, v]
+            far = [(x, y) for x in (0.25 * size, 0.75 * size) for y in (0.25 * size, 0.75 * size)
+                   if np.hypot(x - p[0], y - p[1]) > 0.4 * size]
+            b.jumps[f] = far[int(rng.integers(len(far)))]
+        else:  # split: the body is replaced by two halves drifting apart
+            p, vel = scene.traj.pos[f - 1, v], scene.traj.vel_in[f - 1, v]
+            b.leave = f
+            perp = np.array([-vel[1], vel[0]]) / (np.hypot(*vel) + 1e-9)
+            for sgn in (1, -1):
+                c = np.clip(p + vel + sgn * 0.9 * b.radius * perp, b.radius, size - b.radius)
+                bodies.append(Body(b.shape, b.color, 0.7 * b.radius, float(c[0]), float(c[1]),
+                                   float(vel[0] / 2 + sgn * 2 * perp[0]), float(vel[1] / 2 + sgn * 2 * perp[1]),
+                                   appear=f))
+        scene.invalidate()
+        answers.append({"text": f"the {b.name} {'split in two' if kind == 'split' else kind}", "time": scene.t(f),
+                        "slots": {"object": b.name, "anomaly": kind}})
+    if any(abs(scene.traj.vel_in[f - 1, v]).sum() < 1.0 for v, f in zip(victims, onset, strict=True)):
+        raise GenerationFailed("a victim was not visibly moving before its anomaly")
+    spec = _spec("AA", "perception", q, scene, "Alert me immediately if anything unusual happens to an object.",
+                 answers)
+    return scene, [spec]
+
+
+# ----------------------------------------------------------------------------------------------
+# TP: which objects appear after a target object
+
+
+def make_tp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    size = cfg.size
+    n_before, n_after = int(rng.integers(1, 3)), int(rng.integers(2, 4))
+    n = n_before + 1 + n_after
+    pool = [(s, c) for s in SHAPES for c in COLORS if c != "white"]
+    names = _pick(rng, pool, n)
+    bodies, k = [], int(rng.integers(1, 3))
+    for i, (s, c) in enumerate(names):
+        b = _wanderer(rng, size, s, c, speed=(1.0, 2.0))
+        b.appear = k
+        if i != n_before:  # the target stays; the others visit for a few seconds
+            b.leave = k + int(rng.integers(4, 9))
+        bodies.append(b)
+        k += int(rng.integers(2, 6))
+    n_frames = max(b.leave or 0 for b in bodies) + 4
+    scene = Scene(seed, cfg.fps, n_frames, size, bodies)
+    target = bodies[n_before]
+    answers = [{"text": f"the {b.name} appears", "start": scene.t(b.appear), "end": scene.t(b.leave - 1),
+                "slots": {"object": b.name}} for b in bodies[n_before + 1:]]
+    spec = _spec("TP", "temporal", 0, scene, f"After the {target.name} appears, tell me each object that appears.",
+                 answers, target_appears=scene.t(target.appear))
+    return scene, [spec]
+
+
+# ----------------------------------------------------------------------------------------------
+# GP and RF: an agent (the white circle) walks straight legs
+
+
+def _spread_points(rng: np.random.Generator, n: int, lo: float, hi: float, min_dist: float,
+                   tries: int = 200) -> list[np.ndarray]:
+    """``n`` points in the square [lo, hi]^2 at least ``min_dist`` apart (bounded rejection sampling)."""
+    pts: list[np.ndarray] = []
+    for _ in range(tries):
+        p = rng.uniform(lo, hi, 2)
+        if all(np.hypot(*(p - o)) > min_dist for o in pts):
+            pts.append(p)
+            if len(pts) == n:
+                return pts
+    raise GenerationFailed(f"could not place {n} points {min_dist:.0f} px apart")
+
+
+def _walk(agent: Body, start: int, legs: list[tuple[np.ndarray, float, int]]) -> int:
+    """Kick ``agent`` along ``legs`` of (target point, speed, pause frames); returns the last frame."""
+    p, k = np.array([agent.x, agent.y]), start
+    for target, speed, pause in legs:
+        d = target - p
+        n = max(1, int(np.ceil(np.hypot(*d) / speed)))
+        agent.kicks[k] = tuple(d / n)
+        p, k = target, k + n
+        agent.kicks[k] = (0.0, 0.0)
+        k += pause
+    return k
+
+
+def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    size = cfg.size
+    n = int(rng.integers(3, 5))
+    colors = _pick(rng, [c for c in COLORS if c != "white"], n)
+    pts = _spread_points(rng, n + 1, 0.15 * size, 0.85 * size, 0.25 * size)
+    targets = [Body("square", c, 0.08 * size, float(p[0]), float(p[1])) for c, p in zip(colors, pts[1:], strict=True)]
+    agent = Body("circle", "white", 0.07 * size, float(pts[0][0]), float(pts[0][1]))
+    order = [int(i) for i in rng.permutation(n)]
+    reach = agent.radius + targets[0].radius
+    legs = []
+    for i in order:  # to the centre of each square (it touches it on the way in)
+        p = np.array([targets[i].x, targets[i].y])
+        legs.append((p, float(rng.uniform(3.0, 4.5)), int(rng.integers(1, 3))))
+    last = _walk(agent, 2, legs)
+    scene = Scene(seed, cfg.fps, last + 3, size, [*targets, agent])
+    pos = scene.traj.pos
+    arrival = []
+    for i in order:
+        dist = np.hypot(*(pos[:, n] - pos[:, i]).T)
+        touching = [k for k in range(scene.n_frames) if dist[k] <= reach and (not arrival or k > arrival[-1])]
+        if not touching:
+            raise GenerationFailed("the agent never reached a square")
+        arrival.append(touching[0])
+    for j, i in enumerate(order):  # on the way to a square, the agent touches no other one
+        lo = arrival[j - 1] + 1 if j else 0
+        for o in range(n):
+            if o != i and (not j or o != order[j - 1]) and (np.hypot(*(pos[lo:arrival[j] + 1, n] - pos[lo:arrival[j] + 1, o]).T) <= reach).any():
+                raise GenerationFailed("the path crosses another square")
+    named = [colors[i] for i in order]
+    answers = []
+    for j, k in enumerate(arrival):
+        nxt = named[j + 1] if j + 1 < n else None
+        answers.append({"text": f"next, go to the {nxt} square" if nxt else "the goal is complete", "time": scene.t(k),
+                        "slots": {"next": nxt or "done"},
+                        "outcome_time": scene.t(arrival[j + 1]) if nxt else scene.t(k)})
     q = 1
-    if outcome < 6 or outcome > max_frames - 3:
-        return None
-    noise = [(1.0, 0.0), (0.9, 0.0), (1.1, 0.0), (1.0, 0.08), (1.0, -0.08)]
-
-    def predict(k: int) -> int | None:
-        preds = {extrapolate_contact(scene, k, 0, s, a) for s, a in noise}
-        return preds.pop() if len(preds) == 1 else None
-
-    decidable = earliest_stable_frame(predict, hit, q, outcome)
-    if decidable > outcome - cfg.frames(cfg.min_lead_s):
-        return None
-    _pad(scene, cfg, outcome, rng)
-    names = [t.name for t in targets]
-    rng.shuffle(names)
-    spec = _spec(scene, "collision_first", "proactive", q, f"Which object will the {ball.name} hit first?",
-                 names, scene.bodies[hit].name, cfg, decidable, outcome)
-    return scene, spec
+    question = (f"Goal: the white circle visits the {', '.join(named[:-1])} and {named[-1]} squares in that order. "
+                "Each time it completes a step, tell me the next step.")
+    return scene, [_spec("GP", "proactive", q, scene, question, answers)]
 
 
-def race_winner(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, ItemSpec] | None:
-    size, max_frames = cfg.size, cfg.frames(cfg.max_seconds)
-    finish = size - 0.12 * size
-    colors, shapes = _pick(rng, list(COLORS), 4), list(rng.choice(SHAPES, 4))
-    runners = []
-    for i in range(4):
-        r = 0.07 * size
-        b = Body(shapes[i], colors[i], r, r + 1, size * (0.14 + 0.24 * i), float(rng.uniform(0.012, 0.032) * size), 0.0,
-                 stop_at_finish=finish)
-        for _ in range(int(rng.integers(0, 3))):
-            b.kicks[int(rng.integers(3, 26))] = (float(rng.uniform(0.008, 0.04) * size), 0.0)
-        runners.append(b)
-    if len({b.name for b in runners}) < 4:
-        return None
-    scene = Scene(seed, cfg.fps, max_frames, size, runners, finish_x=finish)
+def rf_warnings(pos: np.ndarray, vel_in: np.ndarray, hazards: list[np.ndarray], reach: float, fps: float,
+                start: int, warn_s: float = RF_WARN_SECONDS) -> list[tuple[int, int, str]]:
+    """``(frame, hazard, advice)`` for each warning: the first frame of every run of frames in which the
+    straight-line time to contact with a hazard, from the agent's shown position and displacement, is
+    ``<= warn_s``. Only ``pos[:k+1]``/``vel_in[:k+1]`` are read for frame ``k`` (no look-ahead)."""
+    out: list[tuple[int, int, str]] = []
+    active: set[int] = set()
+    for k in range(max(1, start), len(pos)):
+        now = set()
+        for h, c in enumerate(hazards):
+            v = vel_in[k]
+            ttc = time_to_contact(pos[k], v, c, reach) / fps
+            if ttc <= warn_s + 1e-9 and np.hypot(*v) > 1e-6:
+                now.add(h)
+                if h not in active:
+                    cross = v[0] * (c[1] - pos[k][1]) - v[1] * (c[0] - pos[k][0])  # > 0: hazard on the right (y down)
+                    out.append((k, h, "left" if cross > 0 else "right"))
+        active = now
+    return out
+
+
+def make_rf(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    size = cfg.size
+    n = int(rng.integers(2, 4))
+    colors = _pick(rng, [c for c in COLORS if c != "white"], n)
+    hz = _spread_points(rng, n, 0.2 * size, 0.8 * size, 0.3 * size)
+    hazards = [Body("triangle", c, 0.08 * size, float(p[0]), float(p[1])) for c, p in zip(colors, hz, strict=True)]
+    agent = Body("circle", "white", 0.06 * size, float(rng.uniform(0.1, 0.9) * size), float(rng.choice([0.08, 0.92]) * size))
+    legs, p = [], np.array([agent.x, agent.y])
+    for _ in range(int(rng.integers(2, 4))):
+        if rng.random() < 0.6:  # straight over a hazard and a little beyond
+            c = hz[int(rng.integers(n))]
+            d = (c - p) / (np.hypot(*(c - p)) + 1e-9)
+            target = np.clip(c + d * 0.15 * size, 0.08 * size, 0.92 * size)
+        else:
+            target = rng.uniform(0.08 * size, 0.92 * size, 2)
+        legs.append((target, float(rng.uniform(2.0, 3.5)), int(rng.integers(0, 2))))
+        p = target
+    last = _walk(agent, 2, legs)
+    scene = Scene(seed, cfg.fps, last + 5, size, [*hazards, agent])
     tr = scene.traj
-    arrive = []
-    for i, b in enumerate(runners):
-        ks = np.nonzero(tr.pos[:, i, 0] + b.radius >= finish)[0]
-        arrive.append(int(ks[0]) if len(ks) else 10**9)
-    order = np.argsort(arrive)
-    winner, outcome = int(order[0]), arrive[int(order[0])]
-    if outcome >= max_frames - 2 or arrive[int(order[1])] == outcome or outcome < 8:
-        return None
+    reach = agent.radius + hazards[0].radius
     q = 1
-
-    def predict(k: int) -> int | None:
-        eta = []
-        for i, b in enumerate(runners):
-            vx = tr.vel_in[k, i, 0]
-            eta.append((finish - b.radius - tr.pos[k, i, 0]) / vx if vx > 1e-9 else np.inf)
-        w = int(np.argmin(eta))
-        slow_w = eta[w] / 0.9  # worst case under 10% speed noise
-        fast_others = min((e * 0.9 for j, e in enumerate(eta) if j != w), default=np.inf)
-        return w if slow_w < fast_others else None
-
-    decidable = earliest_stable_frame(predict, winner, q, outcome)
-    if decidable > outcome - cfg.frames(cfg.min_lead_s):
-        return None
-    _pad(scene, cfg, outcome, rng)
-    names = [b.name for b in runners]
-    rng.shuffle(names)
-    spec = _spec(scene, "race_winner", "proactive", q, "Which object will cross the finish line first?",
-                 names, runners[winner].name, cfg, decidable, outcome)
-    return scene, spec
+    warns = rf_warnings(tr.pos[:, n], tr.vel_in[:, n], hz, reach, cfg.fps, start=q)
+    if not warns:
+        raise GenerationFailed("no hazard is ever approached")
+    answers = []
+    for k, h, advice in warns:
+        dist = np.hypot(*(tr.pos[k:, n] - hz[h]).T)
+        hit = [k + j for j in range(len(dist)) if dist[j] <= reach]
+        a = {"text": f"warning: {colors[h]} triangle ahead, steer {advice}", "time": scene.t(k),
+             "slots": {"hazard": f"{colors[h]} triangle", "advice": advice}}
+        if hit:
+            if hit[0] <= k:
+                raise GenerationFailed("a warning would come no earlier than the contact it warns about")
+            a["outcome_time"] = scene.t(hit[0])
+        answers.append(a)
+    question = "I am the white circle. Warn me about 3 seconds before I would hit a triangle, and tell me how to avoid it."
+    return scene, [_spec("RF", "proactive", q, scene, question, answers)]
 
 
-def blink_next(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, ItemSpec] | None:
-    """Cycles of length 2 or 3 over distinct quadrants: the third flash reveals the cycle length
-    (back to the first quadrant, or a new one), which fixes the sixth flash."""
-    L = int(rng.choice([2, 3]))
-    blinker = Blinker(first=int(rng.integers(1, 4)), period=int(rng.integers(2, 5)), cycle=_pick(rng, list(range(4)), L))
-    scene = Scene(seed, cfg.fps, cfg.frames(cfg.max_seconds), cfg.size, [], blinker=blinker)
-    flashes = blinker.flash_frames(10**6)
-    decidable, outcome = flashes[2], flashes[5]
-    _pad(scene, cfg, outcome, rng)
-    answer = QUADRANTS[blinker.quadrant_of_flash(5)]
-    return scene, _spec(scene, "blink_next", "proactive", 0, "Where will the light flash for the sixth time?",
-                        list(QUADRANTS), answer, cfg, decidable, outcome)
-
-
-PROACTIVE_TASKS: dict[str, Callable[..., tuple[Scene, ItemSpec] | None]] = {
-    "collision_first": collision_first,
-    "race_winner": race_winner,
-    "blink_next": blink_next,
+BUILDERS: dict[str, Callable[[np.random.Generator, WorldConfig, int], tuple[Scene, list[ItemSpec]]]] = {
+    "EU": make_eu_tg, "OU": make_ou, "AA": make_aa, "TP": make_tp, "TG": make_eu_tg, "GP": make_gp, "RF": make_rf,
 }
-ALL_TASKS = (*MOVERS_TASKS, *PROACTIVE_TASKS)
+ALL_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 
 
-def make_scene_items(task: str, seed: int, cfg: WorldConfig, extra_questions: int = 2,
-                     max_tries: int = 500) -> tuple[Scene, list[ItemSpec]]:
-    """Build one scene whose first item is of ``task``; movers scenes add up to ``extra_questions``
-    further perception/temporal questions about the same video (served by one streaming pass)."""
+def make_scene_items(task: str, seed: int, cfg: WorldConfig, max_tries: int = 50) -> tuple[Scene, list[ItemSpec]]:
+    """A scene for ``task`` and its question specs (the requested task's first). Deterministic in
+    ``seed``; a scene that misses the task's constraints is redrawn from the same seed's stream."""
+    if task not in BUILDERS:
+        raise KeyError(f"unknown task {task!r}; world tasks: {list(BUILDERS)}")
     rng = np.random.default_rng(seed)
     for _ in range(max_tries):
-        if task in PROACTIVE_TASKS:
-            out = PROACTIVE_TASKS[task](rng, cfg, seed)
-            if out is not None:
-                return out[0], [out[1]]
-        elif task in MOVERS_TASKS:
-            scene = movers_scene(rng, cfg, seed)
-            first = MOVERS_TASKS[task](scene, rng, cfg)
-            if first is None:
-                continue
-            specs = [first]
-            others = [t for t in MOVERS_TASKS if t != task]
-            for t in _pick(rng, others, int(rng.integers(0, extra_questions + 1))):
-                s = MOVERS_TASKS[t](scene, rng, cfg)
-                if s is not None:
-                    specs.append(s)
+        try:
+            scene, specs = BUILDERS[task](rng, cfg, seed)
+        except GenerationFailed:
+            continue
+        specs.sort(key=lambda s: s["task"] != task)
+        if specs[0]["task"] == task:
             return scene, specs
-        else:
-            raise KeyError(f"unknown task {task!r}; known: {list(ALL_TASKS)}")
-    raise GenerationFailed(f"could not generate a {task!r} scene from seed {seed} in {max_tries} tries")
+    raise GenerationFailed(f"could not build a {task} scene from seed {seed} in {max_tries} tries")

@@ -1,0 +1,291 @@
+"""Content judges for StreamPro-F1: a 0–5 score for one (reference answer, response) pair.
+
+* ``exact`` — normalised text equality (5 or 0): hand-checkable.
+* ``rule``  — the answer's structured ``slots`` (colour, object, direction, anomaly, hazard, advice,
+  next step) looked up in the free-text response; a slot counts only if its value is said and no other
+  value of the same kind is. 0 for an empty response, 1 when nothing is right ("factually wrong" in
+  the paper's rubric), 5 when every slot is right, linear between. Without slots: token F1.
+* ``llm``   — the paper's open-ended 0–5 rubric (``prompts/judge_open.txt``, replaceable with
+  ``--judge-prompt``) through an OpenAI-compatible chat endpoint (vLLM, SGLang, ...) or a local
+  ``transformers`` model; bounded concurrency, timeouts, retries with backoff, and an on-disk cache
+  keyed by judge + prompt so rescoring is free and reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from ..core.items import Answer, Item
+from ..core.text import normalize
+
+DEFAULT_PROMPT = Path(__file__).parent / "prompts" / "judge_open.txt"
+
+
+@dataclass(frozen=True)
+class JudgeRequest:
+    task: str
+    question: str
+    reference: str
+    prediction: str
+    slots: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, item: Item, answer: Answer, prediction: str) -> JudgeRequest:
+        return cls(item.task, item.question, answer.text, prediction, tuple(sorted((answer.slots or {}).items())))
+
+
+class JudgeError(RuntimeError):
+    """The judge could not produce a score (endpoint down after retries, unparseable replies)."""
+
+
+class Judge:
+    name = "judge"
+
+    def score_one(self, req: JudgeRequest) -> int:
+        raise NotImplementedError
+
+    def score(self, reqs: list[JudgeRequest], progress: bool = False) -> list[int]:
+        return [self.score_one(r) for r in tqdm(reqs, desc=f"judge {self.name}", disable=not progress)]
+
+
+class ExactJudge(Judge):
+    name = "exact"
+
+    def score_one(self, req: JudgeRequest) -> int:
+        return 5 if normalize(req.prediction) == normalize(req.reference) and req.prediction.strip() else 0
+
+
+# words of each slot kind the world (and converted datasets) use; a value's synonyms count as saying it
+_SYNONYMS = {"stop": ("stop", "stops", "stopped", "still", "halts"), "done": ("done", "complete", "completed", "finished"),
+             "vanished": ("vanished", "vanishes", "disappeared", "disappears", "gone"),
+             "froze": ("froze", "freezes", "frozen", "stopped"), "jumped": ("jumped", "jumps", "teleported"),
+             "split": ("split", "splits", "broke")}
+_KINDS = {
+    "color": ("red", "green", "blue", "yellow", "purple", "cyan", "orange", "white"),
+    "shape": ("circle", "square", "triangle", "diamond"),
+    "direction": ("up", "down", "left", "right", "stop"),
+    "anomaly": ("vanished", "froze", "jumped", "split"),
+    "advice": ("left", "right"),
+}
+
+
+def _says(words: str, value: str) -> bool:
+    forms = _SYNONYMS.get(value, (value,))
+    return any(re.search(rf"\b{re.escape(normalize(f))}\b", words) for f in forms)
+
+
+def _slot_hit(words: str, key: str, value: Any) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return any(abs(float(n) - value) <= 0.5 for n in re.findall(r"-?\d+(?:\.\d+)?", words))
+    v = normalize(str(value))
+    if not _says(words, v):
+        return False
+    kinds = [k for k in ("color", "shape") if any(w in _KINDS[k] for w in v.split())] if key in (
+        "object", "hazard", "next") else ([key] if key in _KINDS else [])
+    for k in kinds:  # a conflicting value of the same kind makes the slot wrong ("red or blue")
+        own = {w for w in v.split() if w in _KINDS[k]} or {v}
+        if any(_says(words, o) for o in _KINDS[k] if o not in own):
+            return False
+    return True
+
+
+class RuleJudge(Judge):
+    name = "rule"
+
+    def score_one(self, req: JudgeRequest) -> int:
+        words = normalize(req.prediction)
+        if not words:
+            return 0
+        if req.slots:
+            hits = sum(_slot_hit(words, k, v) for k, v in req.slots)
+            frac = hits / len(req.slots)
+        else:
+            p, r = words.split(), normalize(req.reference).split()
+            common = sum(min(p.count(w), r.count(w)) for w in set(p))
+            frac = 2 * common / (len(p) + len(r)) if common else 0.0
+        return 1 + round(4 * frac)
+
+
+_SCORE = re.compile(r"score\s*[:=]?\s*([0-5])\b", re.I)
+
+
+def parse_score(reply: str) -> int | None:
+    """``"Score: 4"`` (or a lone digit 0–5) -> 4; None if the reply holds no score."""
+    m = _SCORE.search(reply) or re.fullmatch(r"\s*([0-5])\s*\.?\s*", reply)
+    return int(m.group(1)) if m else None
+
+
+class JudgeCache:
+    """Append-only JSONL ``{"key", "score", "reply"}``; loaded once, safe across threads and reruns."""
+
+    def __init__(self, path: str | Path | None):
+        self.path = Path(path) if path else None
+        self.data: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+        if self.path and self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    rec = json.loads(line)
+                    self.data[rec["key"]] = rec
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    continue  # a torn last line from an interrupted run
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.data.get(key)
+
+    def put(self, key: str, score: int, reply: str) -> None:
+        rec = {"key": key, "score": score, "reply": reply}
+        with self.lock:
+            self.data[key] = rec
+            if self.path:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(rec) + "\n")
+
+
+class LLMJudge(Judge):
+    """The paper's LLM judge. ``backend(prompt) -> reply`` is an :class:`OpenAIChat` or :class:`LocalHFChat`."""
+
+    def __init__(self, backend, prompt_file: str | Path | None = None, cache: str | Path | None = None,
+                 concurrency: int = 8):
+        self.backend = backend
+        self.template = Path(prompt_file or DEFAULT_PROMPT).read_text(encoding="utf-8")
+        self.name = f"llm:{backend.ident}"
+        self.cache = JudgeCache(cache)
+        self.concurrency = max(1, concurrency)
+        self.stats = {"calls": 0, "cache_hits": 0}
+
+    def prompt(self, req: JudgeRequest) -> str:
+        return self.template.format(task=req.task, question=req.question, reference=req.reference,
+                                    prediction=req.prediction)
+
+    def key(self, prompt: str) -> str:
+        return hashlib.sha256(json.dumps([self.name, prompt]).encode()).hexdigest()
+
+    def score_one(self, req: JudgeRequest) -> int:
+        if not req.prediction.strip():
+            return 0
+        prompt = self.prompt(req)
+        key = self.key(prompt)
+        hit = self.cache.get(key)
+        if hit is not None:
+            with self.cache.lock:
+                self.stats["cache_hits"] += 1
+            return int(hit["score"])
+        reply = self.backend(prompt)
+        with self.cache.lock:
+            self.stats["calls"] += 1
+        score = parse_score(reply)
+        if score is None:
+            raise JudgeError(f"judge {self.name} replied without a 0-5 score: {reply[:200]!r}")
+        self.cache.put(key, score, reply)
+        return score
+
+    def score(self, reqs: list[JudgeRequest], progress: bool = False) -> list[int]:
+        with ThreadPoolExecutor(self.concurrency) as pool, tqdm(total=len(reqs), desc=f"judge {self.name}",
+                                                                disable=not progress) as bar:
+            out = []
+            for s in pool.map(self.score_one, reqs):
+                out.append(s)
+                bar.update(1)
+            return out
+
+
+class OpenAIChat:
+    """POST ``{url}/chat/completions`` (OpenAI-compatible), temperature 0; retries 429/5xx/timeouts
+    with exponential backoff, then raises :class:`JudgeError` naming the endpoint."""
+
+    def __init__(self, url: str, model: str, api_key_env: str = "OPENAI_API_KEY", timeout: float = 60.0,
+                 max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 16):
+        import httpx
+
+        self.url = url.rstrip("/") + "/chat/completions"
+        self.model, self.max_retries, self.backoff, self.max_tokens = model, max_retries, backoff, max_tokens
+        key = os.environ.get(api_key_env, "")
+        self.client = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {key}"} if key else {})
+        self.ident = model
+
+    def __call__(self, prompt: str) -> str:
+        import httpx
+
+        body = {"model": self.model, "messages": [{"role": "user", "content": prompt}], "temperature": 0,
+                "max_tokens": self.max_tokens}
+        last = ""
+        for attempt in range(self.max_retries + 1):
+            try:
+                r = self.client.post(self.url, json=body)
+                if r.status_code == 200:
+                    return r.json()["choices"][0]["message"]["content"] or ""
+                last = f"HTTP {r.status_code}: {r.text[:200]}"
+                if r.status_code not in (408, 429) and r.status_code < 500:
+                    break  # a client error will not go away by retrying
+            except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as e:
+                last = f"{type(e).__name__}: {e}"
+            if attempt < self.max_retries:
+                time.sleep(self.backoff * 2**attempt)
+        raise JudgeError(f"judge endpoint {self.url} failed after {self.max_retries + 1} attempt(s): {last}")
+
+
+class LocalHFChat:
+    """A local ``transformers`` causal LM (chat template if it has one), greedy, a few new tokens."""
+
+    def __init__(self, path: str, max_new_tokens: int = 8):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.torch = torch
+        self.tok = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModelForCausalLM.from_pretrained(path).eval()
+        self.max_new_tokens = max_new_tokens
+        self.lock = threading.Lock()
+        self.ident = Path(path).name or path
+
+    def __call__(self, prompt: str) -> str:
+        if getattr(self.tok, "chat_template", None):
+            ids = self.tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
+                                               return_tensors="pt", return_dict=True)["input_ids"]
+        else:
+            ids = self.tok(prompt, return_tensors="pt")["input_ids"]
+        with self.lock, self.torch.no_grad():
+            out = self.model.generate(ids, max_new_tokens=self.max_new_tokens, do_sample=False)
+        return self.tok.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+
+
+JUDGES = ("exact", "rule", "llm")
+
+
+def build_judge(name: str, url: str | None = None, model: str | None = None, api_key_env: str = "OPENAI_API_KEY",
+                prompt_file: str | Path | None = None, cache: str | Path | None = None, concurrency: int = 8,
+                timeout: float = 60.0, max_retries: int = 4, backoff: float = 1.0) -> Judge:
+    """``exact`` | ``rule`` | ``llm`` (``url`` for an OpenAI-compatible endpoint, else ``model`` is a
+    local transformers model folder)."""
+    if name == "exact":
+        return ExactJudge()
+    if name == "rule":
+        return RuleJudge()
+    if name == "llm":
+        if url:
+            if not model:
+                raise ValueError("--judge llm with --judge-url needs --judge-model (the served model's name)")
+            backend = OpenAIChat(url, model, api_key_env, timeout, max_retries, backoff)
+        elif model:
+            backend = LocalHFChat(model)
+        else:
+            raise ValueError("--judge llm needs --judge-url URL --judge-model NAME, or --judge-model LOCAL_PATH")
+        return LLMJudge(backend, prompt_file, cache, concurrency)
+    raise ValueError(f"unknown judge {name!r}; choose from {list(JUDGES)}")
+
+
+def judge_stats(judge: Judge) -> dict[str, Any]:
+    return {"name": judge.name, **getattr(judge, "stats", {})}

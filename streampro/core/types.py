@@ -1,0 +1,46 @@
+"""Stream-level data types: what a runner hands a model (frames, queries) and what it gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Frame:
+    """One decoded frame: ``index`` counts frames *emitted* at the sampling fps, ``time`` in seconds."""
+
+    index: int
+    time: float
+    pixels: np.ndarray  # uint8, H x W x 3, RGB
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question posted to a stream at ``time`` (before the frame at that time is shown).
+
+    ``options`` only for multiple-choice probes of external benchmarks; StreamPro-Bench questions are
+    open. ``prompt`` is a benchmark's full text prompt, for models that read free text (HF adapter)."""
+
+    id: str
+    question: str
+    options: tuple[str, ...] = ()
+    time: float = 0.0
+    task: str = ""
+    prompt: str | None = None
+
+
+@dataclass
+class Response:
+    query_id: str
+    text: str
+    time: float = -1.0  # set by the runner to the time of the frame just seen
+
+
+@dataclass
+class StreamInfo:
+    video: str
+    fps: float
+    duration: float
+    extra: dict = field(default_factory=dict)
