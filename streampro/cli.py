@@ -121,7 +121,6 @@ def eval_cmd(
     """Stream a model over StreamPro-Bench and score it with StreamPro-F1 (resumes from OUT/predictions.jsonl)."""
     from .bench.evaluate import evaluate
     from .bench.judges import JudgeError
-    from .bench.report import format_table, write_report
     from .bench.video import VideoError
     from .models.registry import build_model
 
@@ -233,8 +232,9 @@ def train_sft_cmd(
     base: str = typer.Option(None, help="model to train: small (StreamPro-Small) | hf:PATH (Qwen2-VL/2.5-VL folder)"),
     train: str = typer.Option(None, help="training items.jsonl (world train split)"),
     out: str = typer.Option(None, help="run folder: checkpoints, log.jsonl, final/"),
-    loss: str = typer.Option(None, help="cb (CB-Stream) | ce (plain cross-entropy)"),
-    beta: float = typer.Option(None, help="effective-number beta of CB-Stream"),
+    loss: str = typer.Option(None, help="cb (CB-Stream) | ce (plain cross-entropy) | focal (Streamo)"),
+    beta: float = typer.Option(None, help="effective-number beta of CB-Stream (paper: 0.9999)"),
+    lambda_text: float = typer.Option(None, help="CB-Stream weight of text tokens (paper: 2)"),
     steps: int = typer.Option(None, help="optimizer steps"),
     batch_size: int = typer.Option(None, help="global batch size"),
     lr: float = typer.Option(None, help="peak learning rate"),
@@ -247,7 +247,7 @@ def train_sft_cmd(
     """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
     from .train.sft import SFTConfig, train_sft
 
-    kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, steps=steps, batch_size=batch_size, lr=lr,
+    kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, lambda_text=lambda_text, steps=steps, batch_size=batch_size, lr=lr,
               seed=seed, tensorboard=tensorboard, **_hf_flags(frame_size, dtype, lora_r))
     _train(train_sft, SFTConfig.from_yaml(config, **kw))
 
@@ -290,21 +290,21 @@ def train_grpo_cmd(
 
 @app.command()
 def reproduce(
-    out: str = typer.Option("runs/reproduce", help="output folder (data, runs, table.md, report.html)"),
+    out: str = typer.Option("runs/reproduce", help="output folder (data, runs, table.md, results.json, report.html)"),
     seeds: list[int] = typer.Option([0], "--seed", help="training seeds (repeat the flag for several)"),
-    n_train: int = typer.Option(4000, help="training items"),
-    n_test: int = typer.Option(270, help="test items"),
-    sft_steps: int = typer.Option(800, help="SFT steps per variant"),
-    grpo_steps: int = typer.Option(30, help="GRPO steps"),
+    n_train: int = typer.Option(1400, help="training questions"),
+    n_test: int = typer.Option(350, help="test questions"),
+    sft_steps: int = typer.Option(300, help="SFT steps per variant"),
+    grpo_steps: int = typer.Option(10, help="GRPO steps"),
 ) -> None:
-    """The StreamPro ablation in miniature: SFT-CE vs SFT-CB-Stream vs +GRPO, with reference models."""
+    """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""
     from .train.reproduce import ReproduceConfig
     from .train.reproduce import reproduce as run
 
     res = run(ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
                               grpo_steps=grpo_steps))
     typer.echo(res["text"])
-    typer.echo(f"report: {Path(out) / 'report.html'}")
+    typer.echo(f"results: {Path(out) / 'results.json'}\nreport: {Path(out) / 'report.html'}")
 
 
 def _probe_benchmark(load, evaluate, model: str, model_args: str | None, out: Path, **kw) -> dict:

@@ -9,9 +9,9 @@ from streampro.world.generate import generate_split
 
 @pytest.fixture(scope="session")
 def small_bench(tmp_path_factory) -> Path:
-    """A 36-item test split (4 per task), generated once per session."""
+    """A 42-question test split (6 per task), generated once per session."""
     out = tmp_path_factory.mktemp("bench")
-    generate_split(out, "test", 36, seed=0, progress=False)
+    generate_split(out, "test", 42, seed=0, progress=False)
     return out / "items.jsonl"
 
 

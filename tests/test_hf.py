@@ -8,8 +8,8 @@ from streampro.bench.video import Frame
 from streampro.models.base import Query, StreamInfo
 from streampro.models.hf import HFPolicy, HFStreamingModel, tiny_qwen2_5_vl
 from streampro.train.grpo import group_advantages, grpo_loss, token_logprobs
-from streampro.train.losses import effective_number_weights, stream_loss
-from streampro.train.rewards import REWARD_WEIGHTS, compute_rewards
+from streampro.train.losses import stream_loss
+from streampro.train.rewards import compute_rewards
 from streampro.train.trajectory import build_trajectory, collate, item_frames, load_frames, sft_trajectory
 
 pytest.importorskip("transformers")
@@ -89,11 +89,11 @@ def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):
     fr = load_frames(items, 56)
     trajs = [sft_trajectory(cfg, policy.tokenizer, it, fr[it.video]) for it in items]
     batch = collate(cfg, trajs)
-    w = effective_number_weights([20, 2], 0.99)
     opt = torch.optim.AdamW(policy.parameters(), lr=3e-3)
     losses = []
     for _ in range(4):  # CB-Stream SFT steps
-        parts = stream_loss(policy(batch.tokens, batch.is_visual, batch.frames), batch.labels, batch.kind, cfg, w)
+        parts = stream_loss(policy(batch.tokens, batch.is_visual, batch.frames), batch.labels, batch.kind,
+                            cfg.silence_id, cfg.respond_id, "cb")
         opt.zero_grad()
         parts["loss"].backward()
         opt.step()
@@ -101,16 +101,19 @@ def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):
     assert losses[-1] < losses[0] and all(np.isfinite(losses))
     # GRPO step: a group of two rollouts of one item (respond right / respond wrong at the same frame)
     it = items[0]
-    q, target, close = item_frames(it)
-    qids = cfg.query_ids(policy.tokenizer, it.question, it.options)
-    wrong = next(o for o in it.options if o != it.answer)
+    q, close = item_frames(it)
+    target = round(it.answers[0].time * it.fps)
+    qids = cfg.query_ids(policy.tokenizer, it.question, ())
+    wrong = "something else entirely"
     rolls, rewards = [], []
-    for text in (it.answer, wrong):
+    for text in (it.answers[0].text, wrong):
         acts = {target: [cfg.respond_id, *policy.tokenizer.encode(text).ids, cfg.eos_id]}
         rolls.append(build_trajectory(cfg, it.id, fr[it.video], q, qids, acts, close))
         from streampro.models.base import Response
 
-        rewards.append(compute_rewards(it, [Response(it.id, text, it.decidable_time)], REWARD_WEIGHTS)[0])
+        steps = [acts.get(k, [cfg.silence_id]) for k in range(q, close + 1)]
+        rewards.append(compute_rewards(it, [Response(it.id, text, it.answers[0].time)], steps,
+                                       (cfg.silence_id, cfg.respond_id, cfg.eos_id))[0])
     adv = group_advantages(torch.tensor([rewards])).flatten()
     assert adv[0] > 0 > adv[1]
     b = collate(cfg, rolls)
@@ -145,14 +148,14 @@ def test_hf_rollout_layout_matches_the_training_forward(tiny, small_items):
         streamer = policy.streamer(respond_threshold=0.0, max_new_tokens=3)  # speaks after every frame
         if every_token_stops:  # answers end with a stop token, which the layout keeps in context
             streamer.stop_ids = set(range(policy.model.config.text_config.vocab_size)) - set(streamer.banned.tolist())
-        q = Query(it.id, it.question, tuple(it.options), it.query_time, it.task)
+        q = Query(it.id, it.question, (), it.query_time, it.task)
         frames_iter = (Frame(k, k / it.fps, fr[k]) for k in range(len(fr)))
-        got = run_stream(streamer, it.video, it.fps, it.duration, [StreamQuery(q, it.close_time)], frames=frames_iter)
+        got = run_stream(streamer, it.video, it.fps, it.duration, [StreamQuery(q, it.duration)], frames=frames_iter)
         trace = streamer.trace[it.id]
         assert len(got[it.id]) == len(trace) >= 3 and all(len(a) > 1 for _, a in trace)
         assert all(a[-1] in streamer.stop_ids for _, a in trace) == every_token_stops
         traj = build_trajectory(cfg, it.id, fr, item_frames(it)[0],
-                                cfg.query_ids(policy.tokenizer, it.question, it.options), dict(trace), trace[-1][0])
+                                cfg.query_ids(policy.tokenizer, it.question, ()), dict(trace), trace[-1][0])
         b = collate(cfg, [traj])
         with torch.no_grad():
             logits = policy(b.tokens, b.is_visual, b.frames)[0]
@@ -185,14 +188,14 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_benc
                   "--steps", "1", "--group-size", "2", "--items-per-step", "2"])
     assert r.exit_code == 0, r.output
     log = json.loads((grpo / "log.jsonl").read_text().splitlines()[0])
-    assert np.isfinite(log["loss"]) and "reward/no_false_alarm" in log
+    assert np.isfinite(log["loss"]) and {"reward/format", "reward/turn", "reward/traj"} <= set(log)
     r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "ev"),
                   "--no-report", "--model-args", "window_frames=4,respond_threshold=0.4"])
     assert r.exit_code == 0, r.output
     r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "e2"),
                   "--model-args", "windw=4"])
     assert r.exit_code == 2 and "unexpected keyword argument 'windw'" in r.output
-    assert json.loads((tmp_path / "ev" / "summary.json").read_text())["n_items"] == 36
+    assert json.loads((tmp_path / "ev" / "summary.json").read_text())["f1"]["n"] == 42
     # LoRA: only adapters and the added tokens' rows train; the saved model is a plain merged one
     r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", "56", "--train", str(small_bench),
                   "--out", str(tmp_path / "lora"), "--steps", "2", "--batch-size", "2", "--lora-r", "4"])

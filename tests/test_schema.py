@@ -4,50 +4,67 @@ import pytest
 
 from streampro.bench.schema import SchemaError, load_items
 
-GOOD = {"id": "x1", "video": "v.mp4", "fps": 2, "duration": 10, "dimension": "proactive", "task": "race_winner",
-        "query_time": 0.5, "question": "Which?", "options": ["a", "b"], "answer": "a",
-        "decidable_time": 3.0, "outcome_time": 6.0}
+
+def rec(**kw):
+    base = {"id": "a", "video": "v.mp4", "fps": 1, "duration": 20, "dimension": "perception", "task": "OU",
+            "query_time": 1, "question": "Tell me each time the square changes colour.",
+            "answers": [{"text": "the square turned red", "time": 5, "slots": {"object": "square", "color": "red"}},
+                        {"text": "the square turned blue", "time": 9}]}
+    base.update(kw)
+    return base
 
 
-def write(tmp_path, recs):
+def write(tmp_path, *recs):
     p = tmp_path / "items.jsonl"
-    p.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in recs) + "\n")
+    p.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in recs))
     return p
 
 
-def test_good_record_loads_and_resolves_video(tmp_path):
-    items = load_items(write(tmp_path, [GOOD]))
-    assert items[0].answer_index == 0 and items[0].video == str(tmp_path / "v.mp4")
+def test_valid_items_load_with_resolved_paths_and_sorted_answers(tmp_path):
+    tg = rec(id="b", dimension="temporal", task="TG",
+             answers=[{"text": "from 2s to 6s", "time": 7, "span": [2, 6], "window": [-1, 2], "tau": [1, 3]}])
+    eu = rec(id="c", task="EU", answers=[{"text": "moves up", "start": 9, "end": 12}, {"text": "moves left", "start": 3, "end": 8}])
+    items = load_items(write(tmp_path, rec(), tg, eu))
+    assert items[0].video == str(tmp_path / "v.mp4") and len(items[0].answers) == 2
+    assert items[1].answers[0].span == (2, 6) and items[1].window(items[1].answers[0]) == (6, 9)
+    assert items[1].tau(items[1].answers[0]) == (1, 3)
+    assert [a.text for a in items[2].answers] == ["moves left", "moves up"]  # sorted by time
+    assert items[2].window(items[2].answers[0]) == (3, 11)  # EU: [start, end + 3]
 
 
-@pytest.mark.parametrize("patch,needle", [
-    ({"task": "teleport"}, "unknown task type 'teleport'"),
-    ({"answer": "c"}, "field 'answer'"),
-    ({"options": ["a"]}, "field 'options'"),
-    ({"dimension": "perception"}, "belongs to 'proactive'"),
-    ({"decidable_time": 7.0}, "decidable_time"),
-    ({"fps": "fast"}, "field 'fps'"),
-    ({"outcome_time": None}, "need 'decidable_time' and 'outcome_time'"),
-    ({"bogus": 1}, "unknown field"),
+@pytest.mark.parametrize("change, message", [
+    ({"task": "XX"}, "unknown task type 'XX'"),
+    ({"dimension": "temporal"}, "belongs to 'perception'"),
+    ({"answers": []}, "field 'answers' is empty"),
+    ({"answers": [{"text": "x", "start": 2, "end": 4}]}, r"answers\[0\]: task OU answers at a time"),
+    ({"task": "EU", "answers": [{"text": "x", "time": 3}]}, r"answers\[0\]: task EU is an interval task"),
+    ({"task": "EU", "answers": [{"text": "x", "start": 5, "end": 4}]}, "is after 'end'"),
+    ({"dimension": "temporal", "task": "TG", "answers": [{"text": "x", "time": 3}]}, "TG answers need 'span'"),
+    ({"answers": [{"text": "x", "time": 0.5}]}, r"answers\[0\]: best time 0.5..0.5 outside"),
+    ({"answers": [{"text": "", "time": 3}]}, "'text' must be a non-empty string"),
+    ({"answers": [{"text": "x", "time": 3, "tau": -1}]}, "'tau' must be positive"),
+    ({"answers": [{"text": "x", "time": 3, "window": [2, 1]}]}, r"window\[0\] <= window\[1\]"),
+    ({"answers": [{"text": "x", "time": 3, "colour": "red"}]}, r"unknown field\(s\) \['colour'\]"),
+    ({"options": ["a", "b"]}, "multiple-choice 'options'/'answer' items are retired"),
+    ({"query_time": 30}, "outside"),
+    ({"fps": 0}, "must be positive"),
 ])
-def test_bad_records_name_file_line_field(tmp_path, patch, needle):
-    rec = {**GOOD, **patch}
-    rec = {k: v for k, v in rec.items() if v is not None}
-    path = write(tmp_path, [GOOD | {"id": "ok"}, rec])
-    with pytest.raises(SchemaError) as e:
-        load_items(path)
-    assert f"{path}:2" in str(e.value) and needle in str(e.value)
+def test_malformed_records_name_file_line_item_and_field(tmp_path, change, message):
+    p = write(tmp_path, rec(id="ok"), rec(**change))
+    with pytest.raises(SchemaError, match=message) as e:
+        load_items(p)
+    assert f"{p}:2 (item 'a')" in str(e.value)
 
 
-def test_invalid_json_and_skip_bad(tmp_path):
-    path = write(tmp_path, [GOOD, "{not json", GOOD | {"id": "x2"}])
-    with pytest.raises(SchemaError, match=r":2: invalid JSON"):
-        load_items(path)
-    errors: list[str] = []
-    items = load_items(path, errors=errors)
-    assert [i.id for i in items] == ["x1", "x2"] and len(errors) == 1
+def test_skip_bad_reports_and_goes_on(tmp_path):
+    errors = []
+    items = load_items(write(tmp_path, rec(id="x"), "{not json", rec(id="x"), rec(id="y", task="??")), errors=errors)
+    assert [i.id for i in items] == ["x"] and len(errors) == 3
+    assert "invalid JSON" in errors[0] and "duplicates 'x'" in errors[1] and "unknown task type" in errors[2]
 
 
-def test_duplicate_ids_rejected(tmp_path):
-    with pytest.raises(SchemaError, match="duplicates"):
-        load_items(write(tmp_path, [GOOD, GOOD]))
+def test_missing_and_empty_files(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_items(tmp_path / "nope.jsonl")
+    with pytest.raises(SchemaError, match="no items"):
+        load_items(write(tmp_path))

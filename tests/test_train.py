@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from streampro.bench.scoring import score_item
+from streampro.bench.judges import RuleJudge
 from streampro.models.base import Response
 from streampro.models.small import SmallConfig, StreamProSmall
 from streampro.models.tokenizer import build_tokenizer, world_vocabulary
 from streampro.train.checkpoint import TrainingDiverged, check_finite
 from streampro.train.grpo import group_advantages, grpo_loss, rollout, token_logprobs
 from streampro.train.losses import effective_number_weights, stream_loss
-from streampro.train.rewards import REWARDS, compute_rewards
+from streampro.train.rewards import RewardSettings, compute_rewards, r_format, r_traj, r_turn
 from streampro.train.trajectory import (
     IGNORE,
     KIND_ANSWER,
@@ -20,6 +20,7 @@ from streampro.train.trajectory import (
     collate,
     load_frames,
     sft_trajectory,
+    teacher_frames,
 )
 
 
@@ -40,29 +41,55 @@ def test_effective_number_weights_hand_computed():
     assert effective_number_weights([90, 10], 0.0).tolist() == pytest.approx([1.0, 1.0])  # beta=0: plain CE
     wi = effective_number_weights([90, 10], 0.999999)  # beta->1: inverse frequency
     assert (wi[1] / wi[0]).item() == pytest.approx(9.0, rel=1e-3)
-    with pytest.raises(ValueError):
-        effective_number_weights([5, 0], 0.9)
+    assert effective_number_weights([5, 0], 0.9).tolist() == pytest.approx([2.0, 0.0])  # class absent from the batch
 
 
-def test_stream_loss_hand_computed():
+def _toy():
+    """Three supervised tokens: decisions </Silence> (p = 3/14), </Response> (p = 1/12), one text token."""
     cfg = SmallConfig(vocab_size=12)
     logits = torch.zeros(1, 4, 12)
-    logits[0, 0, cfg.silence_id] = math.log(3.0)  # p(silence) = 3/14
+    logits[0, 0, cfg.silence_id] = math.log(3.0)
     labels = torch.tensor([[cfg.silence_id, cfg.respond_id, 11, IGNORE]])
     kind = torch.tensor([[KIND_DECISION, KIND_DECISION, KIND_ANSWER, 0]])
-    ce0, ce1, ce2 = -math.log(3 / 14), math.log(12), math.log(12)
-    plain = stream_loss(logits, labels, kind, cfg)
-    assert plain["decision"].item() == pytest.approx((ce0 + ce1) / 2, rel=1e-5)
-    assert plain["answer"].item() == pytest.approx(ce2, rel=1e-5)
-    cb = stream_loss(logits, labels, kind, cfg, torch.tensor([0.2, 1.8]), answer_weight=0.5)
-    assert cb["decision"].item() == pytest.approx((0.2 * ce0 + 1.8 * ce1) / 2.0, rel=1e-5)
-    assert cb["loss"].item() == pytest.approx(cb["decision"].item() + 0.5 * ce2, rel=1e-5)
+    return cfg, logits, labels, kind, (-math.log(3 / 14), math.log(12), math.log(12))
 
 
-def test_trajectory_masks_observations(tiny, small_items):
+def test_ce_loss_one_mean_over_all_supervised_tokens():
+    cfg, logits, labels, kind, (ce0, ce1, ce2) = _toy()
+    out = stream_loss(logits, labels, kind, cfg.silence_id, cfg.respond_id, "ce")
+    assert out["loss"].item() == pytest.approx((ce0 + ce1 + ce2) / 3, rel=1e-5)
+    assert out["decision"].item() == pytest.approx((ce0 + ce1) / 2, rel=1e-5)
+
+
+def test_cb_stream_loss_hand_computed():
+    cfg, logits, labels, kind, (ce0, ce1, ce2) = _toy()
+    # batch counts: one </Silence>, one </Response> -> equal effective numbers -> weights 1, 1
+    out = stream_loss(logits, labels, kind, cfg.silence_id, cfg.respond_id, "cb", beta=0.9999, lambda_text=2.0)
+    assert out["loss"].item() == pytest.approx((ce0 + ce1 + 2 * ce2) / 3, rel=1e-5)
+    # three silences and one response in the batch: w = (1/E_k) / sum(1/E_j) * 2 with E_n = (1 - b^n) / (1 - b)
+    labels2 = torch.tensor([[cfg.silence_id, cfg.silence_id, cfg.silence_id, cfg.respond_id]])
+    kind2 = torch.full((1, 4), KIND_DECISION)
+    b = 0.5
+    e3, e1 = (1 - b**3) / (1 - b), 1.0
+    w3, w1 = 2 * (1 / e3) / (1 / e3 + 1 / e1), 2 * (1 / e1) / (1 / e3 + 1 / e1)
+    nll = [-torch.log_softmax(torch.zeros(12), -1)[0].item()] * 4  # uniform logits: log 12 each
+    out2 = stream_loss(torch.zeros(1, 4, 12), labels2, kind2, cfg.silence_id, cfg.respond_id, "cb", beta=b)
+    assert out2["loss"].item() == pytest.approx((3 * w3 * nll[0] + w1 * nll[0]) / 4, rel=1e-5)
+
+
+def test_focal_loss_hand_computed():
+    cfg, logits, labels, kind, (ce0, ce1, ce2) = _toy()
+    p0, p1 = 3 / 14, 1 / 12
+    out = stream_loss(logits, labels, kind, cfg.silence_id, cfg.respond_id, "focal", gamma=2.0)
+    assert out["loss"].item() == pytest.approx(((1 - p0) ** 2 * ce0 + (1 - p1) ** 2 * ce1 + ce2) / 3, rel=1e-5)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        stream_loss(logits, labels, kind, cfg.silence_id, cfg.respond_id, "mse")
+
+
+def test_trajectory_masks_observations_and_speaks_every_answer(tiny, small_items):
     model, frames = tiny
     cfg = model.cfg
-    it = next(i for i in small_items if i.dimension == "proactive")
+    it = next(i for i in small_items if len(i.answers) >= 3)
     tr = sft_trajectory(cfg, model.tokenizer, it, frames[it.video])
     toks, labs, kinds = np.array(tr.tokens), np.array(tr.labels), np.array(tr.kind)
     # frames and query tokens never carry a label; decisions are predicted at the last visual token
@@ -71,12 +98,12 @@ def test_trajectory_masks_observations(tiny, small_items):
     assert (labs[q0 : tr.tokens.index(cfg.eoq_id) + 1] == IGNORE).all()
     dec = np.nonzero(kinds == KIND_DECISION)[0]
     assert (toks[dec] == cfg.frame_id).all()
-    assert list(labs[dec]).count(cfg.respond_id) == 1
-    q, _, close = (round(it.query_time * it.fps), 0, round(it.outcome_time * it.fps))
-    assert len(dec) == close - q + 1  # one decision per frame from the query to the close of the window
-    r = dec[list(labs[dec]).index(cfg.respond_id)]
-    assert (r - dec[0]) // (cfg.tokens_per_frame + 1) == round(it.decidable_time * it.fps) - q  # respond at decidable frame
-    assert model.tokenizer.decode([labs[r + 1]]) == it.answer.split()[0]
+    q, last = round(it.query_time * it.fps), len(frames[it.video]) - 1
+    assert len(dec) == last - q + 1  # one decision per frame from the query to the end of the video
+    said = [i for i, d in enumerate(dec) if labs[d] == cfg.respond_id]
+    assert [q + i for i in said] == teacher_frames(it, last)  # every answer at its best frame
+    first = dec[said[0]]
+    assert model.tokenizer.decode([labs[first + 1]]) == it.answers[0].text.split()[0]
 
 
 def test_kv_cache_stream_equals_full_forward(tiny, small_items):
@@ -108,29 +135,53 @@ def test_save_load_roundtrip(tiny, tmp_path):
         StreamProSmall.from_pretrained(tmp_path / "nothing")
 
 
-def _it(small_items):
-    return next(i for i in small_items if i.task == "race_winner")
+def _it(small_items, task="OU"):
+    return next(i for i in small_items if i.task == task)
 
 
-def test_rewards_hand_computed(small_items):
+def test_format_reward_hand_computed():
+    S, R, E = 4, 5, 3
+    assert r_format([[S], [R, 20, 21, E], [S]], S, R, E) == 1.0
+    assert r_format([[S], [R, E], [S, S], [R, 20]], S, R, E) == pytest.approx(1 / 4)  # empty text, two decisions, no eos
+    assert r_format([], S, R, E) == 0.0
+
+
+def test_turn_reward_ground_truth_first_hand_computed(small_items):
     it = _it(small_items)
-    d, o = it.decidable_time, it.outcome_time
-    wrong = next(x for x in it.options if x != it.answer)
-    good = [Response(it.id, it.answer, d)]
-    assert REWARDS["format"](it, good) == 1 and REWARDS["correctness"](it, good) == 1
-    assert REWARDS["timing"](it, good) == 1 and REWARDS["bench"](it, good) == 1
-    mid = [Response(it.id, it.answer, (d + o) / 2)]
-    assert REWARDS["timing"](it, mid) == pytest.approx(0.5)
-    guess = [Response(it.id, wrong, it.query_time)]
-    assert REWARDS["timing"](it, guess) == -1 and REWARDS["no_false_alarm"](it, guess) == -1
-    spam = [Response(it.id, it.answer, d), Response(it.id, it.answer, d + 0.5), Response(it.id, "zzz", d + 1)]
-    assert REWARDS["once"](it, spam) == pytest.approx(0.0) and REWARDS["format"](it, spam) == pytest.approx(2 / 3)
-    assert REWARDS["responded"](it, []) == -1 and REWARDS["once"](it, []) == 0 and REWARDS["timing"](it, []) == 0
-    total, parts = compute_rewards(it, good, {"correctness": 2.0, "bench": 1.0})
-    assert total == 3.0 and parts == {"correctness": 1.0, "bench": 1.0}
-    assert parts["bench"] == score_item(it, good).credit
+    a0, a1 = it.answers[0], it.answers[1]
+    j = RuleJudge()
+    perfect = [Response(it.id, a.text, a.time) for a in it.answers]
+    n = len(it.answers)
+    assert r_turn(it, perfect, j) == pytest.approx(2 * 2 * n / (2 * n))  # S' = 1 + 1 each: the maximum, 2
+    # one response 4 s late with the right text: S' = (1 - 4/8) + 1 = 1.5; R = 2 * 1.5 / (1 + n)
+    late = [Response(it.id, a0.text, a0.time + 4)]
+    assert r_turn(it, late, j) == pytest.approx(2 * 1.5 / (1 + n))
+    # answer 1 takes the better of two candidates; the other stays free for answer 2 if in its window
+    assert r_turn(it, [Response(it.id, a1.text, a1.time)], j, RewardSettings(matching="pred_first")) > 0
+    gp = _it(small_items, "GP")
+    b = gp.answers[0]
+    after = [Response(gp.id, b.text, b.time + 1)]  # Proactive Agency: later than the answer is ignored
+    before = [Response(gp.id, b.text, b.time - 2)]
+    assert r_turn(gp, after, j) == 0 and r_turn(gp, before, j) == pytest.approx(2 * (0.75 + 1) / (1 + len(gp.answers)))
+
+
+def test_trajectory_rubric_and_total(small_items):
+    it = _it(small_items)
+    j = RuleJudge()
+    perfect = [Response(it.id, a.text, a.time) for a in it.answers]
+    score, checks = r_traj(it, perfect, j)
+    assert score == 1.0 and 6 <= len(checks) <= 10
+    merged = [Response(it.id, it.answers[0].text, it.answers[0].time)]
+    s2, c2 = r_traj(it, merged, j)
+    assert not c2["not_merged"] and not c2["covers_every_answer"] and c2["no_hallucination"] and s2 < 1
+    s3, c3 = r_traj(it, [Response(it.id, "the circle exploded", 0.0)], j)
+    assert not c3["no_hallucination"] and not c3["not_premature"]
+    assert r_traj(it, [], j)[0] < 0.5
+    total, parts = compute_rewards(it, perfect, [[4], [5, 9, 3]], (4, 5, 3))
+    assert parts == {"format": 1.0, "turn": pytest.approx(2.0), "traj": 1.0}
+    assert total == pytest.approx(0.1 * 1 + 0.45 * 2 + 0.45 * 1)
     with pytest.raises(KeyError):
-        compute_rewards(it, good, {"nope": 1.0})
+        compute_rewards(it, perfect, [], (4, 5, 3), {"nope": 1.0})
 
 
 def test_group_advantages():
@@ -153,10 +204,10 @@ def test_grpo_loss_only_counts_actions():
 def test_rollout_layout_matches_trace(tiny, small_items):
     model, frames = tiny
     it = _it(small_items)
-    ro = rollout(model, it, frames[it.video], seed=1, temperature=1.0, weights={"bench": 1.0, "responded": 1.0})
+    ro = rollout(model, it, frames[it.video], seed=1, temperature=1.0, weights={"turn": 1.0, "traj": 1.0})
     kinds = np.array(ro.trajectory.kind)
-    q, _, close = round(it.query_time * it.fps), 0, round(it.close_time * it.fps)
-    assert (kinds == KIND_DECISION).sum() == close - q + 1
+    q, last = round(it.query_time * it.fps), len(frames[it.video]) - 1
+    assert (kinds == KIND_DECISION).sum() == last - q + 1 and set(ro.parts) == {"format", "turn", "traj"}
     b = collate(model.cfg, [ro.trajectory])
     logp, mask = token_logprobs(model, b, "cpu")
     assert mask.sum() == ((b.labels != IGNORE).sum()) and (logp <= 0).all()
@@ -198,9 +249,9 @@ def test_sft_resume_and_grpo_end_to_end(tmp_path, small_bench, small_items, monk
     g = train_grpo(GRPOConfig(init=str(full), train=str(small_bench), out=str(tmp_path / "grpo"), steps=2,
                               items_per_step=2, group_size=3), progress=False)
     glog = [json.loads(line) for line in (tmp_path / "grpo" / "log.jsonl").read_text().splitlines()]
-    assert len(glog) == 2 and all(math.isfinite(r["loss"]) for r in glog) and "reward/timing" in glog[0]
-    s = evaluate(small_items, build_model(f"small:{g}", small_items), tmp_path / "eval", progress=False)
-    assert s["complete"] and s["n_items"] == len(small_items)
+    assert len(glog) == 2 and all(math.isfinite(r["loss"]) for r in glog) and "reward/turn" in glog[0]
+    s = evaluate(small_items, build_model(f"small:{g}", small_items), tmp_path / "eval", RuleJudge(), progress=False)
+    assert s["complete"] and s["f1"]["n"] == len(small_items)
 
 
 def test_shipped_configs_load_into_their_trainers():
@@ -217,3 +268,30 @@ def test_shipped_configs_load_into_their_trainers():
         cfg = cls.from_yaml(root / name)  # an unknown field would raise TypeError here
         assert all(getattr(cfg, k) == v for k, v in yaml.safe_load((root / name).read_text()).items())
     assert SFTConfig.from_yaml(root / "sft_qwen.yaml").base.startswith("hf:")
+
+
+def test_grpo_update_moves_a_bandit_toward_its_optimum():
+    """When to speak, as a 6-armed bandit (arm k = speak after frame k; reward peaks at frame 3): the
+    GRPO objective (group advantages, clipped ratio, k3 KL) must raise the expected reward."""
+    torch.manual_seed(0)
+    reward = torch.tensor([0.0, 0.1, 0.4, 1.0, 0.3, 0.0])
+    logits = torch.zeros(6, requires_grad=True)
+    ref = torch.zeros(6)
+    opt = torch.optim.Adam([logits], lr=0.1)
+
+    def expected() -> float:
+        return float(torch.softmax(logits, -1) @ reward)
+
+    start = expected()
+    for _ in range(40):
+        with torch.no_grad():
+            arms = torch.multinomial(torch.softmax(logits, -1), 8, replacement=True).view(1, 8)
+        adv = group_advantages(reward[arms]).flatten()
+        logp = torch.log_softmax(logits, -1)[arms.flatten()].unsqueeze(-1)
+        out = grpo_loss(logp, logp.detach(), torch.log_softmax(ref, -1)[arms.flatten()].unsqueeze(-1),
+                        torch.ones_like(logp, dtype=torch.bool), adv, 0.2, 0.01)
+        opt.zero_grad()
+        out["loss"].backward()
+        opt.step()
+    assert start == pytest.approx(float(reward.mean()))
+    assert expected() > 0.8 and int(logits.argmax()) == 3

@@ -203,9 +203,9 @@ def make_ovo_fixture(out_dir: str | Path, n_videos: int = 2, seed: int = 0) -> P
     with one entry per category and per forward task, answers read from the simulator."""
     import numpy as np
 
-    from ..world.render import render_scene
     from ..world.config import WorldConfig
     from ..world.movers import movers_scene
+    from ..world.render import render_scene
     from .video import write_video
 
     out = Path(out_dir)

@@ -117,9 +117,9 @@ def make_rtvu_fixture(out_dir: str | Path, n_videos: int = 2, seed: int = 0) -> 
     counting/colour questions whose answers come from the simulator — for tests and demos."""
     import numpy as np
 
-    from ..world.render import render_scene
     from ..world.config import WorldConfig
     from ..world.movers import movers_scene
+    from ..world.render import render_scene
     from .video import write_video
 
     out = Path(out_dir)

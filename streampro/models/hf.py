@@ -6,7 +6,7 @@ the Qwen processors do for still images); nothing already in the cache is recomp
 positions of each new chunk are computed incrementally with the model's own ``get_vision_position_ids``,
 exactly as ``get_rope_index`` would for the whole sequence, and passed explicitly — so a stream gives
 the same logits as one full re-prefill (tested). After every frame an open query's stream decides
-``<silence>`` vs ``<respond>``; after ``<respond>`` the answer is generated greedily.
+``</Silence>`` vs ``</Response>``; after ``</Response>`` the answer is generated greedily.
 
 Memory stays bounded with ``window_frames``: the oldest frame chunks are evicted from the cache (the
 prompt and query are kept, like an attention sink); positions keep increasing, so no re-rotation.
@@ -26,14 +26,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..bench.video import Frame
-from .base import Query, Response, StreamInfo, StreamingModel
+from ..core.types import Frame, Query, Response, StreamInfo
+from .base import StreamingModel
 
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
-STREAM_TOKENS = ("<silence>", "<respond>")
+STREAM_TOKENS = ("</Silence>", "</Response>")  # the paper's decision tokens
 LAYOUT_TOKENS = (*STREAM_TOKENS, "<frame>")  # <frame>: the trainers' placeholder for a frame's positions
 STREAM_CONFIG_FILE = "streampro.json"  # written next to a trained model: the stream settings it was trained with
+
+
+#: the paper's system-prompt rules (§1 Protocol), worded for the decision tokens above
+PAPER_SYSTEM_PROMPT = (
+    "You are a proactive assistant watching a live video stream, one frame at a time. After each frame, output "
+    "</Silence> while the relevant event is incomplete or irrelevant to the question; respond only when it has "
+    "concluded or the evidence seen so far suffices. Give no partial answers and do not speculate. Every answer "
+    "starts with </Response> followed by the answer.\n")
 
 
 @dataclass
@@ -42,8 +50,7 @@ class HFStreamConfig:
     window_frames: int | None = None  # keep at most this many frames in the cache (None: all)
     max_new_tokens: int = 16
     respond_threshold: float = 0.5
-    system_prompt: str = ("You are watching a live video stream. After each frame decide whether you can answer "
-                          "the question reliably now (<respond> then the answer) or should wait (<silence>).\n")
+    system_prompt: str = PAPER_SYSTEM_PROMPT
     sample: bool = False  # draw decisions and answers from the policy (GRPO rollouts) instead of greedy
     temperature: float = 1.0
     seed: int = 0
@@ -282,7 +289,7 @@ def load_hf(path: str | Path, dtype: str = "float32", device_map: str | None = N
 
 
 def add_stream_tokens(model, tokenizer) -> None:
-    """Add ``<silence>``/``<respond>`` as special tokens, growing the embeddings only if needed."""
+    """Add ``</Silence>``/``</Response>`` as special tokens, growing the embeddings only if needed."""
     missing = [t for t in STREAM_TOKENS if t not in tokenizer.get_vocab()]
     if missing:
         tokenizer.add_special_tokens({"additional_special_tokens": missing})
@@ -383,7 +390,7 @@ class HFPolicy(torch.nn.Module):
         ids = hf_tokenizer.convert_tokens_to_ids
         preamble = tuple(hf_tokenizer.encode(self.stream.system_prompt, add_special_tokens=False))
         self.cfg = HFLayout(tokens_per_frame=self.n_visual + 2, image_size=frame_size, pad_id=hf_tokenizer.pad_token_id,
-                            eos_id=ids("<|im_end|>"), silence_id=ids("<silence>"), respond_id=ids("<respond>"),
+                            eos_id=ids("<|im_end|>"), silence_id=ids("</Silence>"), respond_id=ids("</Response>"),
                             frame_id=ids("<frame>"), preamble=preamble, max_answer_tokens=self.stream.max_new_tokens)
 
     @classmethod

@@ -7,7 +7,7 @@ and a causal transformer with a KV cache over interleaved [query, frame, decisio
 
 Sequence layout (also built by ``streampro.train.trajectory``)::
 
-    <bos> [v v v v] [v v v v] <query> question <opts> o1 o2 .. <eoq> [v v v v] <silence> [v v v v] <respond> red <eos> ...
+    <bos> [v v v v] [v v v v] <query> question <opts> <eoq> [v v v v] </Silence> [v v v v] </Response> the red square <eos> ...
           frame 0   frame 1    posted before the frame at query time     decision after every frame once a query is open
 
 The decision is the next-token prediction at the last visual token of a frame.
@@ -26,9 +26,9 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from ..bench.scoring import parse_choice
-from ..bench.video import Frame
-from .base import Query, Response, StreamingModel
+from ..core.text import parse_choice
+from ..core.types import Frame, Query, Response
+from .base import StreamingModel
 from .tokenizer import load_tokenizer, save_tokenizer
 
 
@@ -41,7 +41,7 @@ class SmallConfig:
     image_size: int = 32
     grid: int = 2  # visual tokens per frame = grid ** 2
     max_positions: int = 4096
-    max_answer_tokens: int = 4
+    max_answer_tokens: int = 12
     # special token ids (the tokenizer's SPECIAL order)
     pad_id: int = 0
     unk_id: int = 1

@@ -9,7 +9,8 @@ from pathlib import Path
 from tokenizers import Tokenizer, normalizers, pre_tokenizers
 from tokenizers.models import WordLevel
 
-SPECIAL = ["<pad>", "<unk>", "<bos>", "<eos>", "<silence>", "<respond>", "<query>", "<opts>", "<eoq>", "<frame>"]
+#: the paper's decision tokens are ``</Silence>`` and ``</Response>``
+SPECIAL = ["<pad>", "<unk>", "<bos>", "<eos>", "</Silence>", "</Response>", "<query>", "<opts>", "<eoq>", "<frame>"]
 
 
 def build_tokenizer(texts: Iterable[str]) -> Tokenizer:
@@ -29,15 +30,16 @@ def build_tokenizer(texts: Iterable[str]) -> Tokenizer:
 
 
 def world_vocabulary() -> list[str]:
-    """Every word the procedural world can say, so a tokenizer built from it never sees <unk>."""
-    from ..world.scene import COLORS, QUADRANTS, SHAPES
+    """Every word the procedural world can say (questions and answers of the seven tasks, times up to
+    300 s), so a tokenizer built from it never sees <unk> on world data."""
+    from ..world.scene import COLORS, SHAPES
+    from ..world.tasks import ANOMALIES, DIRECTIONS
 
-    return [*COLORS, *SHAPES, *QUADRANTS, "left right above below 0 1 2 3 4 first last",
-            "What colour is the object that just appeared? How many objects are on screen now?",
-            "Where is the relative to the now? Which object appeared first last?",
-            "How many times has the bounced off a wall so far? What colour was the before it changed?",
-            "Which object will the hit first? Which object will cross the finish line first?",
-            "Where will the light flash for the sixth time?"]
+    return [*COLORS, *SHAPES, *DIRECTIONS, *ANOMALIES, " ".join(f"{n}s {n}" for n in range(301)),
+            "the moves stops turned split in two appears from to next go square goal is complete warning triangle "
+            "ahead steer describe each movement of as it happens tell me time changes colour alert immediately if "
+            "anything unusual happens an object after when moving that started and ended visits in order completes "
+            "a step I am white circle warn about 3 seconds before would hit how avoid"]
 
 
 def save_tokenizer(tok: Tokenizer, directory: Path) -> None:

@@ -1,8 +1,8 @@
 """Stage 2: GRPO with multi-grained rewards (TRL-style loop, written for streaming rollouts).
 
 Per step: for each sampled stream+question, draw ``group_size`` rollouts from the current policy
-(stochastic decisions after every frame, sampled answers after ``<respond>``; frames are environment
-observations). Rewards (``rewards.py``) are normalised within the group into advantages. The loss is
+(stochastic decisions after every frame, sampled answers after ``</Response>``; frames are environment
+observations). The paper's rewards (``rewards.py``: format, turn-level F1, trajectory rubric) are normalised within the group into advantages. The loss is
 the clipped policy-gradient objective plus a KL penalty (k3 estimator) to the frozen SFT reference,
 computed on action tokens only — frames and query tokens are masked out.
 """
@@ -26,7 +26,7 @@ from ..bench.video import Frame
 from ..models.base import Query
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .policy import HFOptions, build_policy
-from .rewards import REWARD_WEIGHTS, compute_rewards
+from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
 from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames
 
 
@@ -37,7 +37,7 @@ class GRPOConfig(HFOptions, YamlConfig):
     out: str = "runs/grpo"
     steps: int = 30
     items_per_step: int = 4
-    group_size: int = 6
+    group_size: int = 8  # G, as in the paper
     lr: float = 3e-4
     clip_eps: float = 0.2
     kl_beta: float = 0.04
@@ -47,7 +47,9 @@ class GRPOConfig(HFOptions, YamlConfig):
     save_every: int = 10
     log_every: int = 1
     tensorboard: bool = False
-    reward_weights: dict[str, float] = field(default_factory=lambda: dict(REWARD_WEIGHTS))
+    reward_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    reward_tau: float = 8.0  # the turn-level reward's single tau (paper ablation: 3 vs 8)
+    matching: str = "gt_first"  # turn-level matching: gt_first (paper) | pred_first
 
 
 
@@ -60,18 +62,19 @@ class Rollout:
 
 
 def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: float,
-            weights: dict[str, float]) -> Rollout:
+            weights: dict[str, float], settings: RewardSettings = RewardSettings()) -> Rollout:
     """Run one stochastic stream of ``item`` and lay out the actions it took as a trajectory. ``policy``
     is StreamPro-Small or an ``HFPolicy``: both give a sampling streamer that records its actions."""
     streamer = policy.streamer(seed=seed, sample=True, temperature=temperature)
-    q = Query(item.id, item.question, tuple(item.options), item.query_time, item.task)
+    q = Query(item.id, item.question, (), item.query_time, item.task)
     fr = (Frame(k, k / item.fps, frames[k]) for k in range(len(frames)))
-    responses = run_stream(streamer, item.video, item.fps, item.duration, [StreamQuery(q, item.close_time)], frames=fr)
+    responses = run_stream(streamer, item.video, item.fps, item.duration, [StreamQuery(q, item.duration)], frames=fr)
     trace = streamer.trace[item.id]
     cfg = policy.cfg
     traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0],
-                            cfg.query_ids(policy.tokenizer, item.question, item.options), dict(trace), trace[-1][0])
-    total, parts = compute_rewards(item, responses[item.id], weights)
+                            cfg.query_ids(policy.tokenizer, item.question, ()), dict(trace), trace[-1][0])
+    total, parts = compute_rewards(item, responses[item.id], [a for _, a in trace],
+                                   (cfg.silence_id, cfg.respond_id, cfg.eos_id), weights, settings=settings)
     return Rollout(traj, total, parts, len(responses[item.id]))
 
 
@@ -119,6 +122,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         (out / "run.json").write_text(json.dumps({"config": asdict(cfg), "resumed_from": start}, indent=2))
     logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
     world, rank, dev = accelerator.num_processes, accelerator.process_index, accelerator.device
+    settings = RewardSettings(cfg.reward_tau, cfg.matching)
     bar = tqdm(range(start, cfg.steps), desc="grpo", initial=start, total=cfg.steps,
                disable=not (progress and accelerator.is_main_process))
     for step in bar:
@@ -129,7 +133,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         for i, it in enumerate(mine):
             for g in range(cfg.group_size):
                 seed = int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31))
-                rolls.append(rollout(raw, it, frames[it.video], seed, cfg.temperature, cfg.reward_weights))
+                rolls.append(rollout(raw, it, frames[it.video], seed, cfg.temperature, cfg.reward_weights, settings))
         rewards = torch.tensor([r.reward for r in rolls]).view(len(mine), cfg.group_size)
         adv = group_advantages(rewards).flatten().to(dev)
         batch = collate(mcfg, [r.trajectory for r in rolls])

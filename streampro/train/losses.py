@@ -1,46 +1,58 @@
-"""CB-Stream loss: class-balanced cross-entropy on the per-frame decision, plus answer-token CE.
+"""SFT losses of the paper's ablation (paper §2, Eq. 3–4): CB-Stream, plain CE, and Streamo's focal loss.
 
-Streaming trajectories are mostly ``<silence>``: with plain CE a model minimises loss by never speaking.
-CB-Stream re-weights the two decision classes by the inverse *effective number of samples*
-(Cui et al., 2019): ``E_n = (1 - beta**n) / (1 - beta)``, ``w_c ∝ 1 / E_{n_c}``, normalised so the
-weights sum to the number of classes. ``beta -> 0`` gives plain CE, ``beta -> 1`` inverse frequency.
+All three average over *every supervised token* with one ``1/N``: the per-frame decision tokens
+(``</Silence>`` / ``</Response>``) and the answer text tokens (and their ``<eos>``).
+
+* CB-Stream: ``n_k`` = count of decision class ``k`` **in the current batch**; effective number
+  ``E_k = (1 - beta^n_k) / (1 - beta)``; ``w_k = (1/E_k) / sum_j (1/E_j) * |S|``; decision tokens weigh
+  ``w_{y_i}``, text tokens ``lambda_text``. beta = 0.9999, lambda_text = 2 as in the paper. A class absent
+  from the batch has no tokens to weigh; the other gets the weight ``|S| * 1`` normalised alone.
+* CE: every weight 1.
+* focal (Streamo): decision tokens ``-(1 - p)^gamma log p``, text tokens plain CE.
 """
 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
-from ..models.small import SmallConfig
 from .trajectory import KIND_ANSWER, KIND_DECISION
+
+LOSSES = ("cb", "ce", "focal")
 
 
 def effective_number_weights(counts: list[int], beta: float) -> torch.Tensor:
+    """Class weights ``(1/E_k) / sum_j(1/E_j) * |S|`` over the classes present (count > 0); absent ones 0."""
     if not 0 <= beta < 1:
         raise ValueError("beta must be in [0, 1)")
     n = torch.tensor(counts, dtype=torch.float64)
-    if (n <= 0).any():
-        raise ValueError(f"every class needs at least one sample, got counts {counts}")
-    eff = (1 - beta**n) / (1 - beta)
-    w = 1.0 / eff
-    return (w / w.sum() * len(counts)).float()
+    present = n > 0
+    if not present.any():
+        raise ValueError(f"no decision tokens in the batch (counts {counts})")
+    inv = torch.where(present, (1 - beta) / (1 - beta ** n.clamp_min(1)), torch.zeros_like(n))
+    return (inv / inv.sum() * len(counts)).float()
 
 
-def stream_loss(logits: torch.Tensor, labels: torch.Tensor, kind: torch.Tensor, cfg: SmallConfig,
-                decision_weights: torch.Tensor | None = None, answer_weight: float = 1.0) -> dict[str, torch.Tensor]:
-    """``decision_weights`` = (w_silence, w_respond) for CB-Stream, None for plain CE.
-
-    decision = sum_i w_{y_i} CE_i / sum_i w_{y_i} over decision positions; answer = mean CE over answer
-    tokens; loss = decision + answer_weight * answer.
-    """
-    ce = F.cross_entropy(logits.flatten(0, 1).float(), labels.flatten().clamp_min(0), reduction="none")
-    kind = kind.flatten()
-    labels = labels.flatten()
-    dmask, amask = kind == KIND_DECISION, kind == KIND_ANSWER
-    if decision_weights is None:
-        w = dmask.float()
+def stream_loss(logits: torch.Tensor, labels: torch.Tensor, kind: torch.Tensor, silence_id: int, respond_id: int,
+                loss: str = "cb", beta: float = 0.9999, lambda_text: float = 2.0, gamma: float = 2.0
+                ) -> dict[str, torch.Tensor]:
+    """``loss`` in cb | ce | focal. Returns the loss and, for logging, the mean decision and text CE."""
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    logp = torch.log_softmax(logits.flatten(0, 1).float(), -1)
+    labels, kind = labels.flatten(), kind.flatten()
+    nll = -logp.gather(-1, labels.clamp_min(0).unsqueeze(-1)).squeeze(-1)
+    dmask, tmask = kind == KIND_DECISION, kind == KIND_ANSWER
+    n = (dmask | tmask).sum().clamp_min(1)
+    if loss == "cb":
+        counts = [int((dmask & (labels == silence_id)).sum()), int((dmask & (labels == respond_id)).sum())]
+        w_cls = effective_number_weights(counts, beta).to(logits.device)
+        w = torch.where(labels == respond_id, w_cls[1], w_cls[0]) * dmask + lambda_text * tmask
+        per_tok = w * nll
+    elif loss == "ce":
+        per_tok = nll * (dmask | tmask)
     else:
-        w = torch.where(labels == cfg.respond_id, decision_weights[1], decision_weights[0]) * dmask
-    decision = (w * ce).sum() / w.sum().clamp_min(1e-8)
-    answer = (ce * amask).sum() / amask.sum().clamp_min(1)
-    return {"loss": decision + answer_weight * answer, "decision": decision, "answer": answer}
+        focal = (1 - torch.exp(-nll)).pow(gamma) * nll
+        per_tok = focal * dmask + nll * tmask
+    decision = (nll * dmask).sum() / dmask.sum().clamp_min(1)
+    answer = (nll * tmask).sum() / tmask.sum().clamp_min(1)
+    return {"loss": per_tok.sum() / n, "decision": decision, "answer": answer}

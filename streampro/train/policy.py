@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bench.schema import Item
+from ..core.items import Item
 from ..models.small import SmallConfig, StreamProSmall
 from ..models.tokenizer import build_tokenizer, world_vocabulary
 
@@ -40,7 +40,7 @@ def build_policy(base: str, opts: HFOptions | None = None, items: list[Item] | N
     if kind == "small":
         if path:
             return StreamProSmall.from_pretrained(path)
-        tok = build_tokenizer(world_vocabulary() + [t for it in items or [] for t in (it.question, *it.options)])
+        tok = build_tokenizer(world_vocabulary() + [t for it in items or [] for t in (it.question, *(a.text for a in it.answers))])
         return StreamProSmall(SmallConfig(vocab_size=tok.get_vocab_size(), **(small_overrides or {})), tok)
     if kind == "hf":
         if not path:

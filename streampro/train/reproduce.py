@@ -1,38 +1,45 @@
-"""``streampro reproduce``: the paper's ablation in miniature on the procedural world.
+"""``streampro reproduce``: the paper's loss ablation and GRPO stage in miniature on the procedural world.
 
-Per seed: SFT with plain CE, SFT with CB-Stream, GRPO on top of SFT-CB-Stream; all evaluated with the
-reference models on one fixed test split; mean ± std over seeds. Every stage resumes: trained models
-(``final/``) and finished evaluations are reused on a rerun.
+Per seed: SFT with plain CE, with Streamo's focal loss and with CB-Stream, then GRPO on top of SFT-CB;
+all scored with StreamPro-F1 (rule judge) beside the reference models on one fixed test split. With
+several seeds: mean and a 95 % t-interval. Every stage resumes: trained models (``final/``) and finished
+evaluations are reused on a rerun. ``results.json`` holds ``{"models": {name: {"f1": ..., "per_seed": [...]}}}``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..bench.evaluate import evaluate
+from ..bench.judges import RuleJudge
 from ..bench.report import format_table, write_report
-from ..bench.schema import DIMENSIONS, load_items
-from ..models.registry import REFERENCE_MODELS, build_model
+from ..bench.schema import load_items
+from ..core.items import DIMENSIONS
+from ..models.registry import build_model
 from ..world.generate import generate_split
 from .grpo import GRPOConfig, train_grpo
 from .sft import SFTConfig, train_sft
 
-VARIANTS = ("sft-ce", "sft-cb", "sft-cb+grpo")
+VARIANTS = ("sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo")
+BASELINES = ("oracle", "reactive", "eager", "random", "silent")
+# two-sided 95 % Student t quantiles by degrees of freedom
+_T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 
 
 @dataclass
 class ReproduceConfig:
     out: str = "runs/reproduce"
     seeds: tuple[int, ...] = (0,)
-    n_train: int = 4000
-    n_test: int = 270
-    sft_steps: int = 800
-    grpo_steps: int = 30
-    beta: float = 0.999
+    n_train: int = 1400
+    n_test: int = 350
+    sft_steps: int = 300
+    grpo_steps: int = 10
+    batch_size: int = 16
 
 
 def _trained(path: Path) -> bool:
@@ -46,33 +53,50 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
         generate_split(train_dir, "train", cfg.n_train, seed=seed, progress=progress)
     train = str(train_dir / "items.jsonl")
     models: dict[str, Path] = {}
-    for name, loss in (("sft-ce", "ce"), ("sft-cb", "cb")):
+    for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
         d = root / name
         models[name] = d / "final" if _trained(d) else train_sft(
-            SFTConfig(train=train, out=str(d), loss=loss, beta=cfg.beta, steps=cfg.sft_steps, seed=seed), progress)
+            SFTConfig(train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size, seed=seed),
+            progress)
     d = root / "sft-cb+grpo"
     models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
-        GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, seed=seed), progress)
+        GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, items_per_step=2,
+                   seed=seed), progress)
     return {name: evaluate(test_items, build_model(f"small:{p}", test_items, seed=seed), root / "eval" / name,
-                           progress=progress) for name, p in models.items()}
+                           RuleJudge(), progress=progress) for name, p in models.items()}
 
 
-def _mean_std(xs: list[float]) -> str:
-    if len(xs) == 1:
-        return f"{xs[0]:.1f}"
-    return f"{statistics.mean(xs):.1f} ± {statistics.stdev(xs):.1f}"
+def mean_ci(xs: list[float]) -> tuple[float, float]:
+    """Mean and the half-width of its 95 % t-interval (0 for one value)."""
+    m = statistics.mean(xs)
+    if len(xs) < 2:
+        return m, 0.0
+    return m, _T95.get(len(xs) - 1, 1.96) * statistics.stdev(xs) / math.sqrt(len(xs))
+
+
+def _mean_f1(f1s: list[dict[str, Any]]) -> dict[str, Any]:
+    """The mean over seeds of every number in the summaries' ``f1`` block (same keys)."""
+    def avg(vals):
+        if isinstance(vals[0], dict):
+            return {k: avg([v[k] for v in vals]) for k in vals[0]}
+        if isinstance(vals[0], (int, float)) and not isinstance(vals[0], bool):
+            return statistics.mean(vals)
+        return vals[0]
+
+    return avg(f1s)
 
 
 def seed_table(per_seed: dict[int, dict[str, dict[str, Any]]]) -> str:
-    keys = ["overall", *DIMENSIONS]
-    timing = ["response_rate", "early_rate", "late_rate", "false_alarm_rate"]
-    head = "| model | " + " | ".join(keys) + " | " + " | ".join(t.replace("_rate", "") + " %" for t in timing) + " |"
+    cols = [*DIMENSIONS, "avg", "wavg"]
+    head = "| model | " + " | ".join(cols) + " |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for v in VARIANTS:
-        runs = [s[v] for s in per_seed.values() if v in s]
-        cells = [_mean_std([r["overall"] for r in runs])]
-        cells += [_mean_std([r["dimensions"][d]["score"] for r in runs]) for d in DIMENSIONS]
-        cells += [_mean_std([100 * r["timing"][t] for r in runs]) for t in timing]
+        f1s = [s[v]["f1"] for s in per_seed.values() if v in s]
+        cells = []
+        for c in cols:
+            xs = [f["dimensions"][c]["f1"] if c in DIMENSIONS else f[c] for f in f1s]
+            m, h = mean_ci(xs)
+            cells.append(f"{m:.1f}" + (f" ± {h:.1f}" if len(xs) > 1 else ""))
         lines.append(f"| {v} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -83,17 +107,20 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     if not (test_dir / "items.jsonl").exists():
         generate_split(test_dir, "test", cfg.n_test, seed=0, progress=progress)
     test_items = load_items(test_dir / "items.jsonl")
-    refs = {name: evaluate(test_items, build_model(name, test_items), out / "eval" / name, progress=progress)
-            for name in REFERENCE_MODELS}
+    refs = {name: evaluate(test_items, build_model(name, test_items), out / "eval" / name, RuleJudge(),
+                           progress=progress) for name in BASELINES}
     per_seed = {seed: run_seed(cfg, seed, test_items, progress) for seed in cfg.seeds}
-    table = seed_table(per_seed)
     last = max(cfg.seeds)
-    runs = {**{v: out / f"seed{last}" / "eval" / v for v in VARIANTS}, **{n: out / "eval" / n for n in REFERENCE_MODELS}}
+    runs = {**{v: out / f"seed{last}" / "eval" / v for v in VARIANTS}, **{n: out / "eval" / n for n in BASELINES}}
     summaries = {**per_seed[last], **refs}
     write_report(out, test_items, runs, summaries, title=f"StreamPro reproduction (report for seed {last})")
-    text = (f"## StreamPro ablation, mean ± std over seeds {list(cfg.seeds)} (test split: {len(test_items)} items)\n\n"
-            f"{table}\n\n## Reference models and seed {last}\n\n{format_table(summaries)}\n")
+    text = (f"## StreamPro-F1 ablation, mean ± 95 % interval over seeds {list(cfg.seeds)} "
+            f"(test split: {len(test_items)} questions)\n\n{seed_table(per_seed)}\n\n"
+            f"## Reference models and seed {last}\n\n{format_table(summaries)}\n")
     (out / "table.md").write_text(text)
-    result = {"seeds": {str(s): v for s, v in per_seed.items()}, "references": refs}
-    (out / "summary.json").write_text(json.dumps(result, indent=2))
+    models = {v: {"f1": _mean_f1([s[v]["f1"] for s in per_seed.values()]),
+                  "per_seed": {str(k): s[v]["f1"] for k, s in per_seed.items()}} for v in VARIANTS}
+    models.update({n: {"f1": r["f1"]} for n, r in refs.items()})
+    result = {"models": models, "seeds": list(cfg.seeds), "n_test": len(test_items)}
+    (out / "results.json").write_text(json.dumps(result, indent=2))
     return {"text": text, **result}

@@ -1,92 +1,142 @@
-"""Multi-grained rewards for GRPO. Each is a named function ``(item, responses) -> float``; the total is a
-weighted sum with weights from the config (``REWARD_WEIGHTS`` by default).
+"""GRPO rewards of the paper (§2, Eq. 5–7): ``R = w_fmt R_fmt + w_turn R_turn + w_traj R_traj``,
+weights 0.1 / 0.45 / 0.45 by default. Each component is logged under its own name.
 
-Turn-level (each response of the stream, averaged over its responses):
-  * ``format``      1 if the response parses to one of the options, else 0;
-  * ``correctness`` 1 if it names the right option, else 0;
-  * ``timing``      for a correct response, the proactive credit (1 up to the decidable time, linear to 0
-                    at the close of the window); a wrong response before the decidable time (a premature
-                    guess) costs -1, a wrong one after it 0.
-Trajectory-level (the whole stream):
-  * ``responded``   1 if the model spoke at least once before the window closed, -1 if it stayed mute;
-  * ``once``        1 for exactly one response, minus 0.5 per redundant response, 0 if none;
-  * ``no_false_alarm`` -1 per wrong response, 0 if none;
-  * ``bench``       the item's StreamPro-Bench credit (first answer, same scorer as evaluation).
-Turn-level rewards of a silent stream are 0.
+* ``format`` — per step 1 for a lone ``</Silence>`` or ``</Response>`` + non-empty text ended by
+  ``<eos>``, else 0; the mean over the steps of the stream.
+* ``turn``   — turn-level F1 with the additive step score ``S' = S_time + S_acc`` and one ``tau`` (8 s)
+  for every task; **ground-truth-first** matching: each answer, in time order, takes the unmatched
+  response with the highest ``S'`` inside ``[t - tau, t + tau]`` (Proactive Agency: ``[t - tau, t]``,
+  later responses ignored); ``R_turn = 2 sum S' / (N_pred + N_gt)`` (so its range is [0, 2]).
+  ``matching="pred_first"`` takes responses in time order instead (the paper's ablation).
+* ``traj``   — the trajectory rubric: binary checks on granularity, sequencing and coverage /
+  hallucination, derived from the simulator's ground truth for world items (:func:`world_rubric`);
+  ``R_traj`` = the fraction passed.
+
+Content ``S_acc`` comes from a judge (``rule`` for world items: the answers' slots); TG content is the
+temporal IoU, as in the benchmark.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from ..bench.schema import Item
-from ..bench.scoring import parse_choice, proactive_credit, score_item
-from ..models.base import Response
+from ..bench.judges import Judge, JudgeRequest, RuleJudge
+from ..bench.scoring import iou_content
+from ..core.items import Answer, Item
+from ..core.types import Response
 
-Reward = Callable[[Item, list[Response]], float]
-
-
-def _decidable(item: Item) -> float:
-    return item.decidable_time if item.decidable_time is not None else item.query_time
-
-
-def _turns(item: Item, responses: list[Response], fn: Callable[[Response], float]) -> float:
-    return sum(fn(r) for r in responses) / len(responses) if responses else 0.0
+DEFAULT_WEIGHTS = {"format": 0.1, "turn": 0.45, "traj": 0.45}
+CONTENT_OK = 0.6  # S_acc at or above this counts as "says the right thing" in the rubric (rule judge: 4/5)
 
 
-def r_format(item: Item, responses: list[Response]) -> float:
-    return _turns(item, responses, lambda r: float(parse_choice(r.text, item.options) is not None))
+@dataclass(frozen=True)
+class RewardSettings:
+    tau: float = 8.0
+    matching: str = "gt_first"  # gt_first | pred_first
+
+    def __post_init__(self):
+        if self.matching not in ("gt_first", "pred_first"):
+            raise ValueError(f"matching must be 'gt_first' or 'pred_first', got {self.matching!r}")
 
 
-def r_correctness(item: Item, responses: list[Response]) -> float:
-    return _turns(item, responses, lambda r: float(parse_choice(r.text, item.options) == item.answer_index))
+def r_format(steps: Sequence[Sequence[int]], silence_id: int, respond_id: int, eos_id: int) -> float:
+    """``steps``: the action tokens after each frame from the query on (a sampled rollout's trace)."""
+    if not steps:
+        return 0.0
+    ok = [list(a) == [silence_id] or (len(a) >= 3 and a[0] == respond_id and a[-1] == eos_id
+                                      and respond_id not in a[1:] and silence_id not in a[1:]) for a in steps]
+    return sum(ok) / len(ok)
 
 
-def r_timing(item: Item, responses: list[Response]) -> float:
-    d, close = _decidable(item), item.close_time
-
-    def one(r: Response) -> float:
-        if parse_choice(r.text, item.options) == item.answer_index:
-            return proactive_credit(r.time, d, close) if close > d else float(r.time <= close)
-        return -1.0 if r.time < d else 0.0
-
-    return _turns(item, responses, one)
+def content(item: Item, a: Answer, text: str, judge: Judge) -> float:
+    if item.task == "TG" and a.span:
+        return iou_content(text, a.span)
+    return judge.score_one(JudgeRequest.of(item, a, text)) / 5.0
 
 
-def r_responded(item: Item, responses: list[Response]) -> float:
-    return 1.0 if any(r.time <= item.close_time + 1e-9 for r in responses) else -1.0
+def _s_time(t: float, a: Answer, tau: float) -> float:
+    lo, hi = a.best
+    dt = lo - t if t < lo else (t - hi if t > hi else 0.0)
+    return max(0.0, 1.0 - dt / tau)
 
 
-def r_once(item: Item, responses: list[Response]) -> float:
-    return 0.0 if not responses else 1.0 - 0.5 * (len(responses) - 1)
+def _in_reward_window(t: float, item: Item, a: Answer, tau: float) -> bool:
+    lo, hi = a.best
+    if item.dimension == "proactive":
+        return lo - tau - 1e-6 <= t <= lo + 1e-6
+    return lo - tau - 1e-6 <= t <= hi + tau + 1e-6
 
 
-def r_no_false_alarm(item: Item, responses: list[Response]) -> float:
-    return -float(sum(parse_choice(r.text, item.options) != item.answer_index for r in responses))
+def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: RewardSettings = RewardSettings()) -> float:
+    preds = sorted(responses, key=lambda r: r.time)
+    if not preds:
+        return 0.0
+    free = set(range(len(preds)))
+
+    def sprime(p: Response, a: Answer) -> float:
+        return _s_time(p.time, a, settings.tau) + content(item, a, p.text, judge)
+
+    total = 0.0
+    if settings.matching == "gt_first":
+        for a in item.answers:
+            cands = [(sprime(preds[i], a), -i) for i in free if _in_reward_window(preds[i].time, item, a, settings.tau)]
+            if cands:
+                s, neg_i = max(cands)
+                free.discard(-neg_i)
+                total += s
+    else:
+        open_answers = set(range(len(item.answers)))
+        for p in preds:
+            cands = [(sprime(p, item.answers[j]), -j) for j in open_answers
+                     if _in_reward_window(p.time, item, item.answers[j], settings.tau)]
+            if cands:
+                s, neg_j = max(cands)
+                open_answers.discard(-neg_j)
+                total += s
+    return 2 * total / (len(preds) + len(item.answers))
 
 
-def r_bench(item: Item, responses: list[Response]) -> float:
-    return score_item(item, responses).credit
+Check = tuple[str, Callable[[], bool]]
 
 
-REWARDS: dict[str, Reward] = {
-    "format": r_format,
-    "correctness": r_correctness,
-    "timing": r_timing,
-    "responded": r_responded,
-    "once": r_once,
-    "no_false_alarm": r_no_false_alarm,
-    "bench": r_bench,
-}
-TURN_LEVEL = ("format", "correctness", "timing")
-TRAJECTORY_LEVEL = ("responded", "once", "no_false_alarm", "bench")
-REWARD_WEIGHTS: dict[str, float] = {"format": 0.25, "correctness": 1.0, "timing": 1.0, "responded": 0.5,
-                                    "once": 0.25, "no_false_alarm": 0.5, "bench": 1.0}
+def world_rubric(item: Item, responses: Sequence[Response], judge: Judge) -> list[Check]:
+    """Nine binary, question-specific checks derived from the ground truth (the paper has an LLM write
+    6–10 per question; the simulator's answers let us write them exactly for world items)."""
+    preds = sorted(responses, key=lambda r: r.time)
+    n_gt = len(item.answers)
+    acc = [[content(item, a, p.text, judge) for a in item.answers] for p in preds]
+    win = [[item.window(a)[0] - 1e-6 <= p.time <= item.window(a)[1] + 1e-6 for a in item.answers] for p in preds]
+    covered = [any(acc[i][j] >= CONTENT_OK and win[i][j] for i in range(len(preds))) for j in range(n_gt)]
+    said = [max(range(n_gt), key=lambda j: (acc[i][j], -j)) for i in range(len(preds)) if max(acc[i]) >= CONTENT_OK]
+    idx = [j for j, c in enumerate(covered) if c]
+    return [
+        ("responds", lambda: bool(preds)),
+        ("not_over_split", lambda: len(preds) <= n_gt),
+        ("not_merged", lambda: len(preds) >= n_gt),
+        ("covers_every_answer", lambda: all(covered)),
+        ("covers_half", lambda: sum(covered) >= n_gt / 2),
+        ("no_hallucination", lambda: bool(preds) and all(max(row) >= CONTENT_OK for row in acc)),
+        ("in_order", lambda: bool(said) and all(a <= b for a, b in zip(said, said[1:], strict=False))),
+        ("no_skipped_step", lambda: bool(idx) and idx == list(range(idx[0], idx[-1] + 1))),
+        ("not_premature", lambda: not preds or preds[0].time >= item.window(item.answers[0])[0] - 1e-6),
+    ]
 
 
-def compute_rewards(item: Item, responses: list[Response], weights: dict[str, float]) -> tuple[float, dict[str, float]]:
-    unknown = set(weights) - set(REWARDS)
+def r_traj(item: Item, responses: Sequence[Response], judge: Judge) -> tuple[float, dict[str, bool]]:
+    checks = {name: fn() for name, fn in world_rubric(item, responses, judge)}
+    return sum(checks.values()) / len(checks), checks
+
+
+def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[Sequence[int]], ids: tuple[int, int, int],
+                    weights: dict[str, float] | None = None, judge: Judge | None = None,
+                    settings: RewardSettings = RewardSettings()) -> tuple[float, dict[str, float]]:
+    """Total reward and its named parts. ``ids`` = (silence, respond, eos) token ids."""
+    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    unknown = set(weights) - set(DEFAULT_WEIGHTS)
     if unknown:
-        raise KeyError(f"unknown reward(s) {sorted(unknown)}; known: {sorted(REWARDS)}")
-    parts = {name: REWARDS[name](item, responses) for name in weights}
-    return sum(weights[n] * v for n, v in parts.items()), parts
+        raise KeyError(f"unknown reward(s) {sorted(unknown)}; known: {sorted(DEFAULT_WEIGHTS)}")
+    judge = judge or RuleJudge()
+    parts = {"format": r_format(steps, *ids), "turn": r_turn(item, responses, judge, settings),
+             "traj": r_traj(item, responses, judge)[0]}
+    return sum(w * parts[k] for k, w in weights.items()), parts

@@ -1,4 +1,4 @@
-"""Stage 1: streaming SFT with CB-Stream loss (or plain CE for the ablation), through ``accelerate``.
+"""Stage 1: streaming SFT with CB-Stream loss (or plain CE / focal for the ablation), through ``accelerate``.
 
 Batches are drawn by a generator seeded with ``(seed, step)``, so a resumed run sees exactly the batches
 an uninterrupted one would have, without any data-loader state; under DDP each process takes its own
@@ -20,7 +20,7 @@ from tqdm import tqdm
 from ..bench.schema import load_items
 from ..models.small import n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
-from .losses import effective_number_weights, stream_loss
+from .losses import LOSSES, stream_loss
 from .policy import HFOptions, build_policy
 from .trajectory import collate, decision_counts, load_frames, sft_trajectory
 
@@ -30,9 +30,10 @@ class SFTConfig(HFOptions, YamlConfig):
     base: str = "small"  # small | hf:PATH (a Qwen2-VL-family model; see HFOptions for its options)
     train: str = "data/train/items.jsonl"
     out: str = "runs/sft"
-    loss: str = "cb"  # cb | ce
-    beta: float = 0.999
-    answer_weight: float = 1.0
+    loss: str = "cb"  # cb (CB-Stream) | ce | focal (Streamo)
+    beta: float = 0.9999  # CB-Stream effective-number beta (paper)
+    lambda_text: float = 2.0  # CB-Stream weight of text tokens (paper)
+    gamma: float = 2.0  # focal loss exponent
     steps: int = 800
     batch_size: int = 16
     lr: float = 2e-3
@@ -68,12 +69,11 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
-    if cfg.loss not in ("cb", "ce"):
-        raise ValueError(f"loss must be 'cb' or 'ce', got {cfg.loss!r}")
+    if cfg.loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {cfg.loss!r}")
     items, model, trajs = prepare_corpus(cfg)
     mcfg = model.cfg
     counts = decision_counts(mcfg, trajs)
-    weights = effective_number_weights([counts["silence"], counts["respond"]], cfg.beta) if cfg.loss == "cb" else None
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
     model, opt = accelerator.prepare(model, opt)
     start = resume(accelerator, out)
@@ -81,7 +81,7 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
         info = {"config": asdict(cfg), "model": asdict(mcfg), "params": n_params(model),
                 "trainable_params": sum(p.numel() for p in model.parameters() if p.requires_grad), "n_items": len(items),
                 "decisions": counts, "silence_per_respond": counts["silence"] / max(1, counts["respond"]),
-                "decision_weights": None if weights is None else weights.tolist(), "resumed_from": start,
+                "resumed_from": start,
                 "world_size": accelerator.num_processes}
         (out / "run.json").write_text(json.dumps(info, indent=2))
     logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
@@ -95,8 +95,8 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
         logits = model(b.tokens.to(accelerator.device), b.is_visual.to(accelerator.device), b.frames.to(accelerator.device))
-        parts = stream_loss(logits, b.labels.to(accelerator.device), b.kind.to(accelerator.device), mcfg,
-                            None if weights is None else weights.to(accelerator.device), cfg.answer_weight)
+        parts = stream_loss(logits, b.labels.to(accelerator.device), b.kind.to(accelerator.device), mcfg.silence_id,
+                            mcfg.respond_id, cfg.loss, cfg.beta, cfg.lambda_text, cfg.gamma)
         loss_value = accelerator.reduce(parts["loss"].detach(), "mean").item()
         check_finite(loss_value, step, out)
         opt.zero_grad()

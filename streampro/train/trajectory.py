@@ -1,7 +1,8 @@
 """Streaming trajectories: frames interleaved with query, decision and answer tokens.
 
-One builder serves both stages: SFT lays out the *teacher* actions (silence before the target frame,
-``<respond> answer <eos>`` at it), GRPO lays out the actions a rollout *sampled*. Labels are next-token
+One builder serves both stages: SFT lays out the *teacher* actions (``</Response> answer <eos>`` after
+the frame of each answer's best time, ``</Silence>`` after every other frame from the query to the end
+of the video), GRPO lays out the actions a rollout *sampled*. Labels are next-token
 targets; only action tokens (decisions and answers) carry labels — frames and the query are environment
 observations and are masked out (``-100``) of every loss.
 """
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from ..bench.schema import Item
 from ..bench.video import decode_video
+from ..core.items import Item
 from ..models.small import SmallConfig
 
 if TYPE_CHECKING:
@@ -34,12 +35,24 @@ class Trajectory:
     kind: list[int]
 
 
-def item_frames(item: Item) -> tuple[int, int, int]:
-    """(query frame, target frame, close frame) of an item on its own frame grid."""
+def item_frames(item: Item) -> tuple[int, int]:
+    """(query frame, last frame) of an item on its own frame grid."""
+    return round(item.query_time * item.fps), max(0, int(np.ceil(item.duration * item.fps - 1e-6)) - 1)
+
+
+def teacher_frames(item: Item, last: int) -> list[int]:
+    """The frame after which the teacher speaks each answer: the first frame at or after its best
+    time — for interval answers (EU, TP) the interval's start, the earliest moment with full time
+    credit. Two answers due at one frame go to consecutive frames (one response per frame)."""
+    out, taken = [], set()
     q = round(item.query_time * item.fps)
-    target = round((item.decidable_time if item.decidable_time is not None else item.query_time) * item.fps)
-    close = round(item.close_time * item.fps)
-    return q, max(q, target), max(q, close)
+    for a in item.answers:
+        k = max(q, int(np.ceil(a.best[0] * item.fps - 1e-6)))
+        while k in taken and k < last:
+            k += 1
+        taken.add(k)
+        out.append(min(k, last))
+    return out
 
 
 def build_trajectory(cfg: SmallConfig | HFLayout, item_id: str, frames: np.ndarray, q_frame: int, query_ids: list[int],
@@ -69,14 +82,13 @@ def build_trajectory(cfg: SmallConfig | HFLayout, item_id: str, frames: np.ndarr
 
 
 def sft_trajectory(cfg: SmallConfig | HFLayout, tokenizer, item: Item, frames: np.ndarray) -> Trajectory:
-    """Teacher trajectory: respond once with the answer at the target frame (the decidable frame for
-    proactive items, the query frame otherwise), silence everywhere else up to the close frame."""
-    q, target, close = item_frames(item)
-    close = min(close, len(frames) - 1)
-    target = min(target, close)
-    answer = [cfg.respond_id, *tokenizer.encode(item.answer).ids, cfg.eos_id]
-    return build_trajectory(cfg, item.id, frames, q, cfg.query_ids(tokenizer, item.question, item.options),
-                            {target: answer}, close)
+    """Teacher trajectory: every answer at its teacher frame (:func:`teacher_frames`), silence elsewhere,
+    from the query to the last frame of the video."""
+    q, last = item_frames(item)
+    last = min(last, len(frames) - 1)
+    actions = {k: [cfg.respond_id, *tokenizer.encode(a.text).ids, cfg.eos_id]
+               for a, k in zip(item.answers, teacher_frames(item, last), strict=True)}
+    return build_trajectory(cfg, item.id, frames, q, cfg.query_ids(tokenizer, item.question, ()), actions, last)
 
 
 def load_frames(items: list[Item], size: int) -> dict[str, np.ndarray]:
