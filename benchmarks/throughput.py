@@ -1,9 +1,11 @@
 """Generation and evaluation throughput, and the gain of one streaming pass per video.
 
-    python benchmarks/throughput.py [--items 900]
+    python benchmarks/throughput.py [--items 700]
 
-Prints items/s for generation, items/s and frames/s for evaluation, and the ratio of frames decoded and
-streamed when each video is streamed once for all its questions vs once per question (the naive way).
+Prints questions/s for generation, questions/s and frames/s for evaluation (stream + StreamPro-F1), judge
+throughput (rule judge; the HTTP LLM judge against a loopback endpoint with its cache cold, then warm),
+and the ratio of frames decoded and streamed when each video is streamed once for all its questions vs
+once per question (the naive way).
 Then the same for probe benchmarks (an OVO-Bench-layout fixture, answered by a tiny random Qwen2.5-VL):
 one KV-cached pass per video for all probes vs the benchmark harness's way, a fresh clip per probe.
 """
@@ -11,14 +13,18 @@ one KV-cached pass per video for all probes vs the benchmark harness's way, a fr
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from streampro.bench.evaluate import evaluate, group_by_video
+from streampro.bench.evaluate import evaluate, group_by_video, item_query, load_predictions
+from streampro.bench.judges import LLMJudge, OpenAIChat, RuleJudge
 from streampro.bench.protocol import StreamQuery, run_stream
 from streampro.bench.schema import load_items
-from streampro.models.base import Query
+from streampro.bench.scoring import score_predictions
 from streampro.models.registry import build_model
 from streampro.world.generate import generate_split
 
@@ -35,9 +41,46 @@ class FrameCounter:
         return self._step(frame)
 
 
+class _EchoJudge(BaseHTTPRequestHandler):
+    """A loopback OpenAI-compatible endpoint (5 if the response line equals the reference line, else 1):
+    it measures our client, concurrency and cache, not a model."""
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        line = dict(ln.partition(": ")[::2] for ln in body["messages"][0]["content"].splitlines())
+        text = f"Score: {5 if line.get('Assistant response') == line.get('Reference answer') else 1}"
+        out = json.dumps({"choices": [{"message": {"content": text}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *a):
+        pass
+
+
+def judges(items, preds, tmp: Path) -> None:
+    """Judge calls/s: the rule judge, and the HTTP LLM judge with its cache cold and then warm."""
+    t = time.perf_counter()
+    rows = score_predictions(items, preds, RuleJudge())
+    print(f"scoring (rule judge): {len(rows) / (time.perf_counter() - t):.0f} questions/s")
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _EchoJudge)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{srv.server_address[1]}/v1"
+    for label in ("cold", "warm"):
+        j = LLMJudge(OpenAIChat(url, "echo"), cache=tmp / "judge_cache.jsonl", concurrency=8)
+        t = time.perf_counter()
+        score_predictions(items, preds, j)
+        dt = time.perf_counter() - t
+        n = j.stats["calls"] + j.stats["cache_hits"]
+        print(f"LLM judge over loopback HTTP, cache {label}: {n} judgements in {dt:.2f}s = {n / dt:.0f}/s "
+              f"({j.stats['calls']} HTTP calls, {j.stats['cache_hits']} cache hits)")
+    srv.shutdown()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--items", type=int, default=900)
+    ap.add_argument("--items", type=int, default=700)
     ap.add_argument("--small", type=str, default=None, help="optional StreamPro-Small checkpoint to time too")
     ap.add_argument("--ovo-videos", type=int, default=6, help="videos in the OVO-layout fixture (0: skip)")
     args = ap.parse_args()
@@ -48,32 +91,33 @@ def main() -> None:
         generate_split(tmp, "test", args.items, progress=False)
         gen = time.perf_counter() - t
         items = load_items(Path(tmp) / "items.jsonl")
-        print(f"generation: {len(items)} items in {gen:.1f}s = {len(items) / gen:.0f} items/s")
+        print(f"generation: {len(items)} questions in {gen:.1f}s = {len(items) / gen:.0f} questions/s")
         models = ["oracle", "random"] + ([f"small:{args.small}"] if args.small else [])
         for spec in models:
             model = build_model(spec, items)
             counter = FrameCounter(model)
             t = time.perf_counter()
-            evaluate(items, model, Path(tmp) / spec.replace(":", "_").replace("/", "_"), progress=False)
+            out = Path(tmp) / spec.replace(":", "_").replace("/", "_")
+            evaluate(items, model, out, RuleJudge(), progress=False)
             dt = time.perf_counter() - t
-            print(f"eval {spec}: {len(items) / dt:.0f} items/s, {counter.frames / dt:.0f} frames/s "
-                  f"({counter.frames} frames streamed)")
+            print(f"eval {spec} (stream + rule-judge scoring): {len(items) / dt:.0f} questions/s, "
+                  f"{counter.frames / dt:.0f} frames/s ({counter.frames} frames streamed)")
+        judges(items, load_predictions(Path(tmp) / "random" / "predictions.jsonl"), Path(tmp))
         # shared pass vs one pass per question
         groups = group_by_video(items)
         shared = naive = 0
         model = build_model("oracle", items)
         t = time.perf_counter()
         for video, its in groups.items():
-            qs = [StreamQuery(Query(i.id, i.question, tuple(i.options), i.query_time), i.close_time) for i in its]
+            qs = [StreamQuery(item_query(i), i.duration) for i in its]
             run_stream(model, video, its[0].fps, its[0].duration, qs)
-            shared += max(round(q.close_time * its[0].fps) + 1 for q in qs)
+            shared += round(its[0].duration * its[0].fps)
         t_shared = time.perf_counter() - t
         t = time.perf_counter()
         for video, its in groups.items():
             for i in its:
-                run_stream(model, video, i.fps, i.duration,
-                           [StreamQuery(Query(i.id, i.question, tuple(i.options), i.query_time), i.close_time)])
-                naive += round(i.close_time * i.fps) + 1
+                run_stream(model, video, i.fps, i.duration, [StreamQuery(item_query(i), i.duration)])
+                naive += round(i.duration * i.fps)
         t_naive = time.perf_counter() - t
         print(f"one pass per video: {len(groups)} passes for {len(items)} questions; frames decoded+streamed "
               f"{shared} vs {naive} per-question (x{naive / shared:.2f}); wall {t_shared:.1f}s vs {t_naive:.1f}s "

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from streampro.bench.judges import ExactJudge, JudgeRequest
+from streampro.bench.schema import validate_record
 from streampro.bench.scoring import (
     F1Settings,
     Prediction,
@@ -15,7 +16,6 @@ from streampro.bench.scoring import (
     temporal_iou,
     time_score,
 )
-from streampro.bench.schema import validate_record
 
 
 def item(task, answers, query_time=0.0, **kw):

@@ -223,3 +223,39 @@ def test_frames_are_encoded_exactly_as_the_qwen_image_processor_does():
         pv, grid = patchify(qwen_resize(f, frame_size, 28)[None], 14, 2, 2)
         assert grid.tolist() == ref["image_grid_thw"].tolist()
         assert torch.allclose(pv, ref["pixel_values"], atol=1e-5)
+
+
+def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, small_items):
+    """`hf-offline:` asks the decision-tree prompt after every frame from the query on; decoding on a
+    fork of the frame cache gives the same reply as a fresh pass over [system, frames so far, prompt]."""
+    from streampro.bench.evaluate import item_query
+    from streampro.bench.protocol import StreamQuery, run_stream
+    from streampro.models.hf import HFOfflineModel
+    from streampro.models.registry import build_model
+
+    m = build_model(f"hf-offline:{tiny}", frame_size=56, max_new_tokens=3)
+    assert isinstance(m, HFOfflineModel) and "Wait" in m.prompt
+    it = small_items[0]
+    fr = load_frames([it], 56)[it.video]
+    asked = []
+    gen = m._generate
+    m._generate = lambda s, logits, **kw: (asked.append(s.length), gen(s, logits, **kw))[1]
+    got = run_stream(m, it.video, it.fps, it.duration, [StreamQuery(item_query(it), it.duration)],
+                     frames=(Frame(k, k / it.fps, fr[k]) for k in range(len(fr))))
+    q = round(it.query_time * it.fps)
+    assert len(asked) == len(fr) - q  # one decision-tree prompt per frame after the query
+    texts = [r.text for r in got[it.id]]
+    assert all(t and not t.lower().startswith("wait") for t in texts)
+    assert all(a != b for a, b in zip(texts, texts[1:], strict=False))  # only changed answers are spoken
+    # the reply after the last frame, from scratch: same tokens
+    fresh = HFOfflineModel(m.model, m.tokenizer, m.cfg)
+    fresh.reset(StreamInfo(it.video, it.fps, it.duration))
+    for k in range(len(fr)):
+        pixels, grid = fresh.encode_frame(fr[k])
+        fresh._frame(fresh.base, pixels, grid)
+    ids = fresh.tokenizer.encode(fresh.prompt.format(question=it.question, last=m.last[it.id] or "none"),
+                                 add_special_tokens=False)
+    s = fresh.base.fork()
+    want = fresh._generate(s, fresh._text(s, ids))[0].strip()
+    s2 = m.base.fork()
+    assert m._generate(s2, m._text(s2, ids))[0].strip() == want

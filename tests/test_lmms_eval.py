@@ -14,7 +14,7 @@ def test_plugin_is_registered_streams_the_clip_then_answers(small_items):
     from streampro.integrations.lmms_eval import StreamProLMM
 
     assert get_model("streampro") is StreamProLMM  # found through the `lmms_eval.models` entry point
-    lm = StreamProLMM.create_from_arg_string("model=random,fps=2", {"batch_size": 1, "device": None})
+    lm = StreamProLMM.create_from_arg_string("model=random,fps=1", {"batch_size": 1, "device": None})
     video = small_items[0].video
     lm.model = Scripted({"demo-test-0": "B"})
     lm.task_dict = {"demo": {"test": [{"video": video}]}}
@@ -23,8 +23,8 @@ def test_plugin_is_registered_streams_the_clip_then_answers(small_items):
     req = Instance("generate_until", (prompt, {"until": ["\n"]}, lambda doc: [doc["video"]], 0, "demo", "test"), 0, meta)
     assert lm.generate_until([req]) == ["B"]
     last_seen, _, got_prompt = lm.model.seen["demo-test-0"]
-    frames, fps = decode_video(video, fps=2)
-    assert last_seen == pytest.approx((len(frames) - 1) / 2) and got_prompt == prompt  # the whole clip, the task's prompt
+    frames, fps = decode_video(video, fps=1)
+    assert last_seen == pytest.approx(len(frames) - 1) and got_prompt == prompt  # the whole clip, the task's prompt
     lm.task_dict = {"demo": {"test": [{"video": None}]}}
     with pytest.raises(ValueError, match="needs a video path"):
         lm.generate_until([Instance("generate_until", (prompt, {}, lambda doc: [], 0, "demo", "test"), 0, meta)])

@@ -47,7 +47,11 @@ def test_answers_replay_from_the_simulator(small_items):
         scene, specs = scene_of(it)
         spec = next(s for s in specs if s["task"] == it.task)
         assert [a["text"] for a in spec["answers"]] == [a.text for a in it.answers]
-        tr, f = scene.traj, (lambda t: round(t * it.fps))
+        tr, fps = scene.traj, it.fps
+
+        def f(t, fps=fps):
+            return round(t * fps)
+
         for a in it.answers:
             s = a.slots
             if it.task == "OU":  # the named shape shows the new colour from the answer's frame, not before

@@ -453,3 +453,56 @@ class HFPolicy(torch.nn.Module):
                          video_grid_thw=torch.cat([c[1] for c in chunks]),
                          mm_token_type_ids=(ids == mc.video_token_id).int() * 2)
         return out.logits
+
+
+#: the paper's decision-tree prompt for offline VideoLLMs (§1 Protocol), asked after every frame
+DECISION_TREE_PROMPT = (
+    "Question: {question}\n"
+    "Decide step by step. 1. Does the video so far hold enough evidence to answer the question? If not, reply "
+    "exactly \"Wait\". 2. If it does, is the answer different from the last answer you gave ({last})? If not, "
+    "reply exactly \"Wait\". 3. Otherwise reply with the new answer only.\n")
+
+
+class HFOfflineModel(HFStreamingModel):
+    """An offline VLM (no decision tokens) under the paper's decision-tree protocol: before the query it
+    only observes; after it, at every frame it is asked the decision-tree prompt over all frames so far
+    and speaks when the reply is not "Wait" and differs from its last answer.
+
+    The frames sit in one KV cache and each frame's prompt is decoded on a fork of it, which gives the
+    same tokens as re-prefilling [system, frames so far, prompt] at every frame (causal attention), at
+    the cost of one prompt instead of the whole clip."""
+
+    name = "hf-offline"
+
+    def __init__(self, model, tokenizer, cfg: HFStreamConfig | None = None, prompt: str = DECISION_TREE_PROMPT):
+        cfg = cfg or HFStreamConfig(system_prompt="You are watching a video.\n")
+        super().__init__(model, tokenizer, cfg)
+        self.prompt = prompt
+
+    @classmethod
+    def from_pretrained(cls, path: str, dtype: str = "float32", device_map: str | None = None, **cfg) -> HFOfflineModel:
+        tok, model = load_hf(path, dtype, device_map)
+        return cls(model, tok, HFStreamConfig(**{"system_prompt": "You are watching a video.\n", **cfg}))
+
+    def add_query(self, query: Query) -> None:
+        StreamingModel.add_query(self, query)
+        self.last[query.id] = ""
+
+    def reset(self, info: StreamInfo) -> None:
+        super().reset(info)
+        self.last: dict[str, str] = {}
+
+    def step(self, frame: Frame) -> list[Response]:
+        pixels, grid = self.encode_frame(frame.pixels)
+        self._frame(self.base, pixels, grid, self.encode_visual(pixels, grid))
+        out = []
+        for qid, q in self.queries.items():
+            s = self.base.fork()
+            text = q.prompt if q.prompt is not None else q.question
+            ids = self.tokenizer.encode(self.prompt.format(question=text, last=self.last[qid] or "none"),
+                                        add_special_tokens=False)
+            reply = self._generate(s, self._text(s, ids))[0].strip()
+            if reply and not reply.lower().startswith("wait") and reply != self.last[qid]:
+                self.last[qid] = reply
+                out.append(Response(qid, reply))
+        return out

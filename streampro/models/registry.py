@@ -85,4 +85,13 @@ def _hf(path, items, seed, **kwargs):
     return HFStreamingModel.from_pretrained(path, **kwargs)
 
 
+@register("hf-offline")
+def _hf_offline(path, items, seed, **kwargs):
+    from .hf import HFOfflineModel
+
+    if not path:
+        raise ValueError("the hf-offline model needs a local path or hub id: hf-offline:PATH")
+    return HFOfflineModel.from_pretrained(path, **kwargs)
+
+
 REFERENCE_MODELS = ("oracle", "reactive", "eager", "random", "silent")
