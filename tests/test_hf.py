@@ -35,19 +35,22 @@ def test_stream_reuses_cache_and_matches_full_prefill(tiny, small_items):
     assert fr.shape == (5, 64, 64, 3)
     m.reset(StreamInfo("v", 2, 3))
     lens = [m.base.length]
+    labels = [m.label_ids(Frame(k, k / 2, fr[k])) for k in range(5)]
+    assert m.tokenizer.decode(labels[1]).replace(" ", "") == "<0.5s-1s>"  # the paper's <Xs-Ys> frame label
     for k in range(4):
         m.step(Frame(k, k / 2, fr[k]))
         lens.append(m.base.length)
-    assert np.diff(lens).tolist() == [6] * 4  # one frame = vision_start + 4 merged patches + vision_end
+    # one frame = its label + vision_start + 4 merged patches + vision_end
+    assert np.diff(lens).tolist() == [6 + len(labels[k]) for k in range(4)]
     pv, g = m.encode_frame(fr[4])
-    streamed = m._frame(m.base, pv, g)
+    streamed = m._frame(m.base, pv, g, label=labels[4])
     ids = m.tokenizer.encode(m.cfg.system_prompt, add_special_tokens=False)
     pvs, grids = [], []
     for k in range(5):
         p, gg = m.encode_frame(fr[k])
         pvs.append(p)
         grids.append(gg)
-        ids += [m.vs_id] + [m.video_id] * 4 + [m.ve_id]
+        ids += labels[k] + [m.vs_id] + [m.video_id] * 4 + [m.ve_id]
     inp = torch.tensor([ids])
     with torch.no_grad():
         full = m.model(input_ids=inp, pixel_values_videos=torch.cat(pvs), video_grid_thw=torch.cat(grids),
@@ -64,7 +67,7 @@ def test_window_bounds_memory_and_queries_stream(tiny):
     for k, f in enumerate(frames(12)):
         spoke += m.step(Frame(k, k / 2, f))
         lengths.append(m.streams["q"].length)
-    turn = 6 + 1 + 3  # frame chunk + decision + at most max_new_tokens answer tokens
+    turn = 6 + 12 + 1 + 3  # frame chunk + its label (at most 12 tokens) + decision + at most 3 answer tokens
     assert max(lengths) <= prefix + 3 * turn  # bounded: whole old turns are evicted, prompt and query kept
     assert len(m.base.frame_spans) == 3 and m.base.length == m.base.frame_spans[-1][1]
     assert all(r.query_id == "q" for r in spoke)
@@ -108,7 +111,7 @@ def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):
     rolls, rewards = [], []
     for text in (it.answers[0].text, wrong):
         acts = {target: [cfg.respond_id, *policy.tokenizer.encode(text).ids, cfg.eos_id]}
-        rolls.append(build_trajectory(cfg, it.id, fr[it.video], q, qids, acts, close))
+        rolls.append(build_trajectory(cfg, it.id, fr[it.video], q, qids, acts, close, policy.tokenizer, it.fps))
         from streampro.models.base import Response
 
         steps = [acts.get(k, [cfg.silence_id]) for k in range(q, close + 1)]
@@ -155,7 +158,8 @@ def test_hf_rollout_layout_matches_the_training_forward(tiny, small_items):
         assert len(got[it.id]) == len(trace) >= 3 and all(len(a) > 1 for _, a in trace)
         assert all(a[-1] in streamer.stop_ids for _, a in trace) == every_token_stops
         traj = build_trajectory(cfg, it.id, fr, item_frames(it)[0],
-                                cfg.query_ids(policy.tokenizer, it.question, ()), dict(trace), trace[-1][0])
+                                cfg.query_ids(policy.tokenizer, it.question, ()), dict(trace), trace[-1][0],
+                                policy.tokenizer, it.fps)
         b = collate(cfg, [traj])
         with torch.no_grad():
             logits = policy(b.tokens, b.is_visual, b.frames)[0]
@@ -252,7 +256,7 @@ def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, small
     fresh.reset(StreamInfo(it.video, it.fps, it.duration))
     for k in range(len(fr)):
         pixels, grid = fresh.encode_frame(fr[k])
-        fresh._frame(fresh.base, pixels, grid)
+        fresh._frame(fresh.base, pixels, grid, label=fresh.label_ids(Frame(k, k / it.fps, fr[k])))
     ids = fresh.tokenizer.encode(fresh.prompt.format(question=it.question, last=m.last[it.id] or "none"),
                                  add_special_tokens=False)
     s = fresh.base.fork()

@@ -19,7 +19,12 @@ from abc import ABC, abstractmethod
 
 from ..core.types import Frame, Query, Response, StreamInfo
 
-__all__ = ["Frame", "Query", "Response", "StreamInfo", "StreamingModel"]
+__all__ = ["Frame", "Query", "Response", "StreamInfo", "StreamingModel", "frame_label"]
+
+
+def frame_label(time: float, fps: float) -> str:
+    """The paper's frame label ``<Xs-Ys>``: the time span one frame covers (``<3s-4s>`` at 1 FPS)."""
+    return f"<{round(time, 2):g}s-{round(time + 1 / fps, 2):g}s>"
 
 
 class StreamingModel(ABC):

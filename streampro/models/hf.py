@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ..core.types import Frame, Query, Response, StreamInfo
-from .base import StreamingModel
+from .base import StreamingModel, frame_label
 
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
@@ -51,6 +51,7 @@ class HFStreamConfig:
     max_new_tokens: int = 16
     respond_threshold: float = 0.5
     system_prompt: str = PAPER_SYSTEM_PROMPT
+    frame_labels: bool = True  # text label <Xs-Ys> before every frame chunk, as in the paper
     sample: bool = False  # draw decisions and answers from the policy (GRPO rollouts) instead of greedy
     temperature: float = 1.0
     seed: int = 0
@@ -175,14 +176,18 @@ class HFStreamingModel(StreamingModel):
         """Run the vision tower on one frame chunk; the result serves every stream of that frame."""
         return self._video_features(pixels.to(self.device, self.dtype), grid.to(self.device), return_dict=True)
 
-    def _frame(self, s: _Stream, pixels: torch.Tensor, grid: torch.Tensor, features=None) -> torch.Tensor:
+    def _frame(self, s: _Stream, pixels: torch.Tensor, grid: torch.Tensor, features=None,
+               label: list[int] | None = None) -> torch.Tensor:
+        """Append one frame turn: its ``<Xs-Ys>`` label (if any) and its vision chunk; evicted together."""
         if features is None:
             features = self.encode_visual(pixels, grid)
+        start = s.length
+        if label:
+            self._text(s, label)
         n = int(grid[0, 0] * grid[0, 1] * grid[0, 2]) // self.merge**2
         vision = self._vision_position_ids(s.pos + 1, grid[0], 1, self.merge)
         after = s.pos + 1 + int(max(grid[0, 1], grid[0, 2])) // self.merge
         positions = torch.cat([torch.full((3, 1), s.pos), vision, torch.full((3, 1), after)], 1)
-        start = s.length
         logits = self._forward(s, [self.vs_id, *[self.video_id] * n, self.ve_id], positions, grid, features)
         s.pos = after + 1
         s.frame_spans.append((start, s.length))
@@ -220,8 +225,14 @@ class HFStreamingModel(StreamingModel):
         return self.tokenizer.encode(text, add_special_tokens=False)
 
     # -- StreamingModel ------------------------------------------------------------------------
+    def label_ids(self, frame: Frame) -> list[int]:
+        if not self.cfg.frame_labels:
+            return []
+        return self.tokenizer.encode(frame_label(frame.time, self.fps), add_special_tokens=False)
+
     def reset(self, info: StreamInfo) -> None:
         super().reset(info)
+        self.fps = info.fps
         self.base = _Stream()
         self._text(self.base, self.tokenizer.encode(self.cfg.system_prompt, add_special_tokens=False))
         self.streams: dict[str, _Stream] = {}
@@ -241,10 +252,11 @@ class HFStreamingModel(StreamingModel):
     def step(self, frame: Frame) -> list[Response]:
         pixels, grid = self.encode_frame(frame.pixels)
         features = self.encode_visual(pixels, grid)  # once per frame, however many queries are open
-        self._frame(self.base, pixels, grid, features)
+        label = self.label_ids(frame)
+        self._frame(self.base, pixels, grid, features, label)
         out = []
         for qid, s in self.streams.items():
-            logits = self._frame(s, pixels, grid, features)
+            logits = self._frame(s, pixels, grid, features, label)
             pair = logits[[self.silence_id, self.respond_id]]
             p = float(torch.softmax(pair, -1)[1])
             self.respond_p[qid].append(p)
@@ -313,7 +325,8 @@ def tiny_qwen2_5_vl(directory: str | Path | None = None, seed: int = 0, words: l
     vocab = {t: i for i, t in enumerate(["<unk>", *QWEN_SPECIALS])}
     base = words or world_vocabulary() + ["Question", "Options", "You", "are", "watching", "live", "video", "stream",
                                           "After", "each", "frame", "decide", "whether", "you", "can", "answer", "A",
-                                          "B", "C", "D", "The", "best", "option", "is", "with", "only", "letter"]
+                                          "B", "C", "D", "The", "best", "option", "is", "with", "only", "letter",
+                                          PAPER_SYSTEM_PROMPT, DECISION_TREE_PROMPT, "< > - . ( ) \" :"]
     pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
     for text in base:
         for w, _ in pre.pre_tokenize_str(text):
@@ -356,9 +369,14 @@ class HFLayout:
     frame_id: int  # placeholder of visual positions; replaced by the vision chunk in ``HFPolicy.forward``
     preamble: tuple[int, ...]
     max_answer_tokens: int = 8
+    frame_labels: bool = True
 
     def query_ids(self, tokenizer, question: str, options: tuple[str, ...] | list[str]) -> list[int]:
         return tokenizer.encode(query_text(question, options), add_special_tokens=False).ids
+
+    def frame_label_ids(self, tokenizer, k: int, fps: float) -> list[int]:
+        """Text tokens before frame ``k``: the same ``<Xs-Ys>`` the streamer feeds."""
+        return tokenizer.encode(frame_label(k / fps, fps), add_special_tokens=False).ids if self.frame_labels else []
 
 
 class HFPolicy(torch.nn.Module):
@@ -391,7 +409,8 @@ class HFPolicy(torch.nn.Module):
         preamble = tuple(hf_tokenizer.encode(self.stream.system_prompt, add_special_tokens=False))
         self.cfg = HFLayout(tokens_per_frame=self.n_visual + 2, image_size=frame_size, pad_id=hf_tokenizer.pad_token_id,
                             eos_id=ids("<|im_end|>"), silence_id=ids("</Silence>"), respond_id=ids("</Response>"),
-                            frame_id=ids("<frame>"), preamble=preamble, max_answer_tokens=self.stream.max_new_tokens)
+                            frame_id=ids("<frame>"), preamble=preamble, max_answer_tokens=self.stream.max_new_tokens,
+                            frame_labels=self.stream.frame_labels)
 
     @classmethod
     def from_pretrained(cls, path: str | Path, frame_size: int | None = None, dtype: str = "float32",
@@ -494,7 +513,7 @@ class HFOfflineModel(HFStreamingModel):
 
     def step(self, frame: Frame) -> list[Response]:
         pixels, grid = self.encode_frame(frame.pixels)
-        self._frame(self.base, pixels, grid, self.encode_visual(pixels, grid))
+        self._frame(self.base, pixels, grid, self.encode_visual(pixels, grid), self.label_ids(frame))
         out = []
         for qid, q in self.queries.items():
             s = self.base.fork()

@@ -66,6 +66,10 @@ class SmallConfig:
     def query_ids(self, tokenizer, question: str, options: tuple[str, ...] | list[str]) -> list[int]:
         return query_token_ids(tokenizer, self, question, options)
 
+    def frame_label_ids(self, tokenizer, k: int, fps: float) -> list[int]:
+        """No ``<Xs-Ys>`` text labels: StreamPro-Small's learned positions carry time (docs/training.md)."""
+        return []
+
 
 class FrameEncoder(nn.Module):
     """RGB uint8 frames -> ``grid**2`` tokens; each token sees one cell and keeps its layout in channels."""

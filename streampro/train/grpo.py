@@ -72,7 +72,8 @@ def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: floa
     trace = streamer.trace[item.id]
     cfg = policy.cfg
     traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0],
-                            cfg.query_ids(policy.tokenizer, item.question, ()), dict(trace), trace[-1][0])
+                            cfg.query_ids(policy.tokenizer, item.question, ()), dict(trace), trace[-1][0],
+                            policy.tokenizer, item.fps)
     total, parts = compute_rewards(item, responses[item.id], [a for _, a in trace],
                                    (cfg.silence_id, cfg.respond_id, cfg.eos_id), weights, settings=settings)
     return Rollout(traj, total, parts, len(responses[item.id]))

@@ -56,9 +56,10 @@ def teacher_frames(item: Item, last: int) -> list[int]:
 
 
 def build_trajectory(cfg: SmallConfig | HFLayout, item_id: str, frames: np.ndarray, q_frame: int, query_ids: list[int],
-                     actions: dict[int, list[int]], last_frame: int) -> Trajectory:
-    """Lay out frames ``0..last_frame`` with the query before ``q_frame`` and, from ``q_frame`` on, the
-    action tokens after each frame (``[<silence>]`` where ``actions`` has none)."""
+                     actions: dict[int, list[int]], last_frame: int, tokenizer=None, fps: float = 1.0) -> Trajectory:
+    """Lay out frames ``0..last_frame`` (each after its ``<Xs-Ys>`` label where the layout has labels)
+    with the query before ``q_frame`` and, from ``q_frame`` on, the action tokens after each frame
+    (``[</Silence>]`` where ``actions`` has none)."""
     g2 = cfg.tokens_per_frame
     n = len(cfg.preamble)
     tokens, labels, kind = list(cfg.preamble), [IGNORE] * n, [KIND_NONE] * n
@@ -67,6 +68,10 @@ def build_trajectory(cfg: SmallConfig | HFLayout, item_id: str, frames: np.ndarr
             tokens += query_ids
             labels += [IGNORE] * len(query_ids)
             kind += [KIND_NONE] * len(query_ids)
+        label = cfg.frame_label_ids(tokenizer, k, fps) if tokenizer is not None else []
+        tokens += label
+        labels += [IGNORE] * len(label)
+        kind += [KIND_NONE] * len(label)
         tokens += [cfg.frame_id] * g2
         labels += [IGNORE] * g2
         kind += [KIND_NONE] * g2
@@ -88,7 +93,8 @@ def sft_trajectory(cfg: SmallConfig | HFLayout, tokenizer, item: Item, frames: n
     last = min(last, len(frames) - 1)
     actions = {k: [cfg.respond_id, *tokenizer.encode(a.text).ids, cfg.eos_id]
                for a, k in zip(item.answers, teacher_frames(item, last), strict=True)}
-    return build_trajectory(cfg, item.id, frames, q, cfg.query_ids(tokenizer, item.question, ()), actions, last)
+    return build_trajectory(cfg, item.id, frames, q, cfg.query_ids(tokenizer, item.question, ()), actions, last,
+                            tokenizer, item.fps)
 
 
 def load_frames(items: list[Item], size: int) -> dict[str, np.ndarray]:
