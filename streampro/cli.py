@@ -333,12 +333,22 @@ def rtvu(
     fps: float = typer.Option(1.0, help="frames per second fed to the model"),
     frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
+    context_seconds: float = typer.Option(60.0, help="seconds of video before each question the model sees "
+                                          "(leaderboard: 60; <= 0: the whole video so far, one pass per video)"),
+    rule: str = typer.Option("official", help="official (count.py: first character of the reply; empty replies "
+                             "not counted) | extract (a letter found in the reply)"),
 ) -> None:
-    """StreamingBench Real-Time Visual Understanding: per-task and overall accuracy (resumable)."""
-    from .bench.streamingbench import evaluate_rtvu, load_rtvu
+    """StreamingBench Real-Time Visual Understanding: per-task and overall accuracy (resumable); also
+    writes official_results.json for the benchmark's own count.py."""
+    from .bench.evaluate import read_jsonl
+    from .bench.streamingbench import evaluate_rtvu, load_rtvu, write_rtvu_official
 
     summary = _probe_benchmark(lambda: load_rtvu(questions, videos), evaluate_rtvu, model, model_args, out,
-                               fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+                               fps=fps, frame_size=frame_size, skip_bad=skip_bad, rule=rule,
+                               context_seconds=context_seconds)
+    write_rtvu_official(questions, read_jsonl(out / "predictions.jsonl"), model, out)
+    typer.echo(f"rule: {summary['rule']}; context: {summary['context_seconds'] or 'whole video so far'} s; "
+               f"{summary['n_empty']} empty repl(ies) not counted")
     typer.echo("| task | accuracy |\n|---|---|")
     for t, acc in summary["tasks"].items():
         typer.echo(f"| {t} | {acc:.1f} |")

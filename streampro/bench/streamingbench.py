@@ -6,11 +6,21 @@ Layout of ``questions_real.json`` (as published with StreamingBench)::
       "questions": [{"task_type": "Object Perception", "question": "...", "time_stamp": "00:00:50",
                      "options": ["A. ...", "B. ...", "C. ...", "D. ..."], "answer": "B"}]}, ...]
 
-Protocol (as the benchmark's evaluation scripts): the model sees the stream up to the question's
-``time_stamp``, is asked the multiple-choice question with the benchmark's prompt, and its reply is
-reduced to a letter by the benchmark's ``extract_characters_regex`` rule. Scores: accuracy per
-``task_type`` and overall accuracy over all questions (micro), in percent.
-Here one streaming pass per video serves all of its questions in timestamp order.
+Protocol (as the benchmark's ``src/benchmark/StreamingBench.py`` and ``src/data/count.py``): the model
+sees the clip ``[time_stamp - context, time_stamp]`` (``--context_time``; the leaderboard uses 60 s, the
+script's default -1 means the whole video so far), is asked the multiple-choice question with the
+benchmark's prompt, and the reply is graded by one of two rules:
+
+* ``official`` (default): ``count.py`` compares the reply's **first character** with the letter;
+  empty replies are not counted (``count.py`` skips them in its SQA branch; in its RTVU branch an
+  empty string would raise an IndexError, so skipping is the only well-defined reading);
+* ``extract``: the letter the benchmark's ``extract_characters_regex``-style rule finds in the reply
+  (more lenient, e.g. "The best answer is B").
+
+Scores: accuracy per ``task_type`` and overall over all counted questions (micro), in percent. Without a
+context window one streaming pass per video serves all of its questions; with one, each question is
+streamed on its own clip, as the official harness does. ``official_results.json`` is the questions file
+with each reply under the model's name, the layout ``count.py --task real`` reads.
 """
 
 from __future__ import annotations
@@ -88,28 +98,62 @@ def load_rtvu(questions: str | Path, video_root: str | Path) -> list[TimedQuesti
     return out
 
 
+RULES = ("official", "extract")
+LEADERBOARD_CONTEXT_S = 60.0
+
+
 def grade_rtvu(q: TimedQuestion, reply: str) -> tuple[str, bool]:
+    """The ``extract`` rule."""
     pred = extract_answer(reply)
     return pred, pred == q.answer
 
 
+def grade_rtvu_official(q: TimedQuestion, reply: str) -> tuple[str, bool]:
+    """``count.py``: the reply's first character against the letter (an empty reply is not counted)."""
+    pred = reply[0] if reply else ""
+    return pred, pred == q.answer
+
+
 def evaluate_rtvu(questions: list[TimedQuestion], model: StreamingModel, out_dir: str | Path, fps: float = 1.0,
-                  frame_size: int | None = None, skip_bad: bool = False, progress: bool = True) -> dict[str, Any]:
-    """Stream each video once at ``fps``; at each question's time stamp, ask for a forced answer."""
-    records = evaluate_timed(questions, model, out_dir, grade_rtvu, fps=fps, frame_size=frame_size,
-                             skip_bad=skip_bad, progress=progress, desc="rtvu")
-    return summarize_rtvu(records, Path(out_dir))
+                  frame_size: int | None = None, skip_bad: bool = False, progress: bool = True,
+                  rule: str = "official", context_seconds: float | None = LEADERBOARD_CONTEXT_S) -> dict[str, Any]:
+    """At each question's time stamp, ask for a forced answer (see the module docstring for the rules).
+    ``context_seconds`` None or <= 0: the whole video so far, one streaming pass per video."""
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose from {list(RULES)}")
+    ctx = context_seconds if context_seconds is not None and context_seconds > 0 else None
+    records = evaluate_timed(questions, model, out_dir, grade_rtvu_official if rule == "official" else grade_rtvu,
+                             fps=fps, frame_size=frame_size, skip_bad=skip_bad, progress=progress, desc="rtvu",
+                             context_seconds=ctx)
+    return summarize_rtvu(records, Path(out_dir), rule, ctx)
 
 
-def summarize_rtvu(records: list[dict[str, Any]], out: Path) -> dict[str, Any]:
-    """StreamingBench's leaderboard numbers: accuracy per task type, and over all questions (micro)."""
-    acc, total = accuracy_by_task(records)
+def summarize_rtvu(records: list[dict[str, Any]], out: Path, rule: str = "official",
+                   context_seconds: float | None = None) -> dict[str, Any]:
+    """StreamingBench's leaderboard numbers: accuracy per task type, and over all counted questions
+    (micro). Under the official rule, empty replies are left out of the counts (``n_empty``)."""
+    counted = [r for r in records if rule != "official" or r["response"]]
+    acc, total = accuracy_by_task(counted)
     tasks = {t: acc[t] for t in sorted(acc, key=lambda t: (t not in RTVU_TASKS, t))}
     n = sum(total.values())
-    summary = {"overall": 100 * sum(r["correct"] for r in records) / n if n else None, "n": n, "tasks": tasks,
+    summary = {"overall": 100 * sum(r["correct"] for r in counted) / n if n else None, "n": n, "tasks": tasks,
+               "rule": rule, "context_seconds": context_seconds, "n_empty": len(records) - len(counted),
                "skipped": read_jsonl(out / "skipped.jsonl")}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def write_rtvu_official(questions_file: str | Path, records: list[dict[str, Any]], model_name: str,
+                        out: str | Path) -> Path:
+    """The questions file with each reply under ``model_name`` (what the official harness writes), so
+    ``python src/data/count.py --task real --model NAME --src official_results.json`` can cross-check."""
+    data = load_json(questions_file)
+    for r in records:
+        i, j = (int(x) for x in r["qid"].split("-"))
+        data[i]["questions"][j][model_name] = r["response"]
+    path = Path(out) / "official_results.json"
+    path.write_text(json.dumps(data, indent=4))
+    return path
 
 
 def make_rtvu_fixture(out_dir: str | Path, n_videos: int = 2, seed: int = 0) -> Path:

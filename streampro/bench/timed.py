@@ -44,8 +44,12 @@ Grader = Callable[[TimedQuestion, str], tuple[str, bool]]
 
 def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_dir: str | Path, grade: Grader,
                    fps: float = 1.0, frame_size: int | None = None, skip_bad: bool = False, progress: bool = True,
-                   desc: str = "probes") -> list[dict[str, Any]]:
+                   desc: str = "probes", context_seconds: float | None = None) -> list[dict[str, Any]]:
     """Stream each video once at ``fps``; at each probe's time, ask for a forced answer and grade it.
+
+    ``context_seconds`` (StreamingBench's ``--context_time``): the model sees only the clip
+    ``[t - context_seconds, t]`` before each probe, as the benchmark's harness cuts it — then every probe
+    gets its own fresh stream, since a model cannot forget the frames before the clip.
 
     Appends to ``out_dir/predictions.jsonl`` (and ``skipped.jsonl`` for unreadable videos when
     ``skip_bad``) after every video, so an interrupted run continues where it stopped. Returns the
@@ -62,9 +66,13 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
         qs.sort(key=lambda q: q.time)
         records: list[dict[str, Any]] = []
         try:
-            model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
+            if context_seconds is not None:
+                records = [_ask_clip(model, q, grade, fps, frame_size, context_seconds) for q in qs]
+                qs = []
+            else:
+                model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
             last = -1.0
-            for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size):
+            for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size) if qs else ():
                 while qs and qs[0].time < frame.time - EPS:  # asked before any later frame is shown
                     records.append(_ask(model, qs.pop(0), last, grade))
                 if not qs:
@@ -94,6 +102,20 @@ def answer_after_stream(model: StreamingModel, video: str, query: Query, fps: fl
     for frame in iter_frames(video, fps=fps, end=None if query.time == float("inf") else query.time, size=frame_size):
         model.step(frame)
     return model.answer_now(query)
+
+
+def _ask_clip(model: StreamingModel, q: TimedQuestion, grade: Grader, fps: float, frame_size: int | None,
+             context_seconds: float) -> dict[str, Any]:
+    """One probe on its own clip ``[max(0, t - context_seconds), t]``, streamed afresh."""
+    start = max(0.0, q.time - context_seconds)
+    model.reset(StreamInfo(video=q.video, fps=fps, duration=q.time - start))
+    last = -1.0
+    for frame in iter_frames(q.video, fps=fps, start=start, end=q.time, size=frame_size):
+        model.step(frame)
+        last = frame.time
+    rec = _ask(model, q, last, grade)
+    rec["seen_from"] = start
+    return rec
 
 
 def _ask(model: StreamingModel, q: TimedQuestion, seen_until: float, grade: Grader) -> dict[str, Any]:
