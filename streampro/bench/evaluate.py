@@ -23,6 +23,7 @@ from ..core.types import Query
 from ..models.base import StreamingModel
 from .judges import Judge, judge_stats
 from .protocol import StreamQuery, run_stream
+from .schema import SchemaError, json_lines
 from .scoring import F1Settings, Prediction, aggregate, score_predictions, settings_json
 from .video import VideoError
 
@@ -109,26 +110,20 @@ def load_predictions(path: str | Path, known: set[str] | None = None) -> dict[st
     if not path.exists():
         raise FileNotFoundError(f"predictions file not found: {path}")
     out: dict[str, list[Prediction]] = {}
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{where}: invalid JSON ({e.msg} at column {e.colno})") from None
-            if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("responses"), list):
-                raise ValueError(f'{where}: expected {{"id": str, "responses": [{{"t": seconds, "text": str}}]}}')
-            preds = []
-            for j, r in enumerate(rec["responses"]):
-                if not (isinstance(r, dict) and isinstance(r.get("t"), (int, float)) and isinstance(r.get("text"), str)):
-                    raise ValueError(f"{where} (id {rec['id']!r}): responses[{j}] needs a number 't' and a string 'text'")
-                preds.append(Prediction(float(r["t"]), r["text"]))
-            out[rec["id"]] = preds
+    for where, rec in json_lines(path):
+        if isinstance(rec, SchemaError):
+            raise rec
+        if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("responses"), list):
+            raise SchemaError(f'{where}: expected {{"id": str, "responses": [{{"t": seconds, "text": str}}]}}')
+        preds = []
+        for j, r in enumerate(rec["responses"]):
+            if not (isinstance(r, dict) and isinstance(r.get("t"), (int, float)) and isinstance(r.get("text"), str)):
+                raise SchemaError(f"{where} (id {rec['id']!r}): responses[{j}] needs a number 't' and a string 'text'")
+            preds.append(Prediction(float(r["t"]), r["text"]))
+        out[rec["id"]] = preds
     unknown = set(out) - known if known is not None else set()
     if unknown:
-        raise ValueError(f"{path}: {len(unknown)} prediction id(s) are not in the benchmark, e.g. {sorted(unknown)[:3]}")
+        raise SchemaError(f"{path}: {len(unknown)} prediction id(s) are not in the benchmark, e.g. {sorted(unknown)[:3]}")
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,19 @@ def validate_record(rec: Any, where: str) -> Item:
     return Item(**{k: rec[k] for k in _REQUIRED if k != "answers"}, answers=answers, meta=meta)
 
 
+def json_lines(path: Path) -> Iterator[tuple[str, Any]]:
+    """``(where, record)`` per non-blank line of a JSONL file (``where`` = ``path:line``); a line that is
+    not JSON gives a :class:`SchemaError` as its record, so callers decide whether to stop or skip."""
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if line.strip():
+                where = f"{path}:{lineno}"
+                try:
+                    yield where, json.loads(line)
+                except json.JSONDecodeError as e:
+                    yield where, SchemaError(f"{where}: invalid JSON ({e.msg} at column {e.colno})")
+
+
 def load_items(path: str | Path, errors: list[str] | None = None) -> list[Item]:
     """Load and validate a JSONL benchmark file. Video paths are resolved relative to the file.
 
@@ -131,28 +144,22 @@ def load_items(path: str | Path, errors: list[str] | None = None) -> list[Item]:
         raise FileNotFoundError(f"benchmark file not found: {path}")
     items: list[Item] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise SchemaError(f"{where}: invalid JSON ({e.msg} at column {e.colno})") from None
-                item = validate_record(rec, where)
-                if item.id in seen:
-                    raise SchemaError(f"{where}: field 'id' duplicates {item.id!r}")
-            except SchemaError as e:
-                if errors is None:
-                    raise
-                errors.append(str(e))
-                continue
-            seen.add(item.id)
-            if not Path(item.video).is_absolute():
-                item.video = str((path.parent / item.video).resolve())
-            items.append(item)
+    for where, rec in json_lines(path):
+        try:
+            if isinstance(rec, SchemaError):
+                raise rec
+            item = validate_record(rec, where)
+            if item.id in seen:
+                raise SchemaError(f"{where}: field 'id' duplicates {item.id!r}")
+        except SchemaError as e:
+            if errors is None:
+                raise
+            errors.append(str(e))
+            continue
+        seen.add(item.id)
+        if not Path(item.video).is_absolute():
+            item.video = str((path.parent / item.video).resolve())
+        items.append(item)
     if not items:
         raise SchemaError(f"{path}: no items")
     return items
