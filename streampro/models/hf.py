@@ -8,7 +8,8 @@ exactly as ``get_rope_index`` would for the whole sequence, and passed explicitl
 the same logits as one full re-prefill (tested). After every frame an open query's stream decides
 ``</Silence>`` vs ``</Response>``; after ``</Response>`` the answer is generated greedily.
 
-Memory stays bounded with ``window_frames``: the oldest frame chunks are evicted from the cache (the
+Memory stays bounded with ``window_frames`` (default 200 frame turns, the paper's sliding window): the oldest
+frame turns (label, frame chunk, decision, answer) are evicted from the cache (the
 prompt and query are kept, like an attention sink); positions keep increasing, so no re-rotation.
 
 Frames are resized and patchified here (numpy + PIL, no torchvision): the processor's ``smart_resize``
@@ -47,7 +48,7 @@ PAPER_SYSTEM_PROMPT = (
 @dataclass
 class HFStreamConfig:
     frame_size: int = 448  # every frame is resized to about frame_size**2 pixels, aspect kept (448: 256 tokens if square)
-    window_frames: int | None = None  # keep at most this many frames in the cache (None: all)
+    window_frames: int | None = 200  # keep the last 200 frame turns (the paper's sliding window; None: all)
     max_new_tokens: int = 16
     respond_threshold: float = 0.5
     system_prompt: str = PAPER_SYSTEM_PROMPT
