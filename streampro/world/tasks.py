@@ -179,6 +179,8 @@ def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
             p = scene.traj.pos[f - 1, v]
             far = [(x, y) for x in (0.25 * size, 0.75 * size) for y in (0.25 * size, 0.75 * size)
                    if np.hypot(x - p[0], y - p[1]) > 0.4 * size]
+            if not far:
+                raise GenerationFailed("no far place to jump to")
             b.jumps[f] = far[int(rng.integers(len(far)))]
         else:  # split: the body is replaced by two halves drifting apart
             p, vel = scene.traj.pos[f - 1, v], scene.traj.vel_in[f - 1, v]
