@@ -132,7 +132,8 @@ def eval_cmd(
                            skip_bad=skip_bad, settings=_settings(aggregate, tg_content))
     except (VideoError, JudgeError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
         _fail(str(e))
-    _finish(model, summary, items, out, report)
+    if summary is not None:  # None: a non-zero rank of a sharded run; rank 0 merges and reports
+        _finish(model, summary, items, out, report)
 
 
 def _finish(name: str, summary: dict, items, out: Path, report: bool) -> None:

@@ -32,3 +32,24 @@ def test_two_process_gloo_sft(tmp_path, small_bench):
     assert len(outs[1]) == len(outs[2]) == 4
     # each process sees half of the same global batch, so the reduced losses match the single process
     assert outs[2] == pytest.approx(outs[1], rel=0.05)
+
+
+@pytest.mark.slow
+def test_sharded_eval_equals_one_process(tmp_path, small_bench):
+    """`torchrun --nproc_per_node 2 -m streampro eval ...`: each process streams half of the videos into its
+    own shard; the merged predictions and summary.json equal a single process's."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    outs = {}
+    for n in (1, 2):
+        out = tmp_path / f"e{n}"
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(n), "-m", "streampro", "eval",
+               "--bench", str(small_bench), "--model", "random", "--out", str(out), "--no-report"]
+        r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr[-3000:]
+        outs[n] = out
+    one, two = (json.loads((outs[n] / "summary.json").read_text()) for n in (1, 2))
+    assert one == two and one["complete"]
+    assert (outs[1] / "predictions.jsonl").read_text() == (outs[2] / "predictions.jsonl").read_text()
+    shards = [outs[2] / f"predictions.rank{r}.jsonl" for r in (0, 1)]
+    ids = [set(json.loads(x)["id"] for x in s.read_text().splitlines()) for s in shards]
+    assert ids[0] and ids[1] and not ids[0] & ids[1]  # the work was split, nothing done twice

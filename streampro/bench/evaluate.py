@@ -25,6 +25,7 @@ from .judges import Judge, judge_stats
 from .protocol import StreamQuery, run_stream
 from .schema import SchemaError, json_lines
 from .scoring import F1Settings, Prediction, aggregate, score_predictions, settings_json
+from .shard import barrier, dist_info, merge_shards, shard_files
 from .video import VideoError
 
 V = TypeVar("V")  # anything with a ``.video`` path
@@ -73,18 +74,21 @@ def item_query(it: Item) -> Query:
 
 def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, skip_bad: bool = False,
                  progress: bool = True, frame_size: int | None = None,
-                 on_video: Callable[[int], None] | None = None) -> None:
+                 on_video: Callable[[int], None] | None = None, rank: int = 0, world: int = 1) -> None:
     """Stream every video once through ``model`` (all its questions share the pass) and append the
     timed responses to ``predictions.jsonl``. Each stream runs to the end of the video, since a
-    response after the last answer window still counts against precision."""
+    response after the last answer window still counts against precision. With ``world > 1`` this
+    process takes every ``world``-th video and writes its own shard (``bench/shard.py``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    pred_path, skip_path = out / "predictions.jsonl", out / "skipped.jsonl"
+    pred_path, skip_path = shard_files(out, rank, world)
     _repair_tail(pred_path)
-    done = {r["id"] for r in read_jsonl(pred_path)}
-    skipped = {r["id"] for r in read_jsonl(skip_path)}
-    todo = [it for it in items if it.id not in done and it.id not in skipped]
-    bar = tqdm(total=len(todo), desc=f"stream {getattr(model, 'name', 'model')}", unit="q", disable=not progress)
+    done = {r["id"] for p in {pred_path, out / "predictions.jsonl"} for r in read_jsonl(p)}
+    skipped = {r["id"] for p in {skip_path, out / "skipped.jsonl"} for r in read_jsonl(p)}
+    groups = list(group_by_video(items).items())[rank::world]
+    todo = [it for _, its in groups for it in its if it.id not in done and it.id not in skipped]
+    bar = tqdm(total=len(todo), desc=f"stream {getattr(model, 'name', 'model')}", unit="q",
+               disable=not progress or rank != 0)
     for n, (video, its) in enumerate(group_by_video(todo).items()):
         queries = [StreamQuery(item_query(it), it.duration) for it in its]
         try:
@@ -150,7 +154,14 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
 
 def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, judge: Judge, skip_bad: bool = False,
              progress: bool = True, frame_size: int | None = None, settings: F1Settings = F1Settings(),
-             on_video: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """``eval`` = stream (resumable) + ``score``."""
-    stream_items(items, model, out_dir, skip_bad, progress, frame_size, on_video)
+             on_video: Callable[[int], None] | None = None) -> dict[str, Any] | None:
+    """``eval`` = stream (resumable) + ``score``. Under ``torchrun``/``accelerate launch`` the videos are
+    sharded over the processes; rank 0 merges and returns the summary, the other ranks return None."""
+    rank, world = dist_info()
+    stream_items(items, model, out_dir, skip_bad, progress, frame_size, on_video, rank, world)
+    if world > 1:
+        barrier()  # every shard is complete
+        if rank != 0:
+            return None
+        merge_shards(Path(out_dir), list(group_by_video(items)), {it.id: it.video for it in items})
     return score_run(items, out_dir, judge, settings)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -291,6 +292,8 @@ def load_hf(path: str | Path, dtype: str = "float32", device_map: str | None = N
     """(tokenizer, model) of a Qwen2-VL-family checkpoint; a clear error when the folder is not one."""
     from transformers import AutoModelForImageTextToText, AutoTokenizer
 
+    if device_map == "cuda" and "LOCAL_RANK" in os.environ:  # sharded eval: one GPU per process
+        device_map = f"cuda:{os.environ['LOCAL_RANK']}"
     if str(path).startswith(("/", "./", "../", "~")) and not Path(path).expanduser().is_dir():
         raise FileNotFoundError(f"model folder not found: {path}")  # a path, not a hub id: say so plainly
     try:
