@@ -357,6 +357,30 @@ def rtvu(
 
 
 @app.command()
+def po(
+    questions: Path = typer.Option(..., help="StreamingBench questions_proactive.json"),
+    videos: Path = typer.Option(..., help="folder the question file's video_path entries are relative to"),
+    model: str = typer.Option(..., help="model spec, e.g. hf:/models/Qwen2.5-VL-7B-Instruct or small:DIR"),
+    model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
+    out: Path = typer.Option(Path("runs/po"), help="output folder (predictions.jsonl, summary.json, official_results.json)"),
+    fps: float = typer.Option(1.0, help="frames per second fed to the model"),
+    frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
+) -> None:
+    """StreamingBench Proactive Output by its official polling protocol: time and answer accuracy (resumable);
+    official_results.json is what the benchmark's count.py --task proactive reads."""
+    from .bench.proactive_output import evaluate_po, load_po, write_po_official
+
+    summary = _probe_benchmark(lambda: load_po(questions, videos), evaluate_po, model, model_args, out,
+                               fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+    write_po_official(questions, out, model)
+    typer.echo("| task | n | time accuracy | answer accuracy |\n|---|---|---|---|")
+    for t, r in summary["tasks"].items():
+        typer.echo(f"| {t} | {r['n']} | {r['time_accuracy']:.1f} | {r['answer_accuracy']:.1f} |")
+    typer.echo(f"| **all** | {summary['n']} | {summary['time_accuracy']:.1f} | {summary['answer_accuracy']:.1f} |")
+
+
+@app.command()
 def ovo(
     annotations: Path = typer.Option(..., help="OVO-Bench ovo_bench_new.json"),
     videos: Path = typer.Option(..., help="folder the entries' 'video' paths are relative to (src_videos/)"),
@@ -383,17 +407,18 @@ def ovo(
 
 @app.command()
 def fixture(
-    kind: str = typer.Argument(..., help="rtvu | ovo"),
+    kind: str = typer.Argument(..., help="rtvu | po | ovo"),
     out: Path = typer.Option(Path("data/fixtures"), help="output folder"),
     n_videos: int = typer.Option(2, help="number of generated videos"),
     seed: int = typer.Option(0, help="world seed"),
 ) -> None:
-    """Write a tiny StreamingBench-RTVU or OVO-Bench folder (the benchmark's own layout, generated videos)
-    to try `streampro rtvu` / `streampro ovo` without downloading anything."""
+    """Write a tiny StreamingBench-RTVU / Proactive-Output or OVO-Bench folder (the benchmark's own layout,
+    generated videos) to try `streampro rtvu` / `po` / `ovo` without downloading anything."""
     from .bench.ovobench import make_ovo_fixture
+    from .bench.proactive_output import make_po_fixture
     from .bench.streamingbench import make_rtvu_fixture
 
-    makers = {"rtvu": make_rtvu_fixture, "ovo": make_ovo_fixture}
+    makers = {"rtvu": make_rtvu_fixture, "po": make_po_fixture, "ovo": make_ovo_fixture}
     if kind not in makers:
         _fail(f"unknown fixture {kind!r}; choose from {sorted(makers)}")
     path = makers[kind](out / kind, n_videos=n_videos, seed=seed)
