@@ -425,6 +425,35 @@ def fixture(
     typer.echo(f"wrote {path}")
 
 
+data_app = typer.Typer(help="Bring data in: convert external benchmark layouts into StreamPro-Bench items.",
+                       no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("convert")
+def data_convert(
+    kind: str = typer.Argument(..., help="ovo-forward (OVO-Bench REC/SSR/CRR) | po (StreamingBench Proactive Output)"),
+    source: Path = typer.Option(..., "--input", help="the benchmark's annotation file"),
+    videos: Path = typer.Option(..., help="folder its video paths are relative to"),
+    out: Path = typer.Option(..., help="items.jsonl to write (then: streampro eval --bench OUT ...)"),
+    fps: float = typer.Option(1.0, help="the rate the items ask models to stream at"),
+) -> None:
+    """Convert an external benchmark's file into StreamPro-Bench items scored by StreamPro-F1; reports what it dropped."""
+    from .bench.convert import convert
+    from .bench.schema import SchemaError, write_items
+
+    try:
+        items, dropped = convert(kind, source, videos, fps)
+    except (SchemaError, FileNotFoundError) as e:
+        _fail(str(e))
+    for d in dropped:
+        typer.secho(f"dropped: {d}", fg=typer.colors.YELLOW, err=True)
+    if not items:
+        _fail(f"no item could be made from {source}")
+    write_items(out, items)
+    typer.echo(f"wrote {len(items)} items to {out} ({len(dropped)} dropped)")
+
+
 @app.command("models")
 def list_models() -> None:
     """List registered model names."""
