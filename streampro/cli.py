@@ -391,12 +391,14 @@ def ovo(
     fps: float = typer.Option(1.0, help="frames per second fed to the model"),
     frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
+    average: str = typer.Option("probe", help="forward tasks: probe (mean over probes, as the benchmark's code) | "
+                                "question (mean over entries of their probe accuracy, as its paper describes)"),
 ) -> None:
     """OVO-Bench: Backward Tracing, Real-Time Perception, Forward Active Responding (resumable)."""
     from .bench.ovobench import CATEGORY_OF, evaluate_ovo, load_ovo
 
     summary = _probe_benchmark(lambda: load_ovo(annotations, videos, tasks=task or None), evaluate_ovo, model,
-                               model_args, out, fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+                               model_args, out, fps=fps, frame_size=frame_size, skip_bad=skip_bad, average=average)
     typer.echo("| category | task | probes | accuracy |\n|---|---|---|---|")
     for t, acc in summary["tasks"].items():
         typer.echo(f"| {CATEGORY_OF[t]} | {t} | {summary['n'][t]} | {acc:.1f} |")

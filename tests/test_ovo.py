@@ -111,3 +111,14 @@ def test_cli_fixture_then_ovo_and_rtvu(tmp_path):
     assert r.exit_code == 2 and "external benchmarks need a real model" in r.output
     r = runner.invoke(app, ["fixture", "nope", "--out", str(tmp_path)])
     assert r.exit_code == 2 and "unknown fixture" in r.output
+
+
+def test_forward_average_per_probe_or_per_question(tmp_path):
+    """Entry 1: one probe, right; entry 2: three probes, all wrong -> per probe 25 %, per question 50 %."""
+    from streampro.bench.ovobench import summarize_ovo
+
+    recs = [{"id": i, "task": "REC", "category": "forward", "correct": c, "video_rel": "v.mp4", "response": "",
+             "test_info": {"realtime": k}} for i, c, k in [(1, True, 1), (2, False, 1), (2, False, 2), (2, False, 3)]]
+    assert summarize_ovo(recs, tmp_path)["tasks"]["REC"] == pytest.approx(25.0)
+    s = summarize_ovo(recs, tmp_path, average="question")
+    assert s["tasks"]["REC"] == pytest.approx(50.0) and s["average"] == "question"

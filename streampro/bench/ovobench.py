@@ -162,23 +162,41 @@ def grade_ovo(q: TimedQuestion, reply: str) -> tuple[str, bool]:
     return reply.strip(), q.answer in reply
 
 
+AVERAGES = ("probe", "question")
+
+
 def evaluate_ovo(questions: list[TimedQuestion], model: StreamingModel, out_dir: str | Path, fps: float = 1.0,
-                 frame_size: int | None = None, skip_bad: bool = False, progress: bool = True) -> dict[str, Any]:
+                 frame_size: int | None = None, skip_bad: bool = False, progress: bool = True,
+                 average: str = "probe") -> dict[str, Any]:
+    if average not in AVERAGES:
+        raise ValueError(f"unknown average {average!r}; choose from {list(AVERAGES)}")
     records = evaluate_timed(questions, model, out_dir, grade_ovo, fps=fps, frame_size=frame_size,
                              skip_bad=skip_bad, progress=progress, desc="ovo-bench")
-    return summarize_ovo(records, Path(out_dir))
+    return summarize_ovo(records, Path(out_dir), average)
 
 
-def summarize_ovo(records: list[dict[str, Any]], out: Path) -> dict[str, Any]:
+def _per_question(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per forward entry, ``correct`` = the fraction of its probes answered right."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for r in records:
+        groups.setdefault((r["task"], r["id"]), []).append(r)
+    return [{"task": task, "correct": sum(r["correct"] for r in rs) / len(rs)} for (task, _), rs in groups.items()]
+
+
+def summarize_ovo(records: list[dict[str, Any]], out: Path, average: str = "probe") -> dict[str, Any]:
     """Per-task accuracy, per-category averages of tasks, and the total over categories (as OVO-Bench
-    prints them). Also writes ``ovo_results.json`` in the layout of the benchmark's own result files,
-    so its ``score.py`` can be run on our predictions as a cross-check."""
-    acc, n = accuracy_by_task(records)
+    prints them). A forward task averages its probes (``average="probe"``, what the benchmark's
+    ``OVOBenchScore`` code does, the default) or its questions (``"question"``: each entry's probe accuracy,
+    then the mean over entries — how the benchmark's paper describes it). Also writes
+    ``ovo_results.json`` in the layout of the benchmark's own result files, so its ``score.py`` can be run
+    on our predictions as a cross-check."""
+    acc, n = accuracy_by_task(records if average == "probe" else _per_question(records))
     tasks = {t: acc[t] for c in CATEGORIES.values() for t in c if t in acc}
     categories = {c: sum(acc[t] for t in ts if t in acc) / sum(t in acc for t in ts)
                   for c, ts in CATEGORIES.items() if any(t in acc for t in ts)}
     summary = {"overall": sum(categories.values()) / len(categories) if categories else None,
-               "categories": categories, "tasks": tasks, "n": n, "skipped": read_jsonl(out / "skipped.jsonl")}
+               "categories": categories, "tasks": tasks, "n": n, "average": average,
+               "skipped": read_jsonl(out / "skipped.jsonl")}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "ovo_results.json").write_text(json.dumps(official_results(records), indent=1))
     return summary
