@@ -434,7 +434,9 @@ app.add_typer(data_app, name="data")
 
 @data_app.command("convert")
 def data_convert(
-    kind: str = typer.Argument(..., help="ovo-forward (OVO-Bench REC/SSR/CRR) | po (StreamingBench Proactive Output)"),
+    kind: str = typer.Argument(..., help="ovo-forward (OVO-Bench REC/SSR/CRR) | po (StreamingBench Proactive Output) | "
+                               "dense-captions (ActivityNet Captions / YouCook2 -> EU + TP) | charades-sta (-> TG) | "
+                               "csv (hand annotation, docs/format.md)"),
     source: Path = typer.Option(..., "--input", help="the benchmark's annotation file"),
     videos: Path = typer.Option(..., help="folder its video paths are relative to"),
     out: Path = typer.Option(..., help="items.jsonl to write (then: streampro eval --bench OUT ...)"),

@@ -52,3 +52,40 @@ def test_po_native_mode_scored_by_f1(tmp_path):
                                                                              items[0].answers[0].time + 2)
     s = evaluate(items, build_model("oracle", items), tmp_path / "ev", RuleJudge(), progress=False)
     assert s["f1"]["tasks"]["PO"]["f1"] == 100 and s["f1"]["n"] == 2
+
+
+def test_dense_captions_activitynet_and_youcook2(tmp_path):
+    anet = {"v_a": {"duration": 60.0, "timestamps": [[0.5, 10.0], [12.0, 30.0], [8.0, 11.0]],
+                    "sentences": ["A man enters.", "He cooks eggs.", "He waves."]},
+            "v_b": {"duration": 20.0, "timestamps": [[0, 5]], "sentences": []}}
+    f = tmp_path / "anet.json"
+    f.write_text(json.dumps(anet))
+    items, dropped = convert("dense-captions", f, tmp_path)
+    eu, tp = items
+    assert eu.task == "EU" and [(a.text, a.start, a.end) for a in eu.answers] == [
+        ("A man enters.", 0.5, 10.0), ("He waves.", 8.0, 11.0), ("He cooks eggs.", 12.0, 30.0)]
+    assert tp.task == "TP" and [a.text for a in tp.answers] == ["He cooks eggs."]  # starts after the first ends
+    assert eu.video == str(tmp_path / "v_a.mp4") and "v_b" in dropped[0]
+    yc = {"database": {"x1": {"duration": 40, "annotations": [{"segment": [2, 9], "sentence": "cut onions"},
+                                                              {"segment": [10, 20], "sentence": "fry them"}]}}}
+    f.write_text(json.dumps(yc))
+    items, _ = convert("dense-captions", f, tmp_path)
+    assert [a.text for a in items[0].answers] == ["cut onions", "fry them"] and items[1].answers[0].start == 10
+
+
+def test_charades_sta_and_csv(tmp_path):
+    f = tmp_path / "sta.txt"
+    f.write_text("AO8RW 0.0 6.9##a person is putting a book on a shelf.\nBAD 3 1##x\nAO8RW 12.5 20##person opens the door\n")
+    items, dropped = convert("charades-sta", f, tmp_path)
+    assert [(it.task, it.answers[0].time, it.answers[0].span) for it in items] == [("TG", 6.9, (0.0, 6.9)),
+                                                                                   ("TG", 20.0, (12.5, 20.0))]
+    assert items[0].answers[0].text == "from 0s to 6.9s" and "sta.txt:2" in dropped[0]
+    c = tmp_path / "ann.csv"
+    c.write_text("video,task,query_time,question,text,time,start,end,duration\n"
+                 "clip.mp4,OU,0,Tell me each time the light changes.,now red,4,,,30\n"
+                 "clip.mp4,OU,0,Tell me each time the light changes.,now green,12,,,30\n"
+                 "clip.mp4,EU,0,Describe the steps.,mix,,2,8,30\n"
+                 "clip.mp4,XX,0,?,x,1,,,30\n")
+    items, dropped = convert("csv", c, tmp_path)
+    assert [(it.task, [a.text for a in it.answers]) for it in items] == [("OU", ["now red", "now green"]), ("EU", ["mix"])]
+    assert items[0].duration == 30 and "unknown task type 'XX'" in dropped[0] and "ann.csv:5" in dropped[0]

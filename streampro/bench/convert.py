@@ -117,7 +117,151 @@ def po_items(questions: str | Path, video_root: str | Path, fps: float = 1.0,
     return items
 
 
-CONVERTERS = {"ovo-forward": ovo_forward_items, "po": po_items}
+def _video(video_root: str | Path, vid: str, ext: str) -> str:
+    root = Path(video_root)
+    for cand in (root / vid, root / f"{vid}.{ext}"):
+        if cand.exists():
+            return str(cand)
+    return str(root / (vid if Path(vid).suffix else f"{vid}.{ext}"))
+
+
+def _fmt(t: float) -> str:
+    return f"{round(t, 1):g}"
+
+
+def dense_caption_items(source: str | Path, video_root: str | Path, fps: float = 1.0,
+                        dropped: list[str] | None = None, ext: str = "mp4") -> list[Item]:
+    """Dense video captions -> one EU question per video (every sentence an answer over its interval) and
+    one TP question (the events that start after the first one ends). Reads ActivityNet Captions
+    (``{vid: {"duration", "timestamps", "sentences"}}``) and YouCook2 (``{"database": {vid: {"duration",
+    "annotations": [{"segment", "sentence"}]}}}``)."""
+    dropped = [] if dropped is None else dropped
+    data = load_json(source)
+    if isinstance(data, dict) and "database" in data:
+        data = {vid: {"duration": v.get("duration"), "timestamps": [a["segment"] for a in v.get("annotations", [])],
+                      "sentences": [a["sentence"] for a in v.get("annotations", [])]} for vid, v in data["database"].items()}
+    if not isinstance(data, dict):
+        raise SchemaError(f"{source}: expected an object keyed by video id")
+    items = []
+    for vid, v in data.items():
+        where = f"{source}: video {vid!r}"
+        try:
+            events = sorted((float(a), float(b), str(s).strip()) for (a, b), s in
+                            zip(v["timestamps"], v["sentences"], strict=True))
+            duration = float(v["duration"])
+        except (KeyError, TypeError, ValueError) as e:
+            dropped.append(f"{where}: malformed ({type(e).__name__}: {e})")
+            continue
+        events = [(max(0.0, a), min(b, duration), s) for a, b, s in events if s and a <= b]
+        if not events:
+            dropped.append(f"{where}: no usable event")
+            continue
+        base = {"video": _video(video_root, vid, ext), "fps": fps, "duration": duration, "query_time": 0.0,
+                "meta": {"source": "dense-captions", "video_id": vid}}
+        eu = {**base, "id": f"{vid}-EU", "dimension": "perception", "task": "EU",
+              "question": "Describe each event as it happens.",
+              "answers": [{"text": s, "start": a, "end": b} for a, b, s in events]}
+        items.append(validate_record(eu, where))
+        first = events[0]
+        later = [(a, b, s) for a, b, s in events[1:] if a >= first[1]]
+        if later:
+            tp = {**base, "id": f"{vid}-TP", "dimension": "temporal", "task": "TP",
+                  "question": f"After this happens: \"{first[2]}\", tell me each event that follows.",
+                  "answers": [{"text": s, "start": a, "end": b} for a, b, s in later]}
+            items.append(validate_record(tp, where))
+        else:
+            dropped.append(f"{where}: no event starts after the first one ends (no TP question)")
+    return items
+
+
+def charades_sta_items(source: str | Path, video_root: str | Path, fps: float = 1.0,
+                       dropped: list[str] | None = None, ext: str = "mp4") -> list[Item]:
+    """Charades-STA lines ``VIDEO START END##SENTENCE`` -> Temporal Grounding questions: when the event
+    ends, give its start and end (answer at ``END``, ``span`` [START, END])."""
+    dropped = [] if dropped is None else dropped
+    items = []
+    for lineno, line in enumerate(Path(source).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{source}:{lineno}"
+        head, sep, sentence = line.partition("##")
+        parts = head.split()
+        try:
+            if not sep or len(parts) != 3 or not sentence.strip():
+                raise ValueError("expected 'VIDEO START END##SENTENCE'")
+            vid, a, b = parts[0], float(parts[1]), float(parts[2])
+            if not 0 <= a <= b:
+                raise ValueError(f"start {a} / end {b}")
+        except ValueError as e:
+            dropped.append(f"{where}: {e}")
+            continue
+        video = _video(video_root, vid, ext)
+        rec = {"id": f"{vid}-{lineno}", "video": video, "fps": fps, "duration": 0.0, "dimension": "temporal",
+               "task": "TG", "query_time": 0.0,
+               "question": f"When this ends: \"{sentence.strip().rstrip('.')}\", tell me when it started and ended.",
+               "answers": [{"text": f"from {_fmt(a)}s to {_fmt(b)}s", "time": b, "span": [a, b],
+                            "slots": {"start": a, "end": b}}],
+               "meta": {"source": "Charades-STA", "video_id": vid}}
+        item = _item(rec, where, dropped)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+CSV_COLUMNS = ("video", "task", "query_time", "question", "text", "time", "start", "end")
+
+
+def csv_items(source: str | Path, video_root: str | Path, fps: float = 1.0, dropped: list[str] | None = None,
+              ext: str = "mp4") -> list[Item]:
+    """The generic hand-annotation CSV (docs/format.md): one row per answer, columns ``video, task,
+    query_time, question, text`` and ``time`` or ``start,end`` (optional: ``duration``, ``span_start``,
+    ``span_end``); rows with the same video, task, query time and question form one question."""
+    import csv
+
+    from ..core.items import TASKS
+
+    dropped = [] if dropped is None else dropped
+    groups: dict[tuple, list[tuple[int, dict[str, str]]]] = {}
+    with Path(source).open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = set(CSV_COLUMNS[:5]) - set(reader.fieldnames or [])
+        if missing:
+            raise SchemaError(f"{source}: missing column(s) {sorted(missing)}; expected {list(CSV_COLUMNS)}")
+        for lineno, row in enumerate(reader, 2):
+            groups.setdefault((row["video"], row["task"], row["query_time"], row["question"]), []).append((lineno, row))
+    items = []
+    for n, ((video, task, qt, question), rows) in enumerate(groups.items()):
+        where = f"{source}:{rows[0][0]}"
+        try:
+            if task not in TASKS:
+                raise SchemaError(f"{where}: unknown task type {task!r}; known: {sorted(TASKS)}")
+            answers = []
+            for _, r in rows:
+                a: dict[str, Any] = {"text": r["text"]}
+                for k in ("time", "start", "end"):
+                    if (r.get(k) or "").strip():
+                        a[k] = float(r[k])
+                if (r.get("span_start") or "").strip():
+                    a["span"] = [float(r["span_start"]), float(r["span_end"])]
+                answers.append(a)
+            rec = {"id": f"csv-{n}", "video": _video(video_root, video, ext), "fps": fps, "duration": 0.0,
+                   "dimension": TASKS[task].dimension, "task": task, "query_time": float(qt), "question": question,
+                   "answers": answers, "meta": {"source": str(source)}}
+            if (rows[0][1].get("duration") or "").strip():
+                rec["duration"] = float(rows[0][1]["duration"])
+                item = validate_record(rec, where)
+            else:
+                item = _item(rec, where, dropped)
+        except ValueError as e:  # SchemaError included
+            dropped.append(str(e) if isinstance(e, SchemaError) else f"{where}: {e}")
+            continue
+        if item is not None:
+            items.append(item)
+    return items
+
+
+CONVERTERS = {"ovo-forward": ovo_forward_items, "po": po_items, "dense-captions": dense_caption_items,
+              "charades-sta": charades_sta_items, "csv": csv_items}
 
 
 def convert(kind: str, source: str | Path, video_root: str | Path, fps: float = 1.0) -> tuple[list[Item], list[str]]:
