@@ -458,12 +458,53 @@ def data_convert(
     typer.echo(f"wrote {len(items)} items to {out} ({len(dropped)} dropped)")
 
 
-@app.command("models")
-def list_models() -> None:
-    """List registered model names."""
+@data_app.command("stats")
+def data_stats(bench: Path = typer.Argument(..., help="items.jsonl")) -> None:
+    """Counts per task and dimension, answers per question, answer delays (JSON on stdout)."""
+    from .bench.inspect_data import dataset_stats
+
+    typer.echo(json.dumps(dataset_stats(_load(bench, skip_bad=False)), indent=2))
+
+
+@data_app.command("preview")
+def data_preview(
+    bench: Path = typer.Argument(..., help="items.jsonl"),
+    out: Path = typer.Option(Path("runs/preview"), help="output folder (preview.html, stats.json)"),
+    per_task: int = typer.Option(3, help="sampled questions per task"),
+    seed: int = typer.Option(0, help="sampling seed"),
+) -> None:
+    """An HTML page with the stats, answer-time histograms and sampled questions (frames, answers, windows)."""
+    from .bench.inspect_data import write_preview
+
+    typer.echo(f"preview: {write_preview(_load(bench, skip_bad=False), out, per_task, seed)}")
+
+
+models_app = typer.Typer(help="Model registry and tools. Without a subcommand: list registered model names.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.callback(invoke_without_command=True)
+def list_models(ctx: typer.Context) -> None:
+    """List registered model names (``streampro models``)."""
     from .models.registry import available
 
-    typer.echo("\n".join(available()))
+    if ctx.invoked_subcommand is None:
+        typer.echo("\n".join(available()))
+
+
+@models_app.command("make-tiny")
+def make_tiny(
+    out: Path = typer.Option(..., help="folder to write (config, weights, tokenizer)"),
+    arch: str = typer.Option("qwen2_5_vl", help="qwen2_5_vl (Qwen3-VL is not supported yet)"),
+    seed: int = typer.Option(0, help="initialisation seed"),
+) -> None:
+    """Write a tiny randomly initialised VLM folder that `hf:DIR` loads: try every HF command without a download."""
+    from .models.hf import tiny_qwen2_5_vl
+
+    if arch != "qwen2_5_vl":
+        _fail(f"unknown or unsupported --arch {arch!r}: only qwen2_5_vl (Qwen3-VL streaming is not implemented yet)")
+    tiny_qwen2_5_vl(out, seed=seed)
+    typer.echo(f"wrote {out}; try: streampro eval --model hf:{out} --model-args frame_size=56")
 
 
 if __name__ == "__main__":

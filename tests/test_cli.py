@@ -47,3 +47,29 @@ def test_probe_benchmarks_say_when_every_question_was_skipped(tmp_path):
     r = run(app, ["rtvu", "--questions", str(tmp_path / "rtvu" / "questions_real.json"), "--videos", str(tmp_path / "wrong"),
                   "--model", "random", "--out", str(tmp_path / "o"), "--skip-bad"])
     assert r.exit_code == 2 and "no question was answered" in r.output and "TypeError" not in r.output
+
+
+def test_data_stats_and_preview(small_bench, small_items, tmp_path):
+    r = run(app, ["data", "stats", str(small_bench)])
+    assert r.exit_code == 0, r.output
+    stats = json.loads(r.output)
+    assert stats["questions"] == len(small_items) and stats["tasks"]["GP"]["questions"] == 6
+    assert stats["answers"] == sum(len(i.answers) for i in small_items)
+    assert stats["tasks"]["EU"]["answers_per_question"]["min"] >= 2
+    r = run(app, ["data", "preview", str(small_bench), "--out", str(tmp_path / "pv"), "--per-task", "1"])
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "pv" / "preview.html").read_text()
+    assert page.count("<figure>") == 7 and "When answers are due" in page
+
+
+def test_models_list_and_make_tiny(tmp_path, small_bench):
+    r = run(app, ["models"])
+    assert r.exit_code == 0 and "hf-offline" in r.output.split() and "eager" in r.output.split()
+    r = run(app, ["models", "make-tiny", "--out", str(tmp_path / "tiny")])
+    assert r.exit_code == 0, r.output
+    r = run(app, ["eval", "--bench", str(small_bench), "--model", f"hf:{tmp_path / 'tiny'}", "--model-args",
+                  "frame_size=56,max_new_tokens=2", "--out", str(tmp_path / "ev"), "--no-report"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "ev" / "summary.json").read_text())["f1"]["n"] == 42
+    r = run(app, ["models", "make-tiny", "--out", str(tmp_path / "t3"), "--arch", "qwen3_vl"])
+    assert r.exit_code == 2 and "not implemented" in r.output
