@@ -117,11 +117,6 @@ class Item:
     def tau(self, a: Answer) -> tuple[float, float]:
         return a.tau if a.tau is not None else self.rule.tau
 
-    @property
-    def close_time(self) -> float:
-        """The end of the last answer window (a response after it cannot match anything)."""
-        return min(self.duration, max(self.window(a)[1] for a in self.answers))
-
     def to_json(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in ("id", "video", "fps", "duration", "dimension", "task", "query_time",
                                            "question")}
