@@ -297,13 +297,18 @@ def reproduce(
     n_test: int = typer.Option(350, help="test questions"),
     sft_steps: int = typer.Option(300, help="SFT steps per variant"),
     grpo_steps: int = typer.Option(10, help="GRPO steps"),
+    ablation: list[str] = typer.Option([], "--ablation", help="also the paper's GRPO ablations: tau (3 vs 8) | "
+                                       "weights (0.1/0.9/0, 0.1/0.6/0.3, 0.1/0.45/0.45) | matching (GT- vs prediction-first)"),
 ) -> None:
     """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""
     from .train.reproduce import ReproduceConfig
     from .train.reproduce import reproduce as run
 
-    res = run(ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
-                              grpo_steps=grpo_steps))
+    try:
+        res = run(ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
+                                  grpo_steps=grpo_steps, ablations=tuple(ablation)))
+    except ValueError as e:
+        _fail(str(e))
     typer.echo(res["text"])
     typer.echo(f"results: {Path(out) / 'results.json'}\nreport: {Path(out) / 'report.html'}")
 

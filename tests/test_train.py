@@ -295,3 +295,23 @@ def test_grpo_update_moves_a_bandit_toward_its_optimum():
         opt.step()
     assert start == pytest.approx(float(reward.mean()))
     assert expected() > 0.8 and int(logits.argmax()) == 3
+
+
+@pytest.mark.slow
+def test_reproduce_with_an_ablation_writes_results(tmp_path):
+    """A tiny end-to-end `reproduce` (2 seeds, the tau ablation): every variant and baseline lands in
+    results.json with the benchmark's f1 keys, the mean over seeds beside the per-seed values."""
+    from streampro.train.reproduce import ReproduceConfig, reproduce
+
+    cfg = ReproduceConfig(out=str(tmp_path), seeds=(0, 1), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
+                          batch_size=4, ablations=("tau",))
+    res = reproduce(cfg, progress=False)
+    models = json.loads((tmp_path / "results.json").read_text())["models"]
+    assert set(models) >= {"sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo", "grpo-tau3", "grpo-tau8", "random", "eager",
+                           "silent", "oracle"}
+    assert set(models["sft-cb"]["f1"]) >= {"tasks", "dimensions", "avg", "wavg"} and set(models["sft-cb"]["per_seed"]) == {"0", "1"}
+    assert models["sft-cb"]["f1"]["wavg"] == pytest.approx(np.mean([v["wavg"] for v in models["sft-cb"]["per_seed"].values()]))
+    assert models["oracle"]["f1"]["wavg"] == 100 and "±" in res["text"]
+    with pytest.raises(ValueError, match="unknown ablation"):
+        reproduce(ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
+                                  batch_size=4, ablations=("nope",)), progress=False)

@@ -26,6 +26,14 @@ from .grpo import GRPOConfig, train_grpo
 from .sft import SFTConfig, train_sft
 
 VARIANTS = ("sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo")
+#: the paper's GRPO ablations (§3), each variant GRPO from the same SFT-CB model with these config overrides
+GRPO_ABLATIONS: dict[str, dict[str, dict[str, Any]]] = {
+    "tau": {"grpo-tau3": {"reward_tau": 3.0}, "grpo-tau8": {"reward_tau": 8.0}},
+    "weights": {"grpo-w0.1-0.9-0": {"reward_weights": {"format": 0.1, "turn": 0.9, "traj": 0.0}},
+                "grpo-w0.1-0.6-0.3": {"reward_weights": {"format": 0.1, "turn": 0.6, "traj": 0.3}},
+                "grpo-w0.1-0.45-0.45": {"reward_weights": {"format": 0.1, "turn": 0.45, "traj": 0.45}}},
+    "matching": {"grpo-gt-first": {"matching": "gt_first"}, "grpo-pred-first": {"matching": "pred_first"}},
+}
 BASELINES = ("oracle", "reactive", "eager", "random", "silent")
 # two-sided 95 % Student t quantiles by degrees of freedom
 _T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
@@ -40,6 +48,7 @@ class ReproduceConfig:
     sft_steps: int = 300
     grpo_steps: int = 10
     batch_size: int = 16
+    ablations: tuple[str, ...] = ()  # extra GRPO variants: tau | weights | matching (GRPO_ABLATIONS)
 
 
 def _trained(path: Path) -> bool:
@@ -62,6 +71,14 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
     models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
         GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, items_per_step=2,
                    seed=seed), progress)
+    for ablation in cfg.ablations:
+        if ablation not in GRPO_ABLATIONS:
+            raise ValueError(f"unknown ablation {ablation!r}; choose from {sorted(GRPO_ABLATIONS)}")
+        for name, overrides in GRPO_ABLATIONS[ablation].items():
+            d = root / name
+            models[name] = d / "final" if _trained(d) else train_grpo(
+                GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
+                           items_per_step=2, seed=seed, **overrides), progress)
     return {name: evaluate(test_items, build_model(f"small:{p}", test_items, seed=seed), root / "eval" / name,
                            RuleJudge(), progress=progress) for name, p in models.items()}
 
@@ -78,9 +95,10 @@ def _mean_f1(f1s: list[dict[str, Any]]) -> dict[str, Any]:
     """The mean over seeds of every number in the summaries' ``f1`` block (same keys)."""
     def avg(vals):
         if isinstance(vals[0], dict):
-            return {k: avg([v[k] for v in vals]) for k in vals[0]}
-        if isinstance(vals[0], (int, float)) and not isinstance(vals[0], bool):
-            return statistics.mean(vals)
+            return {k: avg([v.get(k) for v in vals if isinstance(v, dict)]) for k in vals[0]}
+        nums = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if nums:  # a seed with nothing matched has None for Time/Acc: the mean of the others
+            return statistics.mean(nums)
         return vals[0]
 
     return avg(f1s)
@@ -90,7 +108,8 @@ def seed_table(per_seed: dict[int, dict[str, dict[str, Any]]]) -> str:
     cols = [*DIMENSIONS, "avg", "wavg"]
     head = "| model | " + " | ".join(cols) + " |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for v in VARIANTS:
+    names = [v for v in next(iter(per_seed.values()))]
+    for v in names:
         f1s = [s[v]["f1"] for s in per_seed.values() if v in s]
         cells = []
         for c in cols:
@@ -111,7 +130,8 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
                            progress=progress) for name in BASELINES}
     per_seed = {seed: run_seed(cfg, seed, test_items, progress) for seed in cfg.seeds}
     last = max(cfg.seeds)
-    runs = {**{v: out / f"seed{last}" / "eval" / v for v in VARIANTS}, **{n: out / "eval" / n for n in BASELINES}}
+    names = list(per_seed[last])
+    runs = {**{v: out / f"seed{last}" / "eval" / v for v in names}, **{n: out / "eval" / n for n in BASELINES}}
     summaries = {**per_seed[last], **refs}
     write_report(out, test_items, runs, summaries, title=f"StreamPro reproduction (report for seed {last})")
     text = (f"## StreamPro-F1 ablation, mean ± 95 % interval over seeds {list(cfg.seeds)} "
@@ -119,7 +139,7 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
             f"## Reference models and seed {last}\n\n{format_table(summaries)}\n")
     (out / "table.md").write_text(text)
     models = {v: {"f1": _mean_f1([s[v]["f1"] for s in per_seed.values()]),
-                  "per_seed": {str(k): s[v]["f1"] for k, s in per_seed.items()}} for v in VARIANTS}
+                  "per_seed": {str(k): s[v]["f1"] for k, s in per_seed.items()}} for v in names}
     models.update({n: {"f1": r["f1"]} for n, r in refs.items()})
     result = {"models": models, "seeds": list(cfg.seeds), "n_test": len(test_items)}
     (out / "results.json").write_text(json.dumps(result, indent=2))
