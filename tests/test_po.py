@@ -3,27 +3,20 @@
 import json
 
 import pytest
+from conftest import Scripted
 from typer.testing import CliRunner
 
 from streampro.bench.proactive_output import evaluate_po, load_po, make_po_fixture
 from streampro.bench.schema import SchemaError
 from streampro.cli import app
-from streampro.models.base import StreamingModel
 
 
-class Timed(StreamingModel):
+class Timed(Scripted):
     """Says "yes" once it has seen the frame at ``say_at[qid]``; then answers ``text[qid]``."""
 
     def __init__(self, say_at, text):
+        super().__init__({})
         self.say_at, self.text, self.polls = say_at, text, []
-
-    def reset(self, info):
-        super().reset(info)
-        self.last = -1.0
-
-    def step(self, frame):
-        self.last = frame.time
-        return []
 
     def answer_now(self, q):
         qid = q.id.split("@")[0]
