@@ -52,6 +52,12 @@ def test_po_native_mode_scored_by_f1(tmp_path):
                                                                              items[0].answers[0].time + 2)
     s = evaluate(items, build_model("oracle", items), tmp_path / "ev", RuleJudge(), progress=False)
     assert s["f1"]["tasks"]["PO"]["f1"] == 100 and s["f1"]["n"] == 2
+    assert s["po_official_rule"] == {"n": 2, "time_accuracy": 100.0, "answer_accuracy": 100.0}
+    # the reactive model speaks at the same best time; "eager" speaks at every frame from the query: its
+    # first response is too early for the +-2 s rule unless the answer is due within 2 s of the query
+    e = evaluate(items, build_model("eager", items), tmp_path / "eager", RuleJudge(), progress=False)
+    early = sum(it.answers[0].time - it.query_time > 2 for it in items)
+    assert e["po_official_rule"]["time_accuracy"] == 100 * (2 - early) / 2
 
 
 def test_dense_captions_activitynet_and_youcook2(tmp_path):

@@ -148,6 +148,10 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
     summary = {"f1": aggregate(scores, settings), "judge": judge_stats(judge), "settings": settings_json(settings),
                "skipped": skipped, "missing_predictions": sum(it.id not in preds for it in scored),
                "complete": all(it.id in preds for it in scored)}
+    from .proactive_output import native_rule  # StreamingBench PO items: also the benchmark's own rule
+
+    if (po := native_rule(scored, preds)) is not None:
+        summary["po_official_rule"] = po
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 

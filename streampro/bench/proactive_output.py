@@ -199,3 +199,19 @@ def make_po_fixture(out_dir: str | Path, n_videos: int = 2, seed: int = 0) -> Pa
     path = out / "questions_proactive.json"
     path.write_text(json.dumps(entries, indent=2))
     return path
+
+
+def native_rule(items, predictions) -> dict[str, Any] | None:
+    """The official ±2 s / contains-the-output rule applied to the native streaming mode (PO items made by
+    ``streampro data convert po``): the model's *first* response plays the role of the polled answer.
+    ``predictions``: id -> list of ``Prediction``. None when there are no PO items."""
+    po = [it for it in items if it.task == "PO"]
+    if not po:
+        return None
+    time_ok = answer_ok = 0
+    for it in po:
+        preds = sorted((p for p in predictions.get(it.id, []) if p.t >= it.query_time - 1e-6), key=lambda p: p.t)
+        if preds and abs(preds[0].t - it.answers[0].time) <= 2 + 1e-6:
+            time_ok += 1
+            answer_ok += it.answers[0].text in preds[0].text
+    return {"n": len(po), "time_accuracy": 100 * time_ok / len(po), "answer_accuracy": 100 * answer_ok / len(po)}
