@@ -223,7 +223,7 @@ def bench(
     typer.echo(f"report: {path}")
 
 
-train_app = typer.Typer(help="Train StreamPro-Small or an HF model: `sft` (CB-Stream or CE), then `grpo`.", no_args_is_help=True)
+train_app = typer.Typer(help="Train StreamPro-Small or an HF model: `sft` (CB-Stream, CE or focal), then `grpo` (the paper's rewards).", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 
 
@@ -432,7 +432,7 @@ def fixture(
     typer.echo(f"wrote {path}")
 
 
-data_app = typer.Typer(help="Bring data in: convert external benchmark layouts into StreamPro-Bench items.",
+data_app = typer.Typer(help="Bring data in (convert external layouts into StreamPro-Bench items) and inspect it (stats, preview).",
                        no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
