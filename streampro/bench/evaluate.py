@@ -139,8 +139,9 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
     unless they were skipped as unreadable."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    preds = load_predictions(predictions or out / "predictions.jsonl", {it.id for it in items})
-    skipped = [r for r in read_jsonl(out / "skipped.jsonl") if r["id"] in {it.id for it in items}]
+    ids = {it.id for it in items}
+    preds = load_predictions(predictions or out / "predictions.jsonl", ids)
+    skipped = [r for r in read_jsonl(out / "skipped.jsonl") if r["id"] in ids]
     skip_ids = {r["id"] for r in skipped}
     scored = [it for it in items if it.id not in skip_ids]
     scores = score_predictions(scored, preds, judge, settings, progress=progress)

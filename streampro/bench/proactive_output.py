@@ -29,7 +29,7 @@ from ..core.types import Query, StreamInfo
 from ..models.base import StreamingModel
 from .evaluate import _append, _repair_tail, read_jsonl
 from .schema import SchemaError, load_json
-from .streamingbench import parse_timestamp
+from .streamingbench import write_official
 from .video import VideoError, iter_frames
 
 PROMPT = ("You are an advanced image question-answering AI assistant. You have been provided with images and a "
@@ -72,7 +72,6 @@ def load_po(questions: str | Path, video_root: str | Path) -> list[POQuestion]:
                     raise SchemaError(f"{w}: missing or non-string field '{key}'")
             try:
                 start, truth = _seconds(q["time_stamp"]), _seconds(q["ground_truth_time_stamp"])
-                parse_timestamp(q["time_stamp"])
             except ValueError:
                 raise SchemaError(f"{w}: a time stamp is not HH:MM:SS") from None
             out.append(POQuestion(f"{i}-{j}", str(root / entry["video_path"].removeprefix("./")), q["task_type"],
@@ -155,13 +154,9 @@ def summarize_po(questions: list[POQuestion], out: Path) -> dict[str, Any]:
 
 def write_po_official(questions_file: str | Path, out: str | Path, model_name: str) -> Path:
     """The questions file with ``{"answered", "dialog_history"}`` under ``model_name`` per question."""
-    data = load_json(questions_file)
-    for r in read_jsonl(Path(out) / "predictions.jsonl"):
-        i, j = (int(x) for x in r["qid"].split("-"))
-        data[i]["questions"][j][model_name] = {"answered": r["answered"], "dialog_history": r["dialog_history"]}
-    path = Path(out) / "official_results.json"
-    path.write_text(json.dumps(data, indent=4))
-    return path
+    values = {r["qid"]: {"answered": r["answered"], "dialog_history": r["dialog_history"]}
+              for r in read_jsonl(Path(out) / "predictions.jsonl")}
+    return write_official(questions_file, values, model_name, out)
 
 
 def make_po_fixture(out_dir: str | Path, n_videos: int = 2, seed: int = 0) -> Path:

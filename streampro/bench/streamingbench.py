@@ -143,17 +143,23 @@ def summarize_rtvu(records: list[dict[str, Any]], out: Path, rule: str = "offici
     return summary
 
 
-def write_rtvu_official(questions_file: str | Path, records: list[dict[str, Any]], model_name: str,
-                        out: str | Path) -> Path:
-    """The questions file with each reply under ``model_name`` (what the official harness writes), so
-    ``python src/data/count.py --task real --model NAME --src official_results.json`` can cross-check."""
+def write_official(questions_file: str | Path, values: dict[str, Any], model_name: str, out: str | Path) -> Path:
+    """StreamingBench's result layout: its questions file with ``values[qid]`` (qid ``"entry-question"``)
+    stored under ``model_name`` in each question, as the official harness writes ``official_results.json``."""
     data = load_json(questions_file)
-    for r in records:
-        i, j = (int(x) for x in r["qid"].split("-"))
-        data[i]["questions"][j][model_name] = r["response"]
+    for qid, value in values.items():
+        i, j = (int(x) for x in qid.split("-"))
+        data[i]["questions"][j][model_name] = value
     path = Path(out) / "official_results.json"
     path.write_text(json.dumps(data, indent=4))
     return path
+
+
+def write_rtvu_official(questions_file: str | Path, records: list[dict[str, Any]], model_name: str,
+                        out: str | Path) -> Path:
+    """Each reply under ``model_name``, so ``python src/data/count.py --task real --model NAME --src
+    official_results.json`` can cross-check."""
+    return write_official(questions_file, {r["qid"]: r["response"] for r in records}, model_name, out)
 
 
 def make_rtvu_fixture(out_dir: str | Path, n_videos: int = 2, seed: int = 0) -> Path:

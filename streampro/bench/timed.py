@@ -64,23 +64,11 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
     bar = tqdm(total=sum(len(v) for v in by_video.values()), desc=desc, unit="q", disable=not progress)
     for video, qs in by_video.items():
         qs.sort(key=lambda q: q.time)
-        records: list[dict[str, Any]] = []
         try:
             if context_seconds is not None:
                 records = [_ask_clip(model, q, grade, fps, frame_size, context_seconds) for q in qs]
-                qs = []
             else:
-                model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
-            last = -1.0
-            for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size) if qs else ():
-                while qs and qs[0].time < frame.time - EPS:  # asked before any later frame is shown
-                    records.append(_ask(model, qs.pop(0), last, grade))
-                if not qs:
-                    break
-                model.step(frame)
-                last = frame.time
-            for q in qs:  # time stamps beyond the last frame: answer with everything seen
-                records.append(_ask(model, q, last, grade))
+                records = _ask_in_one_pass(model, video, list(qs), grade, fps, frame_size)
         except VideoError as e:
             if not skip_bad:
                 raise
@@ -102,6 +90,23 @@ def answer_after_stream(model: StreamingModel, video: str, query: Query, fps: fl
     for frame in iter_frames(video, fps=fps, end=None if query.time == float("inf") else query.time, size=frame_size):
         model.step(frame)
     return model.answer_now(query)
+
+
+def _ask_in_one_pass(model: StreamingModel, video: str, qs: list[TimedQuestion], grade: Grader, fps: float,
+                     frame_size: int | None) -> list[dict[str, Any]]:
+    """Stream ``video`` once; each probe (sorted by time) is asked before any later frame is shown."""
+    model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
+    records, last = [], -1.0
+    for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size):
+        while qs and qs[0].time < frame.time - EPS:
+            records.append(_ask(model, qs.pop(0), last, grade))
+        if not qs:
+            break
+        model.step(frame)
+        last = frame.time
+    for q in qs:  # time stamps beyond the last frame: answer with everything seen
+        records.append(_ask(model, q, last, grade))
+    return records
 
 
 def _ask_clip(model: StreamingModel, q: TimedQuestion, grade: Grader, fps: float, frame_size: int | None,
