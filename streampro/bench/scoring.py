@@ -39,10 +39,11 @@ class F1Settings:
             raise ValueError(f"tg_content must be 'iou' or 'judge', got {self.tg_content!r}")
 
 
-def time_score(t: float, item: Item, a: Answer) -> float:
-    """``max(0, 1 - dt/tau)``; ``dt`` is 0 inside the best interval; tau depends on the side (RF)."""
+def time_score(t: float, item: Item, a: Answer, tau: tuple[float, float] | None = None) -> float:
+    """``max(0, 1 - dt/tau)``; ``dt`` is 0 inside the best interval; tau depends on the side (RF).
+    ``tau`` overrides the task's (the GRPO turn reward uses one tau for every task)."""
     lo, hi = a.best
-    early, late = item.tau(a)
+    early, late = tau or item.tau(a)
     if t < lo:
         return max(0.0, 1.0 - (lo - t) / early)
     if t > hi:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..bench.judges import Judge, JudgeRequest, RuleJudge
-from ..bench.scoring import iou_content
+from ..bench.scoring import iou_content, time_score
 from ..core.items import Answer, Item
 from ..core.types import Response
 
@@ -55,12 +55,6 @@ def content(item: Item, a: Answer, text: str, judge: Judge) -> float:
     return judge.score_one(JudgeRequest.of(item, a, text)) / 5.0
 
 
-def _s_time(t: float, a: Answer, tau: float) -> float:
-    lo, hi = a.best
-    dt = lo - t if t < lo else (t - hi if t > hi else 0.0)
-    return max(0.0, 1.0 - dt / tau)
-
-
 def _in_reward_window(t: float, item: Item, a: Answer, tau: float) -> bool:
     lo, hi = a.best
     if item.dimension == "proactive":
@@ -75,7 +69,7 @@ def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: Re
     free = set(range(len(preds)))
 
     def sprime(p: Response, a: Answer) -> float:
-        return _s_time(p.time, a, settings.tau) + content(item, a, p.text, judge)
+        return time_score(p.time, item, a, (settings.tau, settings.tau)) + content(item, a, p.text, judge)
 
     total = 0.0
     if settings.matching == "gt_first":
