@@ -40,12 +40,12 @@ def merge_shards(out: Path, video_order: list[str], video_of: dict[str, str]) ->
     Written to a temporary file and renamed, so an interruption never leaves a torn merge."""
     from .evaluate import read_jsonl
 
+    rank_of = {v: i for i, v in enumerate(video_order)}
     for name in ("predictions", "skipped"):
         recs: dict[str, dict[str, Any]] = {}
         for path in [out / f"{name}.jsonl", *sorted(out.glob(f"{name}.rank*.jsonl"))]:
             for r in read_jsonl(path):
                 recs.setdefault(r["id"], r)
-        rank_of = {v: i for i, v in enumerate(video_order)}
         ordered = sorted(recs.values(), key=lambda r: rank_of.get(video_of.get(r["id"], ""), len(rank_of)))
         if not ordered and not (out / f"{name}.jsonl").exists():
             continue
