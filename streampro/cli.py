@@ -230,7 +230,7 @@ app.add_typer(train_app, name="train")
 @train_app.command("sft")
 def train_sft_cmd(
     config: Path = typer.Option(None, help="YAML config (fields of SFTConfig); flags override it"),
-    base: str = typer.Option(None, help="model to train: small (StreamPro-Small) | hf:PATH (Qwen2-VL/2.5-VL folder)"),
+    base: str = typer.Option(None, help="model to train: small (StreamPro-Small) | hf:PATH (Qwen2-VL/2.5-VL/3-VL folder)"),
     train: str = typer.Option(None, help="training items.jsonl (world train split)"),
     out: str = typer.Option(None, help="run folder: checkpoints, log.jsonl, final/"),
     loss: str = typer.Option(None, help="cb (CB-Stream) | ce (plain cross-entropy) | focal (Streamo)"),
@@ -500,16 +500,17 @@ def list_models(ctx: typer.Context) -> None:
 @models_app.command("make-tiny")
 def make_tiny(
     out: Path = typer.Option(..., help="folder to write (config, weights, tokenizer)"),
-    arch: str = typer.Option("qwen2_5_vl", help="qwen2_5_vl (Qwen3-VL is not supported yet)"),
+    arch: str = typer.Option("qwen2_5_vl", help="qwen2_5_vl or qwen3_vl"),
     seed: int = typer.Option(0, help="initialisation seed"),
 ) -> None:
     """Write a tiny randomly initialised VLM folder that `hf:DIR` loads: try every HF command without a download."""
-    from .models.hf import tiny_qwen2_5_vl
+    from .models.hf import TINY_ARCHS, tiny_vlm
 
-    if arch != "qwen2_5_vl":
-        _fail(f"unknown or unsupported --arch {arch!r}: only qwen2_5_vl (Qwen3-VL streaming is not implemented yet)")
-    tiny_qwen2_5_vl(out, seed=seed)
-    typer.echo(f"wrote {out}; try: streampro eval --model hf:{out} --model-args frame_size=56")
+    if arch not in TINY_ARCHS:
+        _fail(f"unknown --arch {arch!r}: choose one of {', '.join(TINY_ARCHS)}")
+    tiny_vlm(arch, out, seed=seed)
+    size = 64 if arch == "qwen3_vl" else 56  # 2x2 merged patches: the smallest useful frame
+    typer.echo(f"wrote {out}; try: streampro eval --model hf:{out} --model-args frame_size={size}")
 
 
 if __name__ == "__main__":

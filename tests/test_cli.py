@@ -72,4 +72,7 @@ def test_models_list_and_make_tiny(tmp_path, small_bench):
     assert r.exit_code == 0, r.output
     assert json.loads((tmp_path / "ev" / "summary.json").read_text())["f1"]["n"] == 42
     r = run(app, ["models", "make-tiny", "--out", str(tmp_path / "t3"), "--arch", "qwen3_vl"])
-    assert r.exit_code == 2 and "not implemented" in r.output
+    assert r.exit_code == 0 and "frame_size=64" in r.output
+    assert json.loads((tmp_path / "t3" / "config.json").read_text())["model_type"] == "qwen3_vl"
+    r = run(app, ["models", "make-tiny", "--out", str(tmp_path / "t4"), "--arch", "llava"])
+    assert r.exit_code == 2 and "qwen2_5_vl, qwen3_vl" in r.output

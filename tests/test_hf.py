@@ -1,4 +1,5 @@
-"""The Hugging Face adapter on a tiny randomly initialised Qwen2.5-VL (same architecture, offline)."""
+"""The Hugging Face adapter on tiny randomly initialised Qwen2.5-VL and Qwen3-VL models (same
+architectures, offline): every test runs on both."""
 
 import numpy as np
 import pytest
@@ -6,7 +7,7 @@ import torch
 
 from streampro.bench.video import Frame
 from streampro.models.base import Query, StreamInfo
-from streampro.models.hf import HFPolicy, HFStreamingModel, tiny_qwen2_5_vl
+from streampro.models.hf import HFPolicy, HFStreamingModel, tiny_vlm
 from streampro.train.grpo import group_advantages, grpo_loss, token_logprobs
 from streampro.train.losses import stream_loss
 from streampro.train.rewards import compute_rewards
@@ -15,10 +16,23 @@ from streampro.train.trajectory import build_trajectory, collate, item_frames, l
 pytest.importorskip("transformers")
 
 
+FRAME_SIZE = {"qwen2_5_vl": 56, "qwen3_vl": 64}  # 2x2 merged patches: 14-px patches for 2.5, 16-px for 3
+
+
+@pytest.fixture(scope="module", params=list(FRAME_SIZE))
+def arch(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    d = tmp_path_factory.mktemp("qwen")
-    tiny_qwen2_5_vl(d)
+def fs(arch):
+    return FRAME_SIZE[arch]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, arch):
+    d = tmp_path_factory.mktemp(arch)
+    tiny_vlm(arch, d)
     return d
 
 
@@ -26,11 +40,12 @@ def frames(n, size=56, seed=0):
     return np.random.default_rng(seed).integers(0, 255, (n, size, size, 3), dtype=np.uint8)
 
 
-def test_stream_reuses_cache_and_matches_full_prefill(tiny, small_items):
-    """A generated mp4 (64 px, resized to 56 like the Qwen processor would) streamed frame by frame."""
+def test_stream_reuses_cache_and_matches_full_prefill(tiny, fs, small_items):
+    """A generated mp4 (64 px, resized to the model's frame size like the Qwen processor would) streamed
+    frame by frame gives the logits of one full prefill (Qwen3-VL: its DeepStack features included)."""
     from streampro.bench.video import decode_video
 
-    m = HFStreamingModel.from_pretrained(str(tiny), frame_size=56)
+    m = HFStreamingModel.from_pretrained(str(tiny), frame_size=fs)
     fr = decode_video(small_items[0].video)[0][:5]
     assert fr.shape == (5, 64, 64, 3)
     m.reset(StreamInfo("v", 2, 3))
@@ -58,8 +73,8 @@ def test_stream_reuses_cache_and_matches_full_prefill(tiny, small_items):
     assert torch.allclose(streamed, full, atol=1e-4)
 
 
-def test_window_bounds_memory_and_queries_stream(tiny):
-    m = HFStreamingModel.from_pretrained(str(tiny), frame_size=56, window_frames=3, max_new_tokens=3)
+def test_window_bounds_memory_and_queries_stream(tiny, fs):
+    m = HFStreamingModel.from_pretrained(str(tiny), frame_size=fs, window_frames=3, max_new_tokens=3)
     m.reset(StreamInfo("v", 2, 10))
     m.add_query(Query("q", "Which object will the red circle hit first?", ("red square", "blue diamond"), 0.0))
     prefix = m.streams["q"].length
@@ -81,15 +96,15 @@ def test_window_bounds_memory_and_queries_stream(tiny):
     assert len(calls) == 3 and len(m.streams) == 2
 
 
-def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):
+def test_sft_and_grpo_steps_on_hf_policy(tiny, fs, small_items):
     from transformers import AutoModelForImageTextToText, AutoTokenizer
 
     torch.manual_seed(0)
     policy = HFPolicy(AutoModelForImageTextToText.from_pretrained(str(tiny)), AutoTokenizer.from_pretrained(str(tiny)),
-                      frame_size=56)
+                      frame_size=fs)
     cfg = policy.cfg
     items = [i for i in small_items if i.dimension == "proactive"][:2]
-    fr = load_frames(items, 56)
+    fr = load_frames(items, fs)
     trajs = [sft_trajectory(cfg, policy.tokenizer, it, fr[it.video]) for it in items]
     batch = collate(cfg, trajs)
     opt = torch.optim.AdamW(policy.parameters(), lr=3e-3)
@@ -133,7 +148,7 @@ def test_sft_and_grpo_steps_on_hf_policy(tiny, small_items):
     assert gain[0] > gain[1]  # the rewarded rollout became more likely relative to the penalised one
 
 
-def test_hf_rollout_layout_matches_the_training_forward(tiny, small_items):
+def test_hf_rollout_layout_matches_the_training_forward(tiny, fs, small_items):
     """A streamed rollout, laid out as a training trajectory, gets the same decision probabilities from
     the full-sequence HFPolicy forward as the streamer had frame by frame (preamble, query text, frame
     chunks, answers and their stop tokens all in the same places): GRPO's ratios start at 1."""
@@ -143,9 +158,9 @@ def test_hf_rollout_layout_matches_the_training_forward(tiny, small_items):
     from streampro.train.trajectory import KIND_DECISION
 
     policy = HFPolicy(AutoModelForImageTextToText.from_pretrained(str(tiny)), AutoTokenizer.from_pretrained(str(tiny)),
-                      frame_size=56)
+                      frame_size=fs)
     it = next(i for i in small_items if i.dimension == "proactive")
-    fr = load_frames([it], 56)[it.video]
+    fr = load_frames([it], fs)[it.video]
     cfg = policy.cfg
     for every_token_stops in (False, True):
         streamer = policy.streamer(respond_threshold=0.0, max_new_tokens=3)  # speaks after every frame
@@ -168,7 +183,7 @@ def test_hf_rollout_layout_matches_the_training_forward(tiny, small_items):
         assert torch.allclose(p, torch.tensor(streamer.respond_p[it.id]), atol=1e-4)
 
 
-def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_bench, tmp_path):
+def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, fs, small_bench, tmp_path):
     """`streampro train sft --base hf:...` -> `train grpo --init <its final>` -> `eval --model hf:...`,
     on the tiny Qwen2.5-VL: the saved model carries its stream settings and the added tokens."""
     import json
@@ -179,12 +194,12 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_benc
 
     run = CliRunner().invoke
     sft = tmp_path / "sft"
-    r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", "56", "--train", str(small_bench),
+    r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", str(fs), "--train", str(small_bench),
                   "--out", str(sft), "--steps", "3", "--batch-size", "2", "--lr", "1e-3"])
     assert r.exit_code == 0, r.output
     info = json.loads((sft / "run.json").read_text())
-    assert info["trainable_params"] == info["params"] and info["model"]["image_size"] == 56
-    assert json.loads((sft / "final" / "streampro.json").read_text())["frame_size"] == 56
+    assert info["trainable_params"] == info["params"] and info["model"]["image_size"] == fs
+    assert json.loads((sft / "final" / "streampro.json").read_text())["frame_size"] == fs
     losses = [json.loads(line)["loss"] for line in (sft / "log.jsonl").read_text().splitlines()]
     assert all(np.isfinite(losses))
     grpo = tmp_path / "grpo"
@@ -201,35 +216,40 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, small_benc
     assert r.exit_code == 2 and "unexpected keyword argument 'windw'" in r.output
     assert json.loads((tmp_path / "ev" / "summary.json").read_text())["f1"]["n"] == 42
     # LoRA: only adapters and the added tokens' rows train; the saved model is a plain merged one
-    r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", "56", "--train", str(small_bench),
+    r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", str(fs), "--train", str(small_bench),
                   "--out", str(tmp_path / "lora"), "--steps", "2", "--batch-size", "2", "--lora-r", "4"])
     assert r.exit_code == 0, r.output
     info = json.loads((tmp_path / "lora" / "run.json").read_text())
     assert 0 < info["trainable_params"] < info["params"] / 20
     merged = HFStreamingModel.from_pretrained(str(tmp_path / "lora" / "final"))
-    assert not hasattr(merged.model, "peft_config") and merged.cfg.frame_size == 56
+    assert not hasattr(merged.model, "peft_config") and merged.cfg.frame_size == fs
 
 
 def test_frames_are_encoded_exactly_as_the_qwen_image_processor_does():
     """Resize (aspect kept, fixed pixel budget, up or down) + normalisation + patch layout equal the
-    official processor's pixel values."""
+    official processor's pixel values: Qwen2/2.5-VL's settings (14-px patches, CLIP mean/std) and
+    Qwen3-VL's (16-px patches, mean = std = 0.5, as its preprocessor_config.json sets them)."""
     from PIL import Image
+    from transformers import Qwen2_5_VLConfig, Qwen3VLConfig
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
-    from streampro.models.hf import patchify, qwen_resize
+    from streampro.models.hf import patchify, pixel_norm, qwen_resize
 
-    frame_size = 112
-    proc = Qwen2VLImageProcessorPil(min_pixels=frame_size * frame_size, max_pixels=frame_size * frame_size)
+    frame_size = 128
     rng = np.random.default_rng(0)
-    for h, w in [(56, 56), (64, 64), (90, 160), (300, 200)]:
-        f = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
-        ref = proc(images=[Image.fromarray(f)], return_tensors="pt")
-        pv, grid = patchify(qwen_resize(f, frame_size, 28)[None], 14, 2, 2)
-        assert grid.tolist() == ref["image_grid_thw"].tolist()
-        assert torch.allclose(pv, ref["pixel_values"], atol=1e-5)
+    for config, patch, extra in [(Qwen2_5_VLConfig(), 14, {}),
+                                 (Qwen3VLConfig(), 16, {"image_mean": [0.5] * 3, "image_std": [0.5] * 3})]:
+        proc = Qwen2VLImageProcessorPil(min_pixels=frame_size * frame_size, max_pixels=frame_size * frame_size,
+                                        patch_size=patch, **extra)
+        for h, w in [(56, 56), (64, 64), (90, 160), (300, 200)]:
+            f = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+            ref = proc(images=[Image.fromarray(f)], return_tensors="pt")
+            pv, grid = patchify(qwen_resize(f, frame_size, patch * 2)[None], patch, 2, 2, pixel_norm(config))
+            assert grid.tolist() == ref["image_grid_thw"].tolist()
+            assert torch.allclose(pv, ref["pixel_values"], atol=1e-5)
 
 
-def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, small_items):
+def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, fs, small_items):
     """`hf-offline:` asks the decision-tree prompt after every frame from the query on; decoding on a
     fork of the frame cache gives the same reply as a fresh pass over [system, frames so far, prompt]."""
     from streampro.bench.evaluate import item_query
@@ -237,10 +257,10 @@ def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, small
     from streampro.models.hf import HFOfflineModel
     from streampro.models.registry import build_model
 
-    m = build_model(f"hf-offline:{tiny}", frame_size=56, max_new_tokens=3)
+    m = build_model(f"hf-offline:{tiny}", frame_size=fs, max_new_tokens=3)
     assert isinstance(m, HFOfflineModel) and "Wait" in m.prompt
     it = small_items[0]
-    fr = load_frames([it], 56)[it.video]
+    fr = load_frames([it], fs)[it.video]
     asked = []
     gen = m._generate
     m._generate = lambda s, logits, **kw: (asked.append(s.length), gen(s, logits, **kw))[1]

@@ -1,11 +1,13 @@
-"""Hugging Face adapter: a Qwen2-VL / Qwen2.5-VL ``transformers`` model as a :class:`StreamingModel`.
+"""Hugging Face adapter: a Qwen2-VL / Qwen2.5-VL / Qwen3-VL ``transformers`` model as a :class:`StreamingModel`.
 
 Each frame is appended to the KV cache as its own vision chunk
 ``<|vision_start|> <|video_pad|> x n <|vision_end|>`` (the frame duplicated to the temporal patch, as
 the Qwen processors do for still images); nothing already in the cache is recomputed. The 3D mRoPE
 positions of each new chunk are computed incrementally with the model's own ``get_vision_position_ids``,
 exactly as ``get_rope_index`` would for the whole sequence, and passed explicitly — so a stream gives
-the same logits as one full re-prefill (tested). After every frame an open query's stream decides
+the same logits as one full re-prefill (tested). Qwen3-VL needs nothing more: each frame is its own
+``t = 1`` grid there too, and its DeepStack features ride along in the vision-encoder output the
+chunk's forward receives. After every frame an open query's stream decides
 ``</Silence>`` vs ``</Response>``; after ``</Response>`` the answer is generated greedily.
 
 Memory stays bounded with ``window_frames`` (default 200 frame turns, the paper's sliding window): the oldest
@@ -33,6 +35,8 @@ from .base import StreamingModel, frame_label
 
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
+#: per-architecture pixel normalisation, as each family's image processor does it (Qwen3-VL: 0.5/0.5)
+PIXEL_NORM = {"qwen3_vl": (np.full(3, 0.5, np.float32), np.full(3, 0.5, np.float32))}
 STREAM_TOKENS = ("</Silence>", "</Response>")  # the paper's decision tokens
 LAYOUT_TOKENS = (*STREAM_TOKENS, "<frame>")  # <frame>: the trainers' placeholder for a frame's positions
 STREAM_CONFIG_FILE = "streampro.json"  # written next to a trained model: the stream settings it was trained with
@@ -80,9 +84,15 @@ def qwen_resize(pixels: np.ndarray, frame_size: int, factor: int) -> np.ndarray:
     return np.asarray(Image.fromarray(pixels).resize((nw, nh), Image.Resampling.BICUBIC))
 
 
-def patchify(frames: np.ndarray, patch: int, merge: int, temporal: int) -> tuple[torch.Tensor, torch.Tensor]:
+def pixel_norm(config) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, std) the model's own processor normalises with: CLIP's for Qwen2/2.5-VL, 0.5 for Qwen3-VL."""
+    return PIXEL_NORM.get(getattr(config, "model_type", ""), (CLIP_MEAN, CLIP_STD))
+
+
+def patchify(frames: np.ndarray, patch: int, merge: int, temporal: int,
+             norm: tuple[np.ndarray, np.ndarray] = (CLIP_MEAN, CLIP_STD)) -> tuple[torch.Tensor, torch.Tensor]:
     """[T, H, W, 3] uint8 -> (pixel_values [t*h*w, 3*temporal*patch*patch], grid_thw [1, 3]) in Qwen's layout."""
-    x = (frames.astype(np.float32) / 255.0 - CLIP_MEAN) / CLIP_STD
+    x = (frames.astype(np.float32) / 255.0 - norm[0]) / norm[1]
     x = x.transpose(0, 3, 1, 2)  # T, C, H, W
     if x.shape[0] % temporal:
         x = np.concatenate([x, np.repeat(x[-1:], temporal - x.shape[0] % temporal, 0)])
@@ -130,6 +140,7 @@ class HFStreamingModel(StreamingModel):
         mc = model.config
         vc = mc.vision_config
         self.patch, self.merge, self.temporal = vc.patch_size, vc.spatial_merge_size, vc.temporal_patch_size
+        self.norm = pixel_norm(mc)
         self.vs_id, self.ve_id, self.video_id = mc.vision_start_token_id, mc.vision_end_token_id, mc.video_token_id
         self.silence_id, self.respond_id = (tokenizer.convert_tokens_to_ids(t) for t in STREAM_TOKENS)
         self.im_end = tokenizer.convert_tokens_to_ids("<|im_end|>")
@@ -162,10 +173,10 @@ class HFStreamingModel(StreamingModel):
     @torch.no_grad()
     def _forward(self, s: _Stream, ids: list[int], positions: torch.Tensor, grid=None, features=None) -> torch.Tensor:
         out = self.model(input_ids=torch.tensor([ids], device=self.device), position_ids=positions.to(self.device)[:, None],
-                         past_key_values=s.cache, use_cache=True,
+                         cache=s.cache, use_cache=True,
                          mm_encoder_outputs=None if features is None else {"video": features},
                          video_grid_thw=None if grid is None else grid.to(self.device))
-        s.cache = out.past_key_values
+        s.cache = out.cache
         return out.logits[0, -1].float()
 
     def _text(self, s: _Stream, ids: list[int]) -> torch.Tensor:
@@ -220,7 +231,7 @@ class HFStreamingModel(StreamingModel):
 
     def encode_frame(self, pixels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         frame = qwen_resize(pixels, self.cfg.frame_size, self.patch * self.merge)
-        return patchify(frame[None], self.patch, self.merge, self.temporal)
+        return patchify(frame[None], self.patch, self.merge, self.temporal, self.norm)
 
     def query_ids(self, query: Query) -> list[int]:
         text = query.prompt if query.prompt is not None else query_text(query.question, query.options)
@@ -317,15 +328,22 @@ QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|
                  "<|image_pad|>", "<|video_pad|>", *STREAM_TOKENS]
 
 
-def tiny_qwen2_5_vl(directory: str | Path | None = None, seed: int = 0, words: list[str] | None = None):
-    """A randomly initialised, tiny Qwen2.5-VL and an offline word-level tokenizer — for tests and
-    benchmarks on machines without a model hub. Same architecture and code paths as the real model."""
+TINY_ARCHS = ("qwen2_5_vl", "qwen3_vl")
+
+
+def tiny_vlm(arch: str = "qwen2_5_vl", directory: str | Path | None = None, seed: int = 0,
+             words: list[str] | None = None):
+    """A randomly initialised, tiny Qwen2.5-VL or Qwen3-VL and an offline word-level tokenizer — for tests
+    and benchmarks on machines without a model hub. Same architecture and code paths as the real model
+    (Qwen3-VL: 16-px patches, interleaved mRoPE, DeepStack features fed to the first decoder layers)."""
     from tokenizers import Tokenizer, pre_tokenizers
     from tokenizers.models import WordLevel
-    from transformers import PreTrainedTokenizerFast, Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+    from transformers import PreTrainedTokenizerFast
 
     from .tokenizer import world_vocabulary
 
+    if arch not in TINY_ARCHS:
+        raise ValueError(f"unknown arch {arch!r}; choose one of {', '.join(TINY_ARCHS)}")
     vocab = {t: i for i, t in enumerate(["<unk>", *QWEN_SPECIALS])}
     base = words or world_vocabulary() + ["Question", "Options", "You", "are", "watching", "live", "video", "stream",
                                           "After", "each", "frame", "decide", "whether", "you", "can", "answer", "A",
@@ -340,22 +358,40 @@ def tiny_qwen2_5_vl(directory: str | Path | None = None, seed: int = 0, words: l
     tok = PreTrainedTokenizerFast(tokenizer_object=tk, unk_token="<unk>", eos_token="<|im_end|>", pad_token="<|endoftext|>",
                                   additional_special_tokens=QWEN_SPECIALS)
     ids = {t: vocab[t] for t in QWEN_SPECIALS}
-    cfg = Qwen2_5_VLConfig(
-        text_config=dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                         num_key_value_heads=2, vocab_size=1000, max_position_embeddings=32768,
-                         rope_scaling={"type": "mrope", "mrope_section": [2, 3, 3]}, bos_token_id=ids["<|endoftext|>"],
-                         eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"]),
-        vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64, patch_size=14,
-                           spatial_merge_size=2, temporal_patch_size=2, window_size=56, fullatt_block_indexes=[1]),
-        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"])
+    text = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                num_key_value_heads=2, vocab_size=1000, max_position_embeddings=32768,
+                bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
+    special = dict(image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
+                   vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"])
     torch.manual_seed(seed)
-    model = Qwen2_5_VLForConditionalGeneration(cfg).eval()
+    if arch == "qwen2_5_vl":
+        from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+
+        cfg = Qwen2_5_VLConfig(
+            text_config={**text, "rope_scaling": {"type": "mrope", "mrope_section": [2, 3, 3]}},
+            vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64,
+                               patch_size=14, spatial_merge_size=2, temporal_patch_size=2, window_size=56,
+                               fullatt_block_indexes=[1]), **special)
+        model = Qwen2_5_VLForConditionalGeneration(cfg).eval()
+    else:
+        from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration
+
+        cfg = Qwen3VLConfig(
+            text_config={**text, "head_dim": 16, "rope_parameters": {"rope_type": "default", "rope_theta": 5e6,
+                                                                     "mrope_section": [2, 3, 3], "mrope_interleaved": True}},
+            vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64,
+                               patch_size=16, spatial_merge_size=2, temporal_patch_size=2, num_position_embeddings=64,
+                               deepstack_visual_indexes=[0, 1]), **special)
+        model = Qwen3VLForConditionalGeneration(cfg).eval()
     if directory is not None:
         model.save_pretrained(directory)
         tok.save_pretrained(directory)
     return model, tok
 
+
+def tiny_qwen2_5_vl(directory: str | Path | None = None, seed: int = 0, words: list[str] | None = None):
+    """``tiny_vlm("qwen2_5_vl", ...)``."""
+    return tiny_vlm("qwen2_5_vl", directory, seed, words)
 
 
 @dataclass
@@ -406,6 +442,7 @@ class HFPolicy(torch.nn.Module):
         frame_size = self.stream.frame_size
         vc = model.config.vision_config
         self.patch, self.merge, self.temporal = vc.patch_size, vc.spatial_merge_size, vc.temporal_patch_size
+        self.norm = pixel_norm(model.config)
         if frame_size % (self.patch * self.merge):
             raise ValueError(f"frame_size {frame_size} must be a multiple of patch*merge={self.patch * self.merge}")
         self.n_visual = (frame_size // self.patch) ** 2 // self.merge**2
@@ -470,7 +507,7 @@ class HFPolicy(torch.nn.Module):
             ids[b, start + j] = mc.video_token_id
         arr = frames.cpu().numpy()
         # each frame is its own chunk, repeated to fill the temporal patch (as in streaming)
-        chunks = [patchify(arr[i : i + 1], self.patch, self.merge, self.temporal) for i in range(len(arr))]
+        chunks = [patchify(arr[i : i + 1], self.patch, self.merge, self.temporal, self.norm) for i in range(len(arr))]
         out = self.model(input_ids=ids, attention_mask=(tokens != self.cfg.pad_id).long(),
                          pixel_values_videos=torch.cat([c[0] for c in chunks]).to(self.model.dtype),
                          video_grid_thw=torch.cat([c[1] for c in chunks]),
