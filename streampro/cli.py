@@ -488,6 +488,96 @@ models_app = typer.Typer(help="Model registry and tools. Without a subcommand: l
 app.add_typer(models_app, name="models")
 
 
+def _serve_model(model: str, model_args: str | None, window_frames: int | None, seed: int):
+    """The model a live session runs: ground-truth-free models only, with the paper's sliding window."""
+    from .models.registry import build_model
+
+    if model.partition(":")[0] in ("oracle", "reactive", "eager", "silent"):
+        _fail(f"{model!r} reads the benchmark's answers and cannot run on a live stream; serve random, small:DIR "
+              "or hf:DIR")
+    args = {"window_frames": window_frames, **_model_args(model_args)}
+    try:
+        return build_model(model, seed=seed, **args)
+    except (KeyError, ValueError, FileNotFoundError, TypeError) as e:
+        _fail(f"cannot load {model}: {e}")
+
+
+@app.command()
+def serve(
+    model: str = typer.Option("random", help="random | small:DIR | hf:DIR | hf-offline:DIR"),
+    model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
+    host: str = typer.Option("127.0.0.1", help="interface to bind; anything but loopback requires a token"),
+    port: int = typer.Option(8000, help="TCP port"),
+    token: str = typer.Option(None, envvar="STREAMPRO_TOKEN", help="required of every client when set"),
+    window_frames: int = typer.Option(200, help="frame turns each session keeps in context (the paper's window)"),
+    max_sessions: int = typer.Option(64, help="concurrent sessions at most"),
+    max_batch: int = typer.Option(64, help="frames stepped together at most"),
+    max_frame_bytes: int = typer.Option(4_000_000, help="largest encoded frame accepted"),
+    max_messages_per_s: float = typer.Option(200.0, help="per-session message rate limit"),
+    idle_timeout: float = typer.Option(120.0, help="seconds without a message before a session is closed"),
+    sources: bool = typer.Option(True, "--sources/--no-sources", help="let clients ask the server to read a "
+                                 "file, URL or capture device itself"),
+    seed: int = typer.Option(0, help="seed of sampling models"),
+) -> None:
+    """Serve a model to live streams over WebSocket, with a web page at / (docs/serving.md)."""
+    import uvicorn
+
+    from .serve.app import LOOPBACK, create_app
+    from .serve.engine import Engine, ServeSettings
+
+    if host not in LOOPBACK and not token:
+        _fail(f"binding to {host} exposes the server beyond this machine: set --token or STREAMPRO_TOKEN")
+    settings = ServeSettings(max_sessions=max_sessions, max_batch=max_batch, max_frame_bytes=max_frame_bytes,
+                             max_messages_per_s=max_messages_per_s, idle_timeout_s=idle_timeout,
+                             allow_sources=sources)
+    engine = Engine(_serve_model(model, model_args, window_frames, seed), settings)
+    typer.echo(f"serving {model} on http://{host}:{port}/ (WebSocket /v1/stream){' with a token' if token else ''}")
+    try:
+        uvicorn.run(create_app(engine, model, token), host=host, port=port, log_level="warning")
+    finally:
+        engine.shutdown()
+
+
+@app.command()
+def watch(
+    source: str = typer.Argument(..., help="video file, rtsp:// or http(s):// URL, or a capture device (with --format)"),
+    ask: list[str] = typer.Option(..., "--ask", help="a question (repeatable)"),
+    model: str = typer.Option(None, help="run this model in-process: random | small:DIR | hf:DIR"),
+    model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
+    server: str = typer.Option(None, help="or send the frames to a running `streampro serve`, e.g. http://127.0.0.1:8000"),
+    token: str = typer.Option(None, envvar="STREAMPRO_TOKEN", help="the server's token"),
+    fps: float = typer.Option(1.0, help="frames per second taken from the source"),
+    realtime: bool = typer.Option(False, help="pace frames at their stream times (a slow model drops frames)"),
+    fmt: str = typer.Option(None, "--format", help="PyAV input format of a capture device, e.g. v4l2"),
+    window_frames: int = typer.Option(200, help="frame turns kept in context"),
+    as_json: bool = typer.Option(False, "--json", help="print JSONL events instead of lines"),
+    seed: int = typer.Option(0, help="seed of sampling models"),
+) -> None:
+    """Watch a stream from the terminal: every response is printed with its stream time as it happens."""
+    from .bench.video import VideoError, iter_frames
+    from .serve.watch import printer, watch_local, watch_server
+
+    if (model is None) == (server is None):
+        _fail("give exactly one of --model (in-process) or --server URL")
+    frames = iter_frames(source, fps=fps, fmt=fmt)
+    try:
+        if server:
+            watch_server(server, frames, ask, printer(as_json, {}), realtime, fps, token)
+        else:
+            from .serve.engine import Engine
+
+            engine = Engine(_serve_model(model, model_args, window_frames, seed))
+            try:
+                watch_local(engine, frames, ask, printer(as_json, {f"q{i}": q for i, q in enumerate(ask)}),
+                            realtime, fps)
+            finally:
+                engine.shutdown()
+    except VideoError as e:
+        _fail(str(e))
+    except (OSError, TimeoutError, ValueError) as e:
+        _fail(f"{type(e).__name__}: {e}")
+
+
 @models_app.callback(invoke_without_command=True)
 def list_models(ctx: typer.Context) -> None:
     """List registered model names (``streampro models``)."""

@@ -30,17 +30,20 @@ def iter_frames(
     start: float = 0.0,
     end: float | None = None,
     size: int | None = None,
+    fmt: str | None = None,
 ) -> Iterator[Frame]:
     """Yield RGB frames of ``path`` in time order, resampled to ``fps`` (None: native rate).
 
     ``start`` seeks (keyframe seek, then decode forward), ``end`` stops early (inclusive), ``size``
     resizes to a square of that many pixels inside the decoder (cheap, avoids a numpy resize).
+    ``path`` may also be a URL PyAV reads (``rtsp://``, ``http(s)://``) or, with ``fmt`` (e.g. ``v4l2``,
+    ``avfoundation``), a capture device — live sources for ``streampro serve`` / ``watch``.
     """
-    path = Path(path)
-    if not path.exists():
+    live = "://" in str(path) or fmt is not None
+    if not live and not Path(path).exists():
         raise VideoError(f"{path}: video file not found")
     try:
-        container = av.open(str(path))
+        container = av.open(str(path), format=fmt)
     except (av.error.FFmpegError, OSError) as e:
         raise VideoError(f"{path}: cannot open video ({e})") from None
     with container:

@@ -15,6 +15,7 @@ The interface carries no ground truth: privileged reference models receive the i
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 
 from ..core.types import Frame, Query, Response, StreamInfo
@@ -44,6 +45,17 @@ class StreamingModel(ABC):
     @abstractmethod
     def step(self, frame: Frame) -> list[Response]:
         """Consume one frame; return responses (possibly none)."""
+
+    def spawn(self) -> StreamingModel:
+        """A fresh streamer for another concurrent stream (a server session), sharing this one's weights.
+        The default shallow copy suits models whose per-stream state is all set by ``reset``."""
+        return copy.copy(self)
+
+    @staticmethod
+    def step_batch(models: list[StreamingModel], frames: list[Frame]) -> list[list[Response]]:
+        """Step several streams (one frame each) together. The default steps them one by one; models
+        that can batch across streams (StreamPro-Small) override it."""
+        return [m.step(f) for m, f in zip(models, frames, strict=True)]
 
     def answer_now(self, query: Query) -> str:
         """Forced answer at the query time (ask-and-answer protocols). Default: add the query, and

@@ -169,6 +169,12 @@ class HFStreamingModel(StreamingModel):
         add_stream_tokens(model, tok)
         return cls(model, tok, HFStreamConfig(**{**asdict(saved_stream_config(path)), **cfg}))
 
+    def spawn(self) -> HFStreamingModel:
+        """Another stream on the same weights: its own caches (set by ``reset``) and its own sampler."""
+        new = copy.copy(self)
+        new.cfg, new.gen = copy.deepcopy(self.cfg), torch.Generator().manual_seed(self.cfg.seed)
+        return new
+
     # -- low level ---------------------------------------------------------------------------
     @torch.no_grad()
     def _forward(self, s: _Stream, ids: list[int], positions: torch.Tensor, grid=None, features=None) -> torch.Tensor:

@@ -117,6 +117,8 @@ class RandomModel(_Privileged):
             self.vocab.setdefault(it.task, [])
             self.vocab[it.task] += [a.text for a in it.answers]
         self.vocab = {t: sorted(set(v)) for t, v in self.vocab.items()}
+        # a question of no known task (a live stream's): any answer seen, else the world's object names
+        self.any_words = sorted({w for v in self.vocab.values() for w in v}) or _object_names()
 
     def speak_times(self, item: Item, a: Answer) -> None:
         return None
@@ -128,8 +130,8 @@ class RandomModel(_Privileged):
         out = []
         for qid, q in self.queries.items():
             rng = _rng(self.seed, qid, frame.index)
-            words = self.vocab.get(q.task)
-            if words and rng.random() < self.rate:
+            words = self.vocab.get(q.task) or self.any_words
+            if rng.random() < self.rate:
                 out.append(Response(qid, words[int(rng.integers(len(words)))]))
         return out
 
@@ -141,6 +143,12 @@ class RandomModel(_Privileged):
         choice = query.options[int(_rng(self.seed, query.id).integers(len(query.options)))]
         m = re.match(r"^\(?([A-Z])[.)]\s", choice)
         return m.group(1) if m else choice
+
+
+def _object_names() -> list[str]:
+    from ..world.scene import COLORS, SHAPES
+
+    return [f"the {c} {s}" for c in COLORS for s in SHAPES]
 
 
 class SilentModel(_Privileged):

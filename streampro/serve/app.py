@@ -1,0 +1,265 @@
+"""``streampro serve``: the engine behind a WebSocket API, a web page, ``/health`` and ``/metrics``.
+
+Protocol (docs/serving.md): connect to ``/v1/stream?fps=1&ack=0&token=…``; send questions as JSON text
+messages and frames as binary messages (8-byte little-endian float64 stream time, then JPEG/PNG bytes), or
+ask the server to read a source itself; receive ``response`` events as soon as the model speaks and a
+``stats`` event every second. A malformed message gets an ``error`` event on that session only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import io
+import json
+import math
+import struct
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+
+from .engine import Engine, ServeSettings, Session
+
+PAGE = Path(__file__).with_name("static") / "index.html"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+class ProtocolError(ValueError):
+    """A client message the server cannot use; reported to that session, which goes on."""
+
+
+def decode_frame(data: bytes, settings: ServeSettings) -> tuple[float, np.ndarray]:
+    """A binary frame message -> (stream time, RGB uint8 pixels); ProtocolError says what is wrong."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) < 9:
+        raise ProtocolError("a frame is 8 bytes of float64 time (little-endian) followed by a JPEG or PNG image")
+    if len(data) - 8 > settings.max_frame_bytes:
+        raise ProtocolError(f"frame of {len(data) - 8} bytes exceeds the limit of {settings.max_frame_bytes}")
+    (t,) = struct.unpack("<d", data[:8])
+    if not math.isfinite(t) or t < 0:
+        raise ProtocolError(f"frame time must be a finite number of seconds >= 0, got {t}")
+    try:
+        img = Image.open(io.BytesIO(data[8:]))
+        if img.width * img.height > settings.max_frame_pixels:
+            raise ProtocolError(f"frame of {img.width}x{img.height} pixels exceeds the limit of "
+                                f"{settings.max_frame_pixels} pixels")
+        pixels = np.asarray(img.convert("RGB"))
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        if isinstance(e, ProtocolError):
+            raise
+        raise ProtocolError(f"cannot decode the frame image ({type(e).__name__}: {e})") from None
+    return t, pixels
+
+
+def prometheus(metrics: dict, model: str) -> str:
+    """The engine's counters in Prometheus' text exposition format."""
+    series = [("sessions", "streampro_sessions", "gauge", "open sessions"),
+              ("sessions_opened", "streampro_sessions_opened_total", "counter", "sessions opened"),
+              ("frames_stepped", "streampro_frames_stepped_total", "counter", "frames the model stepped"),
+              ("frames_dropped", "streampro_frames_dropped_total", "counter",
+               "frames replaced by a newer one before the model got to them"),
+              ("responses", "streampro_responses_total", "counter", "responses pushed to clients"),
+              ("batches", "streampro_batches_total", "counter", "batched model steps"),
+              ("errors", "streampro_errors_total", "counter", "model step failures")]
+    lines = [f'streampro_info{{model="{model}"}} 1']
+    for key, name, kind, doc in series:
+        lines += [f"# HELP {name} {doc}", f"# TYPE {name} {kind}", f"{name} {metrics[key]}"]
+    lines += ["# HELP streampro_step_seconds wall time of one batched model step", "# TYPE streampro_step_seconds summary"]
+    for q, key in (("0.5", "step_p50_s"), ("0.99", "step_p99_s")):
+        v = metrics[key]
+        lines.append(f'streampro_step_seconds{{quantile="{q}"}} {"NaN" if math.isnan(v) else round(v, 6)}')
+    return "\n".join(lines) + "\n"
+
+
+class _Bucket:
+    """Token bucket: ``rate`` messages per second, one second of burst."""
+
+    def __init__(self, rate: float):
+        self.rate, self.level, self.at = rate, rate, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.level = min(self.rate, self.level + (now - self.at) * self.rate)
+        self.at = now
+        if self.level < 1:
+            return False
+        self.level -= 1
+        return True
+
+
+def _read_source(engine: Engine, session: Session, msg: dict) -> None:
+    """Thread: decode a file / URL / capture device with PyAV and offer its frames. ``realtime`` paces
+    frames at their stream times (a slow model then drops frames); otherwise the next frame is offered
+    only once the model has taken the last one (nothing dropped)."""
+    from ..bench.video import VideoError, iter_frames
+
+    realtime = bool(msg.get("realtime", False))
+    start = time.perf_counter()
+    try:
+        for f in iter_frames(msg["path"], fps=float(msg.get("fps", 1.0)), fmt=msg.get("format")):
+            if session.closed:
+                return
+            if realtime:
+                time.sleep(max(0.0, start + f.time - time.perf_counter()))
+            else:
+                while session.waiting and not session.closed:
+                    time.sleep(0.001)
+            session.offer(f.pixels, f.time)
+            engine.notify()
+    except (VideoError, ValueError, TypeError) as e:
+        session.emit({"type": "error", "message": f"source: {e}"})
+    session.end()
+    engine.notify()
+
+
+def create_app(engine: Engine, model_name: str, token: str | None = None):
+    """The FastAPI app; ``token`` (if set) is required on the WebSocket (``?token=`` or an
+    ``Authorization: Bearer`` header) and on ``/metrics``."""
+    settings = engine.settings
+    app = FastAPI(title="StreamPro", description="Proactive streaming video assistant")
+
+    def authorized(headers, params) -> bool:
+        if not token:
+            return True
+        given = params.get("token") or headers.get("authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(given.encode(), token.encode())
+
+    @app.get("/", response_class=HTMLResponse)
+    def page() -> str:
+        return PAGE.read_text()
+
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "ok", "model": model_name, "sessions": len(engine.sessions)}
+
+    @app.get("/metrics")
+    def metrics(request: Request):
+        if not authorized(request.headers, request.query_params):
+            return JSONResponse({"error": "unauthorized: missing or wrong token"}, status_code=401)
+        return PlainTextResponse(prometheus(engine.metrics(), model_name))
+
+    @app.websocket("/v1/stream")
+    async def stream(ws: WebSocket) -> None:
+        await ws.accept()
+        if not authorized(ws.headers, ws.query_params):
+            await ws.send_json({"type": "error", "message": "unauthorized: missing or wrong token (?token= or "
+                                "an 'Authorization: Bearer' header)"})
+            await ws.close(code=1008)
+            return
+        try:
+            fps = float(ws.query_params.get("fps", 1.0))
+            ack = ws.query_params.get("ack", "0") in ("1", "true")
+            if not (0 < fps <= 120):
+                raise ValueError(f"fps must be in (0, 120], got {fps}")
+        except ValueError as e:
+            await ws.send_json({"type": "error", "message": f"bad session parameters: {e}"})
+            await ws.close(code=1003)
+            return
+        loop = asyncio.get_running_loop()
+        out: asyncio.Queue = asyncio.Queue()
+
+        def emit(event: dict) -> None:
+            loop.call_soon_threadsafe(out.put_nowait, event)
+
+        try:
+            session = engine.open(emit, fps=fps, ack=ack)
+        except RuntimeError as e:
+            await ws.send_json({"type": "error", "message": str(e)})
+            await ws.close(code=1013)
+            return
+        await ws.send_json({"type": "ready", "session": session.id, "model": model_name, "fps": fps, "ack": ack})
+
+        async def send_events() -> None:
+            while True:
+                await ws.send_json(await out.get())
+
+        async def send_stats() -> None:
+            while True:
+                await asyncio.sleep(settings.stats_every_s)
+                out.put_nowait({"type": "stats", **session.stats.as_dict()})
+
+        def error(message: str) -> None:
+            session.stats.errors += 1
+            out.put_nowait({"type": "error", "message": message})
+
+        tasks = [asyncio.create_task(send_events()), asyncio.create_task(send_stats())]
+        bucket = _Bucket(settings.max_messages_per_s)
+        try:
+            while True:
+                try:
+                    msg = await asyncio.wait_for(ws.receive(), timeout=settings.idle_timeout_s)
+                except asyncio.TimeoutError:
+                    await ws.send_json({"type": "error", "message": f"idle for {settings.idle_timeout_s:g} s: closing"})
+                    break
+                if msg["type"] == "websocket.disconnect":
+                    break
+                if not bucket.take():
+                    error(f"rate limit: more than {settings.max_messages_per_s:g} messages/s; message ignored")
+                    continue
+                try:
+                    if msg.get("bytes") is not None:
+                        t, pixels = await asyncio.to_thread(decode_frame, msg["bytes"], settings)
+                        session.offer(pixels, t)
+                        engine.notify()
+                    else:
+                        await _control(engine, session, msg.get("text") or "", out, settings)
+                except ProtocolError as e:
+                    error(str(e))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            engine.close(session)
+            await asyncio.sleep(0)  # let events already queued go out before the tasks stop
+            while not out.empty():
+                try:
+                    await ws.send_json(out.get_nowait())
+                except Exception:
+                    break
+            for task in tasks:
+                task.cancel()
+            try:
+                await ws.close()
+            except Exception:
+                pass
+
+    return app
+
+
+async def _control(engine: Engine, session: Session, text: str, out: asyncio.Queue, settings: ServeSettings) -> None:
+    """A JSON control message: ask, close_query, source, end."""
+    try:
+        msg = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ProtocolError(f"not JSON: {e}") from None
+    if not isinstance(msg, dict) or "type" not in msg:
+        raise ProtocolError('a control message is a JSON object with a "type" (ask, close_query, source, end)')
+    kind = msg["type"]
+    if kind == "ask":
+        q = msg.get("question")
+        if not isinstance(q, str) or not q.strip():
+            raise ProtocolError('"ask" needs a non-empty "question" string')
+        if len(q) > 2000:
+            raise ProtocolError("question longer than 2000 characters")
+        options = msg.get("options", [])
+        if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+            raise ProtocolError('"options" must be a list of strings')
+        qid = session.ask(q.strip(), msg.get("id") and str(msg["id"]), tuple(options))
+        out.put_nowait({"type": "asked", "id": qid, "question": q.strip()})
+    elif kind == "close_query":
+        session.close_query(str(msg.get("id")))
+    elif kind == "end":
+        session.end()
+        engine.notify()
+    elif kind == "source":
+        if not settings.allow_sources:
+            raise ProtocolError("this server does not read sources (started with --no-sources)")
+        if not isinstance(msg.get("path"), str):
+            raise ProtocolError('"source" needs a "path": a file, an rtsp:// or http(s):// URL, or a device')
+        threading.Thread(target=_read_source, args=(engine, session, msg), daemon=True).start()
+    else:
+        raise ProtocolError(f"unknown message type {kind!r} (ask, close_query, source, end)")
