@@ -146,7 +146,7 @@ def test_small_step_batch_equals_stepping_one_by_one_and_the_window_bounds_memor
                 if k == 10 + 2 * i and i % 2:
                     s.add_query(Query(f"p{i}", "tell me when the blue circle stops"))
             frames = [Frame(k, float(k), videos[i, k]) for i in range(len(ss))]
-            out = SmallStreamer.step_batch(ss, frames) if batched else [s.step(f) for s, f in zip(ss, frames)]
+            out = SmallStreamer.step_batch(ss, frames) if batched else [s.step(f) for s, f in zip(ss, frames, strict=True)]
             for i, rs in enumerate(out):
                 said[i] += [(k, r.query_id, r.text) for r in rs]
         return said, [s.trace for s in ss], ss
