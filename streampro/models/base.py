@@ -32,6 +32,9 @@ class StreamingModel(ABC):
     """Base class; subclasses override ``step`` (and usually ``add_query``)."""
 
     name: str = "model"
+    #: models that keep per-frame action traces (for GRPO) keep them only while this is true; a server
+    #: turns it off so that a stream running for hours keeps flat memory
+    record_trace: bool = True
 
     def reset(self, info: StreamInfo) -> None:
         self.queries: dict[str, Query] = {}

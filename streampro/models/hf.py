@@ -278,7 +278,8 @@ class HFStreamingModel(StreamingModel):
             logits = self._frame(s, pixels, grid, features, label)
             pair = logits[[self.silence_id, self.respond_id]]
             p = float(torch.softmax(pair, -1)[1])
-            self.respond_p[qid].append(p)
+            if self.record_trace:
+                self.respond_p[qid].append(p)
             if self.cfg.sample:
                 respond = bool(torch.multinomial(torch.softmax(pair / self.cfg.temperature, -1), 1, generator=self.gen))
             else:
@@ -290,7 +291,8 @@ class HFStreamingModel(StreamingModel):
                 text, ids = self._generate(s, logits, feed_stop=True)
                 actions += ids
                 out.append(Response(qid, text))
-            self.trace[qid].append((frame.index, actions))
+            if self.record_trace:
+                self.trace[qid].append((frame.index, actions))
             start, _ = s.frame_spans[-1]
             s.frame_spans[-1] = (start, s.length)  # the turn (frame + decision + answer) is evicted as one
         return out

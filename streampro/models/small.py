@@ -364,7 +364,8 @@ class SmallStreamer(StreamingModel):
                     break
                 answer.append(nxt)
             out = Response(qid, self.model.tokenizer.decode(answer))
-        self.trace[qid].append((frame.index, actions))
+        if self.record_trace:
+            self.trace[qid].append((frame.index, actions))
         self._slide(s)
         return out
 

@@ -42,6 +42,9 @@ class ServeSettings:
     idle_timeout_s: float = 120.0  # a session that sends nothing for this long is closed
     stats_every_s: float = 1.0
     allow_sources: bool = True  # let clients ask the server to read a file/URL/device itself
+    # torch intra-op threads of the stepping thread. 1 by default: measured on 2 cores, a non-main thread
+    # running small ops with 2 OpenMP threads was 4x slower than with 1 (benchmarks/serve_throughput.py)
+    torch_threads: int = 1
 
 
 def _quantile(xs, q: float) -> float:
@@ -147,7 +150,9 @@ class Engine:
             if len(self.sessions) >= self.settings.max_sessions:
                 raise RuntimeError(f"server full: {self.settings.max_sessions} sessions open (--max-sessions)")
             sid = f"s{next(self._ids)}"
-            s = Session(sid, self.prototype.spawn(), emit, fps, ack)
+            model = self.prototype.spawn()
+            model.record_trace = False  # no GRPO here: keep memory flat on long streams
+            s = Session(sid, model, emit, fps, ack)
             self.sessions[sid] = s
             self.totals["sessions_opened"] += 1
         return s
@@ -174,6 +179,9 @@ class Engine:
         return [s for s in self.sessions.values() if s.waiting or s._ending]
 
     def _run(self) -> None:
+        import torch
+
+        torch.set_num_threads(self.settings.torch_threads)  # per thread: the caller's setting is untouched
         while True:
             with self._wake:
                 self._wake.wait_for(lambda: self._stop or bool(self._ready()), timeout=1.0)
