@@ -283,3 +283,29 @@ def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, fs, s
     want = fresh._generate(s, fresh._text(s, ids))[0].strip()
     s2 = m.base.fork()
     assert m._generate(s2, m._text(s2, ids))[0].strip() == want
+
+
+def test_served_hf_model_speaks_exactly_as_offline(tiny, fs, small_items):
+    """`streampro serve`/`watch` run an `hf:` model through the engine (a spawned streamer per session,
+    sharing the weights): the responses equal stepping the model directly."""
+    from streampro.serve.engine import Engine
+    from streampro.serve.watch import watch_local
+
+    question = "Tell me each time the red square changes colour"
+    m = HFStreamingModel.from_pretrained(str(tiny), frame_size=fs, max_new_tokens=2, respond_threshold=0.0)
+    it = small_items[0]
+    fr = load_frames([it], fs)[it.video][:6]
+    off = m.spawn()
+    off.reset(StreamInfo("v", 1.0, len(fr)))
+    off.add_query(Query("q0", question))
+    want = [(float(k), r.text) for k in range(len(fr)) for r in off.step(Frame(k, float(k), fr[k]))]
+    assert len(want) == len(fr)  # threshold 0: it speaks after every frame
+    engine = Engine(m)
+    got = []
+    try:
+        stats = watch_local(engine, (Frame(k, float(k), fr[k]) for k in range(len(fr))), [question],
+                            lambda ev: ev["type"] == "response" and got.append((ev["t"], ev["text"])))
+    finally:
+        engine.shutdown()
+    assert got == want and stats["stepped"] == len(fr) and stats["dropped"] == 0
+    assert m.trace == {} and off.trace["q0"]  # the served copy keeps no GRPO trace; the prototype is untouched

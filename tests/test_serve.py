@@ -272,3 +272,27 @@ def test_load_16_sessions_600_frames_lose_no_response_and_memory_stays_flat():
                 assert stepped >= 16 * 600 // 10 and sum(g for g, _ in results.values()) > 0
             results.clear()
     assert rss[1] - rss[0] < 40 * 2**20, f"resident memory grew by {(rss[1] - rss[0]) / 2**20:.1f} MiB"
+
+
+def test_a_failing_model_step_is_reported_and_the_stream_goes_on():
+    from streampro.core.types import Response
+    from streampro.models.base import StreamingModel
+    from streampro.serve.watch import watch_local
+
+    class Flaky(StreamingModel):
+        def step(self, frame):
+            if frame.index == 2:
+                raise RuntimeError("out of memory (simulated)")
+            return [Response(q, f"frame {frame.index}") for q in self.queries]
+
+    engine = Engine(Flaky())
+    events = []
+    frames = (Frame(k, float(k), np.zeros((8, 8, 3), np.uint8)) for k in range(5))
+    try:
+        stats = watch_local(engine, frames, [QUESTION], events.append)
+    finally:
+        engine.shutdown()
+    said = [e["text"] for e in events if e["type"] == "response"]
+    assert said == ["frame 0", "frame 1", "frame 3", "frame 4"]
+    assert [e["frame"] for e in events if e["type"] == "error"] == [2] and "simulated" in events[2]["message"]
+    assert stats["stepped"] == 4 and stats["errors"] == 1

@@ -100,6 +100,7 @@ def _read_source(engine: Engine, session: Session, msg: dict) -> None:
 
     realtime = bool(msg.get("realtime", False))
     start = time.perf_counter()
+    session.source_running = True
     try:
         for f in iter_frames(msg["path"], fps=float(msg.get("fps", 1.0)), fmt=msg.get("format")):
             if session.closed:
@@ -113,6 +114,8 @@ def _read_source(engine: Engine, session: Session, msg: dict) -> None:
             engine.notify()
     except (VideoError, ValueError, TypeError) as e:
         session.emit({"type": "error", "message": f"source: {e}"})
+    finally:
+        session.source_running = False
     session.end()
     engine.notify()
 
@@ -194,6 +197,8 @@ def create_app(engine: Engine, model_name: str, token: str | None = None):
                 try:
                     msg = await asyncio.wait_for(ws.receive(), timeout=settings.idle_timeout_s)
                 except asyncio.TimeoutError:
+                    if session.source_running:  # the server is feeding this session itself
+                        continue
                     await ws.send_json({"type": "error", "message": f"idle for {settings.idle_timeout_s:g} s: closing"})
                     break
                 if msg["type"] == "websocket.disconnect":

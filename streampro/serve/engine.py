@@ -76,7 +76,7 @@ class Session:
     takes them."""
 
     def __init__(self, sid: str, model: StreamingModel, emit: Emit, fps: float = 1.0, ack: bool = False):
-        self.id, self.model, self.emit, self.ack = sid, model, emit, ack
+        self.id, self.model, self._emit, self.ack = sid, model, emit, ack
         self.stats = SessionStats()
         self._lock = threading.Lock()
         self._frame: tuple[np.ndarray, float, float] | None = None  # (pixels, stream t, arrival)
@@ -84,9 +84,19 @@ class Session:
         self._closes: list[str] = []
         self._ending = False
         self.closed = False
+        self.source_running = False  # the server is reading a source for this session (not idle)
         self.index = 0  # frames stepped so far: the next frame's index
         self.model.reset(StreamInfo(sid, fps, math.inf))
         self.query_ids = itertools.count()
+
+    def emit(self, event: dict) -> None:
+        """Hand an event to the client side; a client already gone (its event loop closed) is ignored,
+        so one departed client can never stop the stepping thread."""
+        try:
+            self._emit(event)
+        except RuntimeError:
+            if not self.closed:
+                raise
 
     def offer(self, pixels: np.ndarray, t: float) -> None:
         with self._lock:
@@ -188,22 +198,20 @@ class Engine:
                 if self._stop:
                     return
                 ready = self._ready()[: self.settings.max_batch]
-            try:
-                self._step(ready)
-            except Exception as e:  # a model failure must not kill the server: report it to those sessions
-                for s in ready:
-                    s.stats.errors += 1
-                    self.totals["errors"] += 1
-                    s.emit({"type": "error", "message": f"model step failed: {type(e).__name__}: {e}"})
+            self._step(ready)
 
     def _step(self, ready: list[Session]) -> None:
         batch, frames, arrivals = [], [], []
         for s in ready:
             asks, closes, frame = s.take()
-            for q in asks:
-                s.model.add_query(q)  # posted before the frame that follows, as in the benchmark protocol
-            for qid in closes:
-                s.model.close_query(qid)
+            try:
+                for q in asks:
+                    s.model.add_query(q)  # posted before the frame that follows, as in the benchmark protocol
+                for qid in closes:
+                    s.model.close_query(qid)
+            except Exception as e:
+                s.stats.errors += 1
+                s.emit({"type": "error", "message": f"cannot post the question: {type(e).__name__}: {e}"})
             if frame is not None:
                 pixels, t, arrived = frame
                 batch.append(s)
@@ -211,16 +219,25 @@ class Engine:
                 arrivals.append(arrived)
         if batch:
             start = time.perf_counter()
-            results = type(batch[0].model).step_batch([s.model for s in batch], frames)
+            failed = None
+            try:
+                results = type(batch[0].model).step_batch([s.model for s in batch], frames)
+            except Exception as e:  # a model failure must not stop the server: report it to those sessions
+                failed, results = f"model step failed: {type(e).__name__}: {e}", [[] for _ in batch]
             done = time.perf_counter()
             self.step_seconds.append(done - start)
             self.totals["batches"] += 1
             for s, f, arrived, responses in zip(batch, frames, arrivals, results, strict=True):
                 s.index += 1
-                s.stats.stepped += 1
+                if failed:
+                    s.stats.errors += 1
+                    self.totals["errors"] += 1
+                    s.emit({"type": "error", "message": failed, "t": f.time, "frame": f.index})
+                else:
+                    s.stats.stepped += 1
+                    self.totals["frames_stepped"] += 1
                 s.stats.last_t = f.time
                 s.stats.latency_s.append(done - arrived)
-                self.totals["frames_stepped"] += 1
                 for r in responses:
                     s.stats.responses += 1
                     self.totals["responses"] += 1
