@@ -76,3 +76,21 @@ def test_models_list_and_make_tiny(tmp_path, small_bench):
     assert json.loads((tmp_path / "t3" / "config.json").read_text())["model_type"] == "qwen3_vl"
     r = run(app, ["models", "make-tiny", "--out", str(tmp_path / "t4"), "--arch", "llava"])
     assert r.exit_code == 2 and "qwen2_5_vl, qwen3_vl" in r.output
+
+
+def test_every_command_has_help():
+    """`--help` works on every command and subcommand, and each one says what it does."""
+    import typer
+
+    def walk(cmd, path):
+        yield path, cmd
+        if hasattr(cmd, "commands"):  # a group (typer vendors its own click)
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, [*path, name])
+
+    commands = list(walk(typer.main.get_command(app), []))
+    assert {"serve", "watch", "eval", "reproduce"} <= {p[0] for p, _ in commands if p}
+    for path, cmd in commands:
+        r = run(app, [*path, "--help"])
+        assert r.exit_code == 0 and "Usage" in r.output, path
+        assert cmd.help or hasattr(cmd, "commands"), f"{' '.join(path)} has no description"
