@@ -432,62 +432,6 @@ def fixture(
     typer.echo(f"wrote {path}")
 
 
-data_app = typer.Typer(help="Bring data in (convert external layouts into StreamPro-Bench items) and inspect it (stats, preview).",
-                       no_args_is_help=True)
-app.add_typer(data_app, name="data")
-
-
-@data_app.command("convert")
-def data_convert(
-    kind: str = typer.Argument(..., help="ovo-forward (OVO-Bench REC/SSR/CRR) | po (StreamingBench Proactive Output) | "
-                               "dense-captions (ActivityNet Captions / YouCook2 -> EU + TP) | charades-sta (-> TG) | "
-                               "csv (hand annotation, docs/format.md)"),
-    source: Path = typer.Option(..., "--input", help="the benchmark's annotation file"),
-    videos: Path = typer.Option(..., help="folder its video paths are relative to"),
-    out: Path = typer.Option(..., help="items.jsonl to write (then: streampro eval --bench OUT ...)"),
-    fps: float = typer.Option(1.0, help="the rate the items ask models to stream at"),
-) -> None:
-    """Convert an external benchmark's file into StreamPro-Bench items scored by StreamPro-F1; reports what it dropped."""
-    from .bench.convert import convert
-    from .bench.schema import SchemaError, write_items
-
-    try:
-        items, dropped = convert(kind, source, videos, fps)
-    except (SchemaError, FileNotFoundError) as e:
-        _fail(str(e))
-    for d in dropped:
-        typer.secho(f"dropped: {d}", fg=typer.colors.YELLOW, err=True)
-    if not items:
-        _fail(f"no item could be made from {source}")
-    write_items(out, items)
-    typer.echo(f"wrote {len(items)} items to {out} ({len(dropped)} dropped)")
-
-
-@data_app.command("stats")
-def data_stats(bench: Path = typer.Argument(..., help="items.jsonl")) -> None:
-    """Counts per task and dimension, answers per question, answer delays (JSON on stdout)."""
-    from .bench.inspect_data import dataset_stats
-
-    typer.echo(json.dumps(dataset_stats(_load(bench, skip_bad=False)), indent=2))
-
-
-@data_app.command("preview")
-def data_preview(
-    bench: Path = typer.Argument(..., help="items.jsonl"),
-    out: Path = typer.Option(Path("runs/preview"), help="output folder (preview.html, stats.json)"),
-    per_task: int = typer.Option(3, help="sampled questions per task"),
-    seed: int = typer.Option(0, help="sampling seed"),
-) -> None:
-    """An HTML page with the stats, answer-time histograms and sampled questions (frames, answers, windows)."""
-    from .bench.inspect_data import write_preview
-
-    typer.echo(f"preview: {write_preview(_load(bench, skip_bad=False), out, per_task, seed)}")
-
-
-models_app = typer.Typer(help="Model registry and tools. Without a subcommand: list registered model names.")
-app.add_typer(models_app, name="models")
-
-
 def _serve_model(model: str, model_args: str | None, window_frames: int | None, seed: int):
     """The model a live session runs: ground-truth-free models only, with the paper's sliding window."""
     from .models.registry import build_model
@@ -576,6 +520,62 @@ def watch(
         _fail(str(e))
     except (OSError, TimeoutError, ValueError) as e:
         _fail(f"{type(e).__name__}: {e}")
+
+
+data_app = typer.Typer(help="Bring data in (convert external layouts into StreamPro-Bench items) and inspect it (stats, preview).",
+                       no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("convert")
+def data_convert(
+    kind: str = typer.Argument(..., help="ovo-forward (OVO-Bench REC/SSR/CRR) | po (StreamingBench Proactive Output) | "
+                               "dense-captions (ActivityNet Captions / YouCook2 -> EU + TP) | charades-sta (-> TG) | "
+                               "csv (hand annotation, docs/format.md)"),
+    source: Path = typer.Option(..., "--input", help="the benchmark's annotation file"),
+    videos: Path = typer.Option(..., help="folder its video paths are relative to"),
+    out: Path = typer.Option(..., help="items.jsonl to write (then: streampro eval --bench OUT ...)"),
+    fps: float = typer.Option(1.0, help="the rate the items ask models to stream at"),
+) -> None:
+    """Convert an external benchmark's file into StreamPro-Bench items scored by StreamPro-F1; reports what it dropped."""
+    from .bench.convert import convert
+    from .bench.schema import SchemaError, write_items
+
+    try:
+        items, dropped = convert(kind, source, videos, fps)
+    except (SchemaError, FileNotFoundError) as e:
+        _fail(str(e))
+    for d in dropped:
+        typer.secho(f"dropped: {d}", fg=typer.colors.YELLOW, err=True)
+    if not items:
+        _fail(f"no item could be made from {source}")
+    write_items(out, items)
+    typer.echo(f"wrote {len(items)} items to {out} ({len(dropped)} dropped)")
+
+
+@data_app.command("stats")
+def data_stats(bench: Path = typer.Argument(..., help="items.jsonl")) -> None:
+    """Counts per task and dimension, answers per question, answer delays (JSON on stdout)."""
+    from .bench.inspect_data import dataset_stats
+
+    typer.echo(json.dumps(dataset_stats(_load(bench, skip_bad=False)), indent=2))
+
+
+@data_app.command("preview")
+def data_preview(
+    bench: Path = typer.Argument(..., help="items.jsonl"),
+    out: Path = typer.Option(Path("runs/preview"), help="output folder (preview.html, stats.json)"),
+    per_task: int = typer.Option(3, help="sampled questions per task"),
+    seed: int = typer.Option(0, help="sampling seed"),
+) -> None:
+    """An HTML page with the stats, answer-time histograms and sampled questions (frames, answers, windows)."""
+    from .bench.inspect_data import write_preview
+
+    typer.echo(f"preview: {write_preview(_load(bench, skip_bad=False), out, per_task, seed)}")
+
+
+models_app = typer.Typer(help="Model registry and tools. Without a subcommand: list registered model names.")
+app.add_typer(models_app, name="models")
 
 
 @models_app.callback(invoke_without_command=True)
