@@ -244,13 +244,37 @@ def train_sft_cmd(
     frame_size: int = typer.Option(None, help="HF base: frame size in pixels (multiple of 28)"),
     dtype: str = typer.Option(None, help="HF base: float32 | bfloat16"),
     lora_r: int = typer.Option(None, help="HF base: train LoRA adapters of this rank (default: full fine-tuning)"),
+    freeze_encoder: bool = typer.Option(None, help="StreamPro-Small: keep the frame encoder fixed (after `train "
+                                        "perception`) and read its features from a cache"),
 ) -> None:
     """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
     from .train.sft import SFTConfig, train_sft
 
     kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, lambda_text=lambda_text, steps=steps, batch_size=batch_size, lr=lr,
-              seed=seed, tensorboard=tensorboard, **_hf_flags(frame_size, dtype, lora_r))
+              seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder, **_hf_flags(frame_size, dtype, lora_r))
     _train(train_sft, SFTConfig.from_yaml(config, **kw))
+
+
+@train_app.command("perception")
+def train_perception_cmd(
+    config: Path = typer.Option(None, help="YAML config (fields of PerceptionConfig)"),
+    train: str = typer.Option(None, help="training items.jsonl of generated world videos"),
+    val: str = typer.Option(None, help="held-out items.jsonl for the probe table (e.g. the val split)"),
+    out: str = typer.Option(None, help="run folder: final/ (a StreamPro-Small to SFT from) and probe.json"),
+    steps: int = typer.Option(None, help="optimizer steps"),
+    image_size: int = typer.Option(None, help="frame size the encoder sees (the world's frames are 64 px)"),
+    seed: int = typer.Option(None, help="seed"),
+) -> None:
+    """Pretrain StreamPro-Small's frame encoder on the simulator's per-frame state (which object is where);
+    then `train sft --base small:OUT/final --freeze-encoder`."""
+    from .train.perception import PerceptionConfig, pretrain_perception
+
+    kw = dict(train=train, val=val, out=out, steps=steps, image_size=image_size, seed=seed)
+    cfg = PerceptionConfig.from_yaml(config, **kw)
+    _train(pretrain_perception, cfg)
+    probe = Path(cfg.out) / "probe.json"
+    if probe.exists():
+        typer.echo(json.dumps({k: v for k, v in json.loads(probe.read_text()).items() if k in ("train", "val")}))
 
 
 def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None) -> dict:
@@ -297,6 +321,8 @@ def reproduce(
     n_test: int = typer.Option(350, help="test questions"),
     sft_steps: int = typer.Option(300, help="SFT steps per variant"),
     grpo_steps: int = typer.Option(10, help="GRPO steps"),
+    perception_steps: int = typer.Option(600, help="frame-encoder pretraining steps on the world's frame state "
+                                         "(0: no pretraining, the encoder learns from SFT alone)"),
     ablation: list[str] = typer.Option([], "--ablation", help="also the paper's GRPO ablations: tau (3 vs 8) | "
                                        "weights (0.1/0.9/0, 0.1/0.6/0.3, 0.1/0.45/0.45) | matching (GT- vs prediction-first)"),
 ) -> None:
@@ -306,7 +332,7 @@ def reproduce(
 
     try:
         res = run(ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
-                                  grpo_steps=grpo_steps, ablations=tuple(ablation)))
+                                  grpo_steps=grpo_steps, ablations=tuple(ablation), perception_steps=perception_steps))
     except ValueError as e:
         _fail(str(e))
     typer.echo(res["text"])

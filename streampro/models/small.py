@@ -196,12 +196,21 @@ class StreamProSmall(nn.Module):
 
     def forward(self, tokens: torch.Tensor, is_visual: torch.Tensor, frames: torch.Tensor | None) -> torch.Tensor:
         """Teacher-forced logits for a batch of laid-out sequences (``frames``: all visual frames of the
-        batch in sequence order, [N, H, W, 3] uint8)."""
-        visual = self.encoder(frames).reshape(-1, self.cfg.d_model) if frames is not None and len(frames) else None
+        batch in sequence order, [N, H, W, 3] uint8 — or, from a frozen encoder's feature cache, their
+        visual tokens [N, g*g, d] float, which skips the encoder)."""
+        visual = None
+        if frames is not None and len(frames):
+            visual = (frames if frames.is_floating_point() else self.encoder(frames)).reshape(-1, self.cfg.d_model)
         logits, _ = self.forward_embeds(self.embed(tokens, visual, is_visual))
         return logits
 
     # -- save / load ------------------------------------------------------------------------
+    @torch.no_grad()
+    def encode_frames(self, frames: np.ndarray, batch: int = 512) -> np.ndarray:
+        """A video's visual tokens [K, g*g, d] float32: the feature cache of a frozen encoder."""
+        out = [self.encoder(torch.from_numpy(frames[i : i + batch])) for i in range(0, len(frames), batch)]
+        return torch.cat(out).numpy()
+
     def streamer(self, **kwargs) -> SmallStreamer:
         """The streaming model of these weights (``sample=True`` for GRPO rollouts)."""
         return SmallStreamer(self, **kwargs)

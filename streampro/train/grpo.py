@@ -50,6 +50,7 @@ class GRPOConfig(HFOptions, YamlConfig):
     reward_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     reward_tau: float = 8.0  # the turn-level reward's single tau (paper ablation: 3 vs 8)
     matching: str = "gt_first"  # turn-level matching: gt_first (paper) | pred_first
+    freeze_encoder: bool = False  # StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT
 
 
 
@@ -112,6 +113,8 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
     policy = build_policy(cfg.init, cfg)
+    if cfg.freeze_encoder and hasattr(policy, "encoder"):
+        policy.encoder.requires_grad_(False)
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
     mcfg = policy.cfg
     items = load_items(cfg.train)

@@ -23,6 +23,7 @@ from ..core.items import DIMENSIONS
 from ..models.registry import build_model
 from ..world.generate import generate_split
 from .grpo import GRPOConfig, train_grpo
+from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
 
 VARIANTS = ("sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo")
@@ -49,6 +50,10 @@ class ReproduceConfig:
     grpo_steps: int = 10
     batch_size: int = 16
     ablations: tuple[str, ...] = ()  # extra GRPO variants: tau | weights | matching (GRPO_ABLATIONS)
+    # stage 0: pretrain the frame encoder on the world's frame state (0: learn to see from SFT alone, as
+    # before); SFT and GRPO then keep it frozen and SFT reads its features from a cache
+    perception_steps: int = 600
+    n_val: int = 70  # held-out questions whose videos' frames give the perception probe table
 
 
 def _trained(path: Path) -> bool:
@@ -61,16 +66,23 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
     if not (train_dir / "items.jsonl").exists():
         generate_split(train_dir, "train", cfg.n_train, seed=seed, progress=progress)
     train = str(train_dir / "items.jsonl")
+    base, frozen = "small", False
+    if cfg.perception_steps:
+        val = Path(cfg.out) / "data" / "val"
+        if not (val / "items.jsonl").exists():
+            generate_split(val, "val", cfg.n_val, seed=0, progress=progress)
+        base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
+        frozen = True
     models: dict[str, Path] = {}
     for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
         d = root / name
         models[name] = d / "final" if _trained(d) else train_sft(
-            SFTConfig(train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size, seed=seed),
-            progress)
+            SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
+                      seed=seed, freeze_encoder=frozen), progress)
     d = root / "sft-cb+grpo"
     models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
         GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, items_per_step=2,
-                   seed=seed), progress)
+                   seed=seed, freeze_encoder=frozen), progress)
     for ablation in cfg.ablations:
         if ablation not in GRPO_ABLATIONS:
             raise ValueError(f"unknown ablation {ablation!r}; choose from {sorted(GRPO_ABLATIONS)}")
@@ -78,7 +90,7 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
             d = root / name
             models[name] = d / "final" if _trained(d) else train_grpo(
                 GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
-                           items_per_step=2, seed=seed, **overrides), progress)
+                           items_per_step=2, seed=seed, freeze_encoder=frozen, **overrides), progress)
     return {name: evaluate(test_items, build_model(f"small:{p}", test_items, seed=seed), root / "eval" / name,
                            RuleJudge(), progress=progress) for name, p in models.items()}
 
@@ -120,6 +132,13 @@ def seed_table(per_seed: dict[int, dict[str, dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
+def probe_table(probes: dict[str, dict]) -> str:
+    keys = ("object_f1", "colour_f1", "shape_f1", "frame_exact", "position_err_px")
+    lines = ["| seed | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    lines += [f"| {k} | " + " | ".join(str(p[c]) for c in keys) + " |" for k, p in probes.items() if p]
+    return "\n".join(lines)
+
+
 def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     out = Path(cfg.out)
     test_dir = out / "data" / "test"
@@ -141,6 +160,11 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     models = {v: {"f1": _mean_f1([s[v]["f1"] for s in per_seed.values()]),
                   "per_seed": {str(k): s[v]["f1"] for k, s in per_seed.items()}} for v in names}
     models.update({n: {"f1": r["f1"]} for n, r in refs.items()})
-    result = {"models": models, "seeds": list(cfg.seeds), "n_test": len(test_items)}
+    probes = {str(k): json.loads(p.read_text()).get("val") for k in cfg.seeds
+              if (p := out / f"seed{k}" / "perception" / "probe.json").exists()}
+    if probes:
+        text += "\n## Perception probe (held-out val frames)\n\n" + probe_table(probes) + "\n"
+        (out / "table.md").write_text(text)
+    result = {"models": models, "seeds": list(cfg.seeds), "n_test": len(test_items), "perception_probe": probes}
     (out / "results.json").write_text(json.dumps(result, indent=2))
     return {"text": text, **result}

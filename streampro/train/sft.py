@@ -8,6 +8,7 @@ slice of the global batch.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from accelerate.utils import set_seed
 from tqdm import tqdm
 
 from ..bench.schema import load_items
-from ..models.small import n_params
+from ..models.small import StreamProSmall, n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .losses import LOSSES, stream_loss
 from .policy import HFOptions, build_policy
@@ -44,6 +45,9 @@ class SFTConfig(HFOptions, YamlConfig):
     log_every: int = 10
     tensorboard: bool = False
     model: dict = field(default_factory=dict)  # SmallConfig overrides (base: small)
+    # StreamPro-Small: keep the (perception-pretrained) frame encoder fixed and read its features from a
+    # cache computed once, instead of running it in every step (``streampro train perception``)
+    freeze_encoder: bool = False
 
 
 
@@ -56,10 +60,16 @@ def lr_at(step: int, cfg) -> float:
 
 
 def prepare_corpus(cfg: SFTConfig):
-    """The policy to train and the teacher trajectories of the training items, in its layout."""
+    """The policy to train and the teacher trajectories of the training items, in its layout. With
+    ``freeze_encoder`` the trajectories carry the frozen encoder's features instead of pixels."""
     items = load_items(cfg.train)
     policy = build_policy(cfg.base, cfg, items, cfg.model)
     frames = load_frames(items, policy.cfg.image_size)
+    if cfg.freeze_encoder:
+        if not isinstance(policy, StreamProSmall):
+            raise ValueError("freeze_encoder applies to StreamPro-Small (an HF model: use lora, or freeze its vision tower)")
+        policy.encoder.requires_grad_(False)
+        frames = {v: policy.encode_frames(f) for v, f in frames.items()}
     trajs = [sft_trajectory(policy.cfg, policy.tokenizer, it, frames[it.video]) for it in items]
     return items, policy, trajs
 
@@ -87,6 +97,9 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
     logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
     world, rank = accelerator.num_processes, accelerator.process_index
     model.train()
+    if cfg.freeze_encoder:
+        accelerator.unwrap_model(model).encoder.eval()
+    began = time.perf_counter()
     bar = tqdm(range(start, cfg.steps), desc=f"sft-{cfg.loss}", disable=not (progress and accelerator.is_main_process),
                initial=start, total=cfg.steps)
     for step in bar:
@@ -109,4 +122,8 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
             bar.set_postfix(loss=f"{loss_value:.3f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(accelerator, out, step + 1)
+    if accelerator.is_main_process and cfg.steps > start:  # training speed, for the feature-cache comparison
+        info = json.loads((out / "run.json").read_text())
+        info["steps_per_s"] = round((cfg.steps - start) / (time.perf_counter() - began), 3)
+        (out / "run.json").write_text(json.dumps(info, indent=2))
     return save_final(accelerator, model, out)
