@@ -319,7 +319,7 @@ def reproduce(
     seeds: list[int] = typer.Option([0], "--seed", help="training seeds (repeat the flag for several)"),
     n_train: int = typer.Option(1400, help="training questions"),
     n_test: int = typer.Option(350, help="test questions"),
-    sft_steps: int = typer.Option(300, help="SFT steps per variant"),
+    sft_steps: int = typer.Option(1500, help="SFT steps per variant"),
     grpo_steps: int = typer.Option(10, help="GRPO steps"),
     perception_steps: int = typer.Option(600, help="frame-encoder pretraining steps on the world's frame state "
                                          "(0: no pretraining, the encoder learns from SFT alone)"),
