@@ -304,9 +304,14 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     from streampro.train.reproduce import ReproduceConfig, reproduce
 
     cfg = ReproduceConfig(out=str(tmp_path), seeds=(0, 1), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
-                          batch_size=4, ablations=("tau",))
+                          batch_size=4, ablations=("tau",), perception_steps=3, n_val=7)
     res = reproduce(cfg, progress=False)
-    models = json.loads((tmp_path / "results.json").read_text())["models"]
+    results = json.loads((tmp_path / "results.json").read_text())
+    models = results["models"]
+    # stage 0 ran per seed, its probe is reported, and SFT trained on top of its frozen encoder
+    assert set(results["perception_probe"]) == {"0", "1"} and "Perception probe" in res["text"]
+    run = json.loads((tmp_path / "seed0" / "sft-cb" / "run.json").read_text())
+    assert run["config"]["freeze_encoder"] and run["trainable_params"] < run["params"]
     assert set(models) >= {"sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo", "grpo-tau3", "grpo-tau8", "random", "eager",
                            "silent", "oracle"}
     assert set(models["sft-cb"]["f1"]) >= {"tasks", "dimensions", "avg", "wavg"} and set(models["sft-cb"]["per_seed"]) == {"0", "1"}
