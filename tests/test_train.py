@@ -297,6 +297,27 @@ def test_grpo_update_moves_a_bandit_toward_its_optimum():
     assert expected() > 0.8 and int(logits.argmax()) == 3
 
 
+def test_bar_check_needs_the_intervals_apart():
+    """Issue 9's bar by hand: SFT-CB's 95 % t-interval against the best of random (per seed) / eager / silent."""
+    from streampro.train.reproduce import bar_check
+
+    def summ(pu, tr, pa):
+        return {"f1": {"dimensions": {"perception": {"f1": pu}, "temporal": {"f1": tr}, "proactive": {"f1": pa}}}}
+
+    # PU: 30, 32, 34 -> mean 32, sd 2, half-width 4.303 * 2 / sqrt(3) = 4.97 -> [27.03, 36.97]
+    per_seed = {0: {"sft-cb": summ(30, 20, 10), "random": summ(10, 5, 9)},
+                1: {"sft-cb": summ(32, 20, 10), "random": summ(10, 5, 10)},
+                2: {"sft-cb": summ(34, 20, 10), "random": summ(10, 5, 11)}}
+    refs = {"eager": summ(28, 19.9, 5), "silent": summ(0, 0, 0)}
+    bar = bar_check(per_seed, refs)
+    assert bar["perception"]["ci95"] == pytest.approx(4.303 * 2 / 3 ** 0.5, rel=1e-6)
+    assert bar["perception"]["best_baseline"] == "eager" and bar["perception"]["holds"] is False  # 27.03 < 28
+    assert bar_check(per_seed, {**refs, "eager": summ(27, 19.9, 5)})["perception"]["holds"] is True  # 27.03 > 27
+    assert bar["temporal"]["holds"] is True  # a point at 20 above eager's point at 19.9
+    # PA: random 9, 10, 11 -> [7.52, 12.48] beats eager's 5 as the best baseline and overlaps SFT-CB's 10
+    assert bar["proactive"]["best_baseline"] == "random" and bar["proactive"]["holds"] is False
+
+
 @pytest.mark.slow
 def test_reproduce_with_an_ablation_writes_results(tmp_path):
     """A tiny end-to-end `reproduce` (2 seeds, the tau ablation): every variant and baseline lands in
@@ -317,6 +338,12 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     assert set(models["sft-cb"]["f1"]) >= {"tasks", "dimensions", "avg", "wavg"} and set(models["sft-cb"]["per_seed"]) == {"0", "1"}
     assert models["sft-cb"]["f1"]["wavg"] == pytest.approx(np.mean([v["wavg"] for v in models["sft-cb"]["per_seed"].values()]))
     assert models["oracle"]["f1"]["wavg"] == 100 and "±" in res["text"]
+    # the tau-8 row is the default GRPO run itself: reused, not trained twice
+    assert models["grpo-tau8"]["per_seed"] == models["sft-cb+grpo"]["per_seed"] and not (tmp_path / "seed0" / "grpo-tau8").exists()
+    assert (tmp_path / "seed0" / "grpo-tau3" / "final").is_dir()
+    # the seeded baseline is scored per seed (so it has an interval); the bar verdict covers every dimension
+    assert set(models["random"]["per_seed"]) == {"0", "1"} and (tmp_path / "seed1" / "eval" / "random").is_dir()
+    assert set(results["bar"]) == {"perception", "temporal", "proactive"} and "intervals apart" in res["text"]
     with pytest.raises(ValueError, match="unknown ablation"):
         reproduce(ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
                                   batch_size=4, ablations=("nope",)), progress=False)
