@@ -282,11 +282,12 @@ def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None) -> 
 
 
 def _train(fn, cfg) -> None:
+    from .bench.judges import JudgeError
     from .train.checkpoint import TrainingDiverged
 
     try:
         typer.echo(f"saved {fn(cfg)}")
-    except (TrainingDiverged, FileNotFoundError, ValueError, ImportError) as e:
+    except (TrainingDiverged, JudgeError, FileNotFoundError, ValueError, ImportError) as e:
         _fail(str(e))
 
 
@@ -304,12 +305,18 @@ def train_grpo_cmd(
     frame_size: int = typer.Option(None, help="HF model: frame size (default: the one it was trained with)"),
     dtype: str = typer.Option(None, help="HF model: float32 | bfloat16"),
     lora_r: int = typer.Option(None, help="HF model: train LoRA adapters of this rank (default: full fine-tuning)"),
+    judge: str = typer.Option(None, help="turn reward's content judge: rule (world data) | exact | llm"),
+    rubric: str = typer.Option(None, help="trajectory rubric: world (checks from the ground truth) | llm "
+                               "(designed and graded by the LLM: real data)"),
+    llm_url: str = typer.Option(None, help="llm judge/rubric: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
+    llm_model: str = typer.Option(None, help="llm judge/rubric: served model name, or a local transformers folder"),
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
     from .train.grpo import GRPOConfig, train_grpo
 
     kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
-              items_per_step=items_per_step, seed=seed, **_hf_flags(frame_size, dtype, lora_r))
+              items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
+              llm_model=llm_model, **_hf_flags(frame_size, dtype, lora_r))
     _train(train_grpo, GRPOConfig.from_yaml(config, **kw))
 
 

@@ -144,7 +144,8 @@ class JudgeCache:
     def get(self, key: str) -> dict[str, Any] | None:
         return self.data.get(key)
 
-    def put(self, key: str, score: int, reply: str) -> None:
+    def put(self, key: str, score: Any, reply: str) -> None:
+        """``score``: any JSON value (a judge's 0-5, a rubric's checks or verdicts)."""
         rec = {"key": key, "score": score, "reply": reply}
         with self.lock:
             self.data[key] = rec
@@ -275,16 +276,22 @@ def build_judge(name: str, url: str | None = None, model: str | None = None, api
     if name == "rule":
         return RuleJudge()
     if name == "llm":
-        if url:
-            if not model:
-                raise ValueError("--judge llm with --judge-url needs --judge-model (the served model's name)")
-            backend = OpenAIChat(url, model, api_key_env, timeout, max_retries, backoff)
-        elif model:
-            backend = LocalHFChat(model)
-        else:
-            raise ValueError("--judge llm needs --judge-url URL --judge-model NAME, or --judge-model LOCAL_PATH")
-        return LLMJudge(backend, prompt_file, cache, concurrency)
+        return LLMJudge(build_chat(url, model, api_key_env, timeout, max_retries, backoff), prompt_file, cache, concurrency)
     raise ValueError(f"unknown judge {name!r}; choose from {list(JUDGES)}")
+
+
+def build_chat(url: str | None, model: str | None, api_key_env: str = "OPENAI_API_KEY", timeout: float = 60.0,
+               max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 16):
+    """The LLM behind the ``llm`` judge and the LLM rubric: an OpenAI-compatible endpoint (``url`` +
+    served ``model`` name) or, without ``url``, a local transformers folder ``model``."""
+    if url:
+        if not model:
+            raise ValueError("an LLM at --judge-url needs --judge-model (the served model's name)")
+        return OpenAIChat(url, model, api_key_env, timeout, max_retries, backoff, max_tokens)
+    if model:
+        return LocalHFChat(model, max_new_tokens=max_tokens)
+    raise ValueError("the llm judge/rubric needs an LLM: --judge-url URL --judge-model NAME or --judge-model LOCAL_PATH "
+                     "(GRPO: --llm-url / --llm-model)")
 
 
 def judge_stats(judge: Judge) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +53,18 @@ class GRPOConfig(HFOptions, YamlConfig):
     reward_tau: float = 8.0  # the turn-level reward's single tau (paper ablation: 3 vs 8)
     matching: str = "gt_first"  # turn-level matching: gt_first (paper) | pred_first
     freeze_encoder: bool = False  # StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT
+    # content judge of the turn reward (rule: the answers' slots, world data) and the trajectory rubric
+    # (world: checks derived from the ground truth | llm: designed and graded by an LLM, for real data)
+    judge: str = "rule"  # exact | rule | llm
+    rubric: str = "world"  # world | llm
+    llm_url: str | None = None  # OpenAI-compatible base URL of the judge / rubric LLM
+    llm_model: str | None = None  # its served name, or (without llm_url) a local transformers folder
+    llm_api_key_env: str = "OPENAI_API_KEY"
+    llm_cache: str | None = None  # default OUT/llm_cache.jsonl: reruns and repeated transcripts are free
+    llm_concurrency: int = 8  # rollouts scored in parallel (one step's group at a time)
+    judge_prompt: str | None = None  # replaceable prompt files (default: the package's)
+    rubric_design_prompt: str | None = None
+    rubric_grade_prompt: str | None = None
 
 
 
@@ -62,8 +76,17 @@ class Rollout:
     n_responses: int
 
 
-def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: float,
-            weights: dict[str, float], settings: RewardSettings = RewardSettings()) -> Rollout:
+@dataclass
+class Sample:
+    """One sampled stream before it is scored: its trajectory, what it said, and its per-frame actions."""
+
+    item: Item
+    trajectory: Trajectory
+    responses: list
+    steps: list
+
+
+def sample_stream(policy, item: Item, frames: np.ndarray, seed: int, temperature: float) -> Sample:
     """Run one stochastic stream of ``item`` and lay out the actions it took as a trajectory. ``policy``
     is StreamPro-Small or an ``HFPolicy``: both give a sampling streamer that records its actions."""
     streamer = policy.streamer(seed=seed, sample=True, temperature=temperature)
@@ -75,9 +98,33 @@ def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: floa
     traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0],
                             cfg.query_ids(policy.tokenizer, item.question, ()), dict(trace), trace[-1][0],
                             policy.tokenizer, item.fps)
-    total, parts = compute_rewards(item, responses[item.id], [a for _, a in trace],
-                                   (cfg.silence_id, cfg.respond_id, cfg.eos_id), weights, settings=settings)
-    return Rollout(traj, total, parts, len(responses[item.id]))
+    return Sample(item, traj, responses[item.id], [a for _, a in trace])
+
+
+def score_sample(policy, sample: Sample, weights: dict[str, float], settings: RewardSettings = RewardSettings(),
+                 judge=None, rubric=None) -> Rollout:
+    cfg = policy.cfg
+    total, parts = compute_rewards(sample.item, sample.responses, sample.steps,
+                                   (cfg.silence_id, cfg.respond_id, cfg.eos_id), weights, judge, settings, rubric)
+    return Rollout(sample.trajectory, total, parts, len(sample.responses))
+
+
+def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: float,
+            weights: dict[str, float], settings: RewardSettings = RewardSettings(), judge=None, rubric=None) -> Rollout:
+    """One sampled stream of ``item``, scored with the paper's rewards."""
+    return score_sample(policy, sample_stream(policy, item, frames, seed, temperature), weights, settings, judge, rubric)
+
+
+def build_scorers(cfg: GRPOConfig, out: Path):
+    """The turn reward's content judge and the trajectory rubric the config names (one LLM serves both)."""
+    from ..bench.judges import build_chat, build_judge
+    from .rubric import build_rubric
+
+    cache = cfg.llm_cache or out / "llm_cache.jsonl"
+    judge = build_judge(cfg.judge, url=cfg.llm_url, model=cfg.llm_model, api_key_env=cfg.llm_api_key_env,
+                        prompt_file=cfg.judge_prompt, cache=cache, concurrency=1)
+    backend = build_chat(cfg.llm_url, cfg.llm_model, cfg.llm_api_key_env, max_tokens=512) if cfg.rubric == "llm" else None
+    return judge, build_rubric(cfg.rubric, backend, cfg.rubric_design_prompt, cfg.rubric_grade_prompt, cache)
 
 
 def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
@@ -110,6 +157,7 @@ def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor
 def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
+    judge, rubric = build_scorers(cfg, out)  # a bad judge/rubric setting fails before the model loads
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
     policy = build_policy(cfg.init, cfg)
@@ -133,11 +181,12 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         idx = np.random.default_rng([cfg.seed, step]).choice(len(items), cfg.items_per_step, replace=False)
         mine = [items[i] for i in idx[rank::world]]
         raw = accelerator.unwrap_model(model)
-        rolls: list[Rollout] = []
-        for i, it in enumerate(mine):
-            for g in range(cfg.group_size):
-                seed = int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31))
-                rolls.append(rollout(raw, it, frames[it.video], seed, cfg.temperature, cfg.reward_weights, settings))
+        samples = [sample_stream(raw, it, frames[it.video],
+                                 int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31)), cfg.temperature)
+                   for i, it in enumerate(mine) for g in range(cfg.group_size)]
+        with ThreadPoolExecutor(max(1, cfg.llm_concurrency)) as pool:  # LLM judge/rubric calls overlap
+            rolls: list[Rollout] = list(pool.map(partial(score_sample, raw, weights=cfg.reward_weights,
+                                                         settings=settings, judge=judge, rubric=rubric), samples))
         rewards = torch.tensor([r.reward for r in rolls]).view(len(mine), cfg.group_size)
         adv = group_advantages(rewards).flatten().to(dev)
         batch = collate(mcfg, [r.trajectory for r in rolls])
@@ -157,7 +206,9 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
             comp = {f"reward/{k}": float(np.mean([r.parts[k] for r in rolls])) for k in cfg.reward_weights}
             logger.log(step, loss=loss_value, kl=parts["kl"].item(), reward=float(rewards.mean()),
                        response_rate=float(np.mean([r.n_responses > 0 for r in rolls])),
-                       responses_per_stream=float(np.mean([r.n_responses for r in rolls])), **comp)
+                       responses_per_stream=float(np.mean([r.n_responses for r in rolls])), **comp,
+                       **{f"{name}/{k}": v for name, obj in (("judge", judge), ("rubric", rubric))
+                          for k, v in getattr(obj, "stats", {}).items()})
             bar.set_postfix(reward=f"{float(rewards.mean()):.3f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(accelerator, out, step + 1)

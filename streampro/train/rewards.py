@@ -9,8 +9,8 @@ weights 0.1 / 0.45 / 0.45 by default. Each component is logged under its own nam
   later responses ignored); ``R_turn = 2 sum S' / (N_pred + N_gt)`` (so its range is [0, 2]).
   ``matching="pred_first"`` takes responses in time order instead (the paper's ablation).
 * ``traj``   — the trajectory rubric: binary checks on granularity, sequencing and coverage /
-  hallucination, derived from the simulator's ground truth for world items (:func:`world_rubric`);
-  ``R_traj`` = the fraction passed.
+  hallucination, derived from the simulator's ground truth for world items (:func:`world_rubric`), or
+  designed and graded by an LLM for real data (:mod:`streampro.train.rubric`); ``R_traj`` = the fraction passed.
 
 Content ``S_acc`` comes from a judge (``rule`` for world items: the answers' slots); TG content is the
 temporal IoU, as in the benchmark.
@@ -117,20 +117,27 @@ def world_rubric(item: Item, responses: Sequence[Response], judge: Judge) -> lis
     ]
 
 
-def r_traj(item: Item, responses: Sequence[Response], judge: Judge) -> tuple[float, dict[str, bool]]:
-    checks = {name: fn() for name, fn in world_rubric(item, responses, judge)}
+def r_traj(item: Item, responses: Sequence[Response], judge: Judge, rubric=None) -> tuple[float, dict[str, bool]]:
+    """The fraction of the rubric's checks passed; ``rubric`` is a :mod:`~streampro.train.rubric` object
+    (default: the checks derived from the ground truth)."""
+    if rubric is None:
+        checks = {name: fn() for name, fn in world_rubric(item, responses, judge)}
+    else:
+        checks = rubric.grade(item, responses, judge)
     return sum(checks.values()) / len(checks), checks
 
 
 def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[Sequence[int]], ids: tuple[int, int, int],
                     weights: dict[str, float] | None = None, judge: Judge | None = None,
-                    settings: RewardSettings = RewardSettings()) -> tuple[float, dict[str, float]]:
-    """Total reward and its named parts. ``ids`` = (silence, respond, eos) token ids."""
+                    settings: RewardSettings = RewardSettings(), rubric=None) -> tuple[float, dict[str, float]]:
+    """Total reward and its named parts. ``ids`` = (silence, respond, eos) token ids; ``judge`` scores
+    content (default ``rule``), ``rubric`` the trajectory (default: from the ground truth)."""
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = set(weights) - set(DEFAULT_WEIGHTS)
     if unknown:
         raise KeyError(f"unknown reward(s) {sorted(unknown)}; known: {sorted(DEFAULT_WEIGHTS)}")
     judge = judge or RuleJudge()
     parts = {"format": r_format(steps, *ids), "turn": r_turn(item, responses, judge, settings),
-             "traj": r_traj(item, responses, judge)[0]}
+             # an LLM rubric with weight 0 (the paper's 0.1/0.9/0 ablation) is not worth its calls
+             "traj": r_traj(item, responses, judge, rubric)[0] if rubric is None or weights.get("traj") else 0.0}
     return sum(w * parts[k] for k, w in weights.items()), parts

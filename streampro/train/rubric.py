@@ -1,0 +1,146 @@
+"""The trajectory rubric behind ``R_traj`` (paper Eq. 7): binary checks on one rollout's timed responses.
+
+Two sources of checks, one interface (``grade(item, responses, judge) -> {check: passed}``):
+
+* :class:`WorldRubric` — nine checks derived exactly from the timed ground-truth answers
+  (:func:`streampro.train.rewards.world_rubric`). The simulator's answers make an LLM unnecessary for
+  world data, and they are free and deterministic.
+* :class:`LLMRubric` — the paper's path for real data: an LLM *designer* writes 6–10 question-specific
+  checks from the question and its reference answers (once per question), and an LLM *grader* answers
+  each check yes/no for a rollout's transcript. Both prompts are replaceable files
+  (``prompts/rubric_design.txt``, ``prompts/rubric_grade.txt``) and both go through the benchmark's
+  judge backends (:class:`~streampro.bench.judges.OpenAIChat` or a local ``transformers`` model) with
+  the same on-disk cache, so a rerun or a repeated transcript (GRPO groups often repeat a silent
+  rollout) costs no call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..bench.judges import Judge, JudgeCache, JudgeError
+from ..core.items import Item
+from ..core.types import Response
+
+PROMPTS = Path(__file__).parent / "prompts"
+RUBRICS = ("world", "llm")
+
+
+class WorldRubric:
+    """Checks derived from the ground truth (see :func:`~streampro.train.rewards.world_rubric`)."""
+
+    name = "world"
+
+    def grade(self, item: Item, responses: Sequence[Response], judge: Judge) -> dict[str, bool]:
+        from .rewards import world_rubric
+
+        return {name: fn() for name, fn in world_rubric(item, responses, judge)}
+
+
+def _answers_text(item: Item) -> str:
+    rows = []
+    for a in item.answers:
+        lo, hi = a.best
+        when = f"at {lo:.1f} s" if lo == hi else f"between {lo:.1f} s and {hi:.1f} s"
+        rows.append(f"- {when}: {a.text}")
+    return "\n".join(rows)
+
+
+def parse_checks(reply: str, max_checks: int) -> list[str]:
+    """A JSON list of strings (possibly inside a code fence), else numbered or bulleted lines; a check
+    written twice counts once."""
+    got: list[str] | None = None
+    m = re.search(r"\[.*\]", reply, re.S)
+    if m:
+        try:
+            js = json.loads(m.group(0))
+            if isinstance(js, list) and all(isinstance(c, str) for c in js):
+                got = [c.strip() for c in js]
+        except json.JSONDecodeError:
+            pass
+    if got is None:
+        got = [re.sub(r"^\s*(?:\d+[.):]|[-*•])\s*", "", ln).strip() for ln in reply.splitlines()]
+        got = [ln for ln in got if not ln.startswith("```")]
+    return list(dict.fromkeys(c for c in got if c))[:max_checks]
+
+
+_VERDICT = re.compile(r"^\s*(\d+)\s*[:.)-]\s*\**\s*(yes|no|pass|fail|true|false)\b", re.I | re.M)
+
+
+def parse_verdicts(reply: str, n: int) -> list[bool]:
+    """``"1: yes\\n2: no"`` -> [True, False]; every check 1..n must have a verdict (else JudgeError)."""
+    got: dict[int, bool] = {}
+    for num, word in _VERDICT.findall(reply):
+        got.setdefault(int(num), word.lower() in ("yes", "pass", "true"))
+    missing = [k for k in range(1, n + 1) if k not in got]
+    if missing:
+        raise JudgeError(f"rubric grader gave no yes/no for check(s) {missing}: {reply[:200]!r}")
+    return [got[k] for k in range(1, n + 1)]
+
+
+class LLMRubric:
+    """LLM-designed, LLM-graded checks. ``backend(prompt) -> reply`` as for :class:`LLMJudge`; give it
+    room for a list of sentences (``max_tokens`` of a few hundred)."""
+
+    def __init__(self, backend, design_prompt: str | Path | None = None, grade_prompt: str | Path | None = None,
+                 cache: str | Path | None = None, min_checks: int = 6, max_checks: int = 10):
+        self.backend = backend
+        self.design_template = Path(design_prompt or PROMPTS / "rubric_design.txt").read_text(encoding="utf-8")
+        self.grade_template = Path(grade_prompt or PROMPTS / "rubric_grade.txt").read_text(encoding="utf-8")
+        self.cache = JudgeCache(cache)
+        self.min_checks, self.max_checks = min_checks, max_checks
+        self.name = f"llm:{backend.ident}"
+        self.stats = {"calls": 0, "cache_hits": 0}
+
+    def _ask(self, prompt: str, parse):
+        key = hashlib.sha256(json.dumps([self.name, prompt]).encode()).hexdigest()
+        hit = self.cache.get(key)
+        if hit is not None:
+            with self.cache.lock:
+                self.stats["cache_hits"] += 1
+            return hit["score"]
+        reply = self.backend(prompt)
+        with self.cache.lock:
+            self.stats["calls"] += 1
+        value = parse(reply)  # raises JudgeError before anything is cached
+        self.cache.put(key, value, reply)
+        return value
+
+    def _fields(self, item: Item) -> dict:
+        return dict(task=item.task, question=item.question, query_time=item.query_time, answers=_answers_text(item),
+                    min_checks=self.min_checks, max_checks=self.max_checks)
+
+    def checks(self, item: Item) -> list[str]:
+        """The designer's checks for ``item`` (one call per question, then cached)."""
+        def parse(reply: str) -> list[str]:
+            got = parse_checks(reply, self.max_checks)
+            if not got:
+                raise JudgeError(f"rubric designer wrote no checks for {item.id!r}: {reply[:200]!r}")
+            return got
+
+        return self._ask(self.design_template.format(**self._fields(item)), parse)
+
+    def grade(self, item: Item, responses: Sequence[Response], judge: Judge | None = None) -> dict[str, bool]:
+        checks = self.checks(item)
+        said = "\n".join(f"- {r.time:.1f}: {r.text}" for r in sorted(responses, key=lambda r: r.time)) or "(none: silent)"
+        listed = "\n".join(f"{k}. {c}" for k, c in enumerate(checks, 1))
+        prompt = self.grade_template.format(**self._fields(item), responses=said, checks=listed)
+        verdicts = self._ask(prompt, lambda reply: parse_verdicts(reply, len(checks)))
+        return {c: bool(v) for c, v in zip(checks, verdicts, strict=True)}
+
+
+def build_rubric(name: str, backend=None, design_prompt: str | Path | None = None,
+                 grade_prompt: str | Path | None = None, cache: str | Path | None = None):
+    """``world`` (from the ground truth) | ``llm`` (needs ``backend``)."""
+    if name == "world":
+        return WorldRubric()
+    if name == "llm":
+        if backend is None:
+            raise ValueError("rubric 'llm' needs an LLM: set llm_url + llm_model (OpenAI-compatible) or llm_model "
+                             "(a local transformers folder)")
+        return LLMRubric(backend, design_prompt, grade_prompt, cache)
+    raise ValueError(f"unknown rubric {name!r}; choose from {list(RUBRICS)}")
