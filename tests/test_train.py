@@ -318,6 +318,20 @@ def test_bar_check_needs_the_intervals_apart():
     assert bar["proactive"]["best_baseline"] == "random" and bar["proactive"]["holds"] is False
 
 
+def test_dimension_diagnostics_weight_tasks_by_questions():
+    from streampro.bench.report import format_dimension_diagnostics
+
+    def task(n, p, r, rpq, early, off):
+        return {"n": n, "precision": p, "recall": r, "responses_per_question": rpq, "answers_per_question": 1.0,
+                "early_rate": early, "mean_offset_s": off}
+
+    s = {"m": {"f1": {"tasks": {"TP": task(30, 10.0, 40.0, 2.0, 0.0, None), "TG": task(10, 50.0, 20.0, 1.0, 100.0, 2.0)},
+                      "dimensions": {"temporal": {"f1": 22.2}}}}}
+    rows = [r for r in format_dimension_diagnostics(s).splitlines() if r.startswith("| m ")]
+    # precision (30*10 + 10*50)/40 = 20, recall 35, resp./q 1.75, early 25 %; the offset only from TG
+    assert rows == ["| m | temporal | 20.0 | 35.0 | 22.2 | 1.75 | 1.00 | 25.0 | 2.00 |"]
+
+
 @pytest.mark.slow
 def test_reproduce_with_an_ablation_writes_results(tmp_path):
     """A tiny end-to-end `reproduce` (2 seeds, the tau ablation): every variant and baseline lands in
@@ -344,6 +358,7 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     # the seeded baseline is scored per seed (so it has an interval); the bar verdict covers every dimension
     assert set(models["random"]["per_seed"]) == {"0", "1"} and (tmp_path / "seed1" / "eval" / "random").is_dir()
     assert set(results["bar"]) == {"perception", "temporal", "proactive"} and "intervals apart" in res["text"]
+    assert "Diagnostics per dimension" in res["text"]
     with pytest.raises(ValueError, match="unknown ablation"):
         reproduce(ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
                                   batch_size=4, ablations=("nope",)), progress=False)

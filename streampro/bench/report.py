@@ -67,6 +67,28 @@ def format_task_table(summaries: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def format_dimension_diagnostics(summaries: dict[str, dict[str, Any]]) -> str:
+    """Per model and dimension: precision vs recall, how often the model spoke against how many answers
+    there are, and early/late — what explains an F1 (the tasks' values weighted by their questions)."""
+    head = "| model | dimension | Precision | Recall | F1 | resp./q | answers/q | early % | mean offset (s) |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, s in summaries.items():
+        tasks = s["f1"]["tasks"]
+        for d in DIMENSIONS:
+            rows = [r for t, r in tasks.items() if TASKS.get(t) and TASKS[t].dimension == d and r.get("n")]
+            if not rows:
+                continue
+
+            def avg(key: str, rows=rows) -> float | None:
+                vals = [(r[key], r["n"]) for r in rows if r.get(key) is not None]
+                return sum(v * n for v, n in vals) / sum(n for _, n in vals) if vals else None
+
+            lines.append(f"| {name} | {d} | {_f(avg('precision'))} | {_f(avg('recall'))} | "
+                         f"{_f(s['f1']['dimensions'].get(d, {}).get('f1'))} | {_f(avg('responses_per_question'), 2)} | "
+                         f"{_f(avg('answers_per_question'), 2)} | {_f(avg('early_rate'))} | {_f(avg('mean_offset_s'), 2)} |")
+    return "\n".join(lines)
+
+
 def timeline_figure(item: Item, runs: dict[str, dict[str, Any]], n_thumbs: int = 8) -> bytes:
     """PNG: a frame strip, the answers' windows (light) and best times (dark) with their texts, then one
     row per model: every response (o matched, x unmatched), a line to the answer it matched, S_time/S_acc."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..bench.evaluate import evaluate
 from ..bench.judges import RuleJudge
-from ..bench.report import format_table, write_report
+from ..bench.report import format_dimension_diagnostics, format_table, write_report
 from ..bench.schema import load_items
 from ..core.items import DIMENSIONS
 from ..models.registry import build_model
@@ -207,6 +207,8 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     text = (f"## StreamPro-F1 ablation, mean ± 95 % interval over seeds {list(cfg.seeds)} "
             f"(test split: {len(test_items)} questions)\n\n{seed_table(per_seed)}\n\n"
             f"## Reference models and seed {last}\n\n{format_table(summaries)}\n")
+    text += (f"\n## Diagnostics per dimension, seed {last} (precision vs recall, how often, early/late)\n\n"
+             f"{format_dimension_diagnostics(summaries)}\n")
     bar = bar_check(per_seed, refs) if "sft-cb" in names else {}
     if bar:
         text += (f"\n## SFT-CB against the best of {'/'.join(BAR_BASELINES)} per dimension\n\n{bar_table(bar)}\n")
