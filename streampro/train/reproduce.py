@@ -40,6 +40,7 @@ BASELINES = ("oracle", "reactive", "eager", "random", "silent")
 BAR_BASELINES = ("random", "eager", "silent")
 #: reference models whose output depends on the seed: scored once per training seed, so they get an interval too
 SEEDED_BASELINES = ("random",)
+ROW_ORDER = (*VARIANTS, *(row for rows in GRPO_ABLATIONS.values() for row in rows), *SEEDED_BASELINES)
 # two-sided 95 % Student t quantiles by degrees of freedom
 _T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 
@@ -109,7 +110,8 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
     specs = {**{name: f"small:{p}" for name, p in models.items()}, **{n: n for n in SEEDED_BASELINES}}
     scores = {name: evaluate(test_items, build_model(spec, test_items, seed=seed), root / "eval" / name,
                              RuleJudge(), progress=progress) for name, spec in specs.items()}
-    return {**scores, **{name: scores[src] for name, src in same_as_default.items()}}
+    scores.update({name: scores[src] for name, src in same_as_default.items()})
+    return {name: scores[name] for name in ROW_ORDER if name in scores}  # each ablation's rows together
 
 
 def mean_ci(xs: list[float]) -> tuple[float, float]:
