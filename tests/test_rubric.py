@@ -125,6 +125,9 @@ def test_weight_zero_llm_rubric_makes_no_call(llm, small_items):
     rubric = LLMRubric(OpenAIChat(llm, "tiny"))
     total, parts = compute_rewards(it, [], [[4]], (4, 5, 3), {"format": 0.1, "turn": 0.9, "traj": 0.0}, rubric=rubric)
     assert parts["traj"] == 0.0 and Chat.calls == 0 and total == pytest.approx(0.1)
+    # the free world rubric is still computed (and logged) at weight 0
+    _, parts = compute_rewards(it, [], [[4]], (4, 5, 3), {"format": 0.1, "turn": 0.9, "traj": 0.0}, rubric=WorldRubric())
+    assert parts["traj"] > 0
 
 
 @pytest.mark.slow

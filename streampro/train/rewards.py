@@ -139,5 +139,6 @@ def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[S
     judge = judge or RuleJudge()
     parts = {"format": r_format(steps, *ids), "turn": r_turn(item, responses, judge, settings),
              # an LLM rubric with weight 0 (the paper's 0.1/0.9/0 ablation) is not worth its calls
-             "traj": r_traj(item, responses, judge, rubric)[0] if rubric is None or weights.get("traj") else 0.0}
+             "traj": r_traj(item, responses, judge, rubric)[0]
+             if weights.get("traj") or not getattr(rubric, "calls_an_llm", False) else 0.0}
     return sum(w * parts[k] for k, w in weights.items()), parts

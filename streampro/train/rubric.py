@@ -86,6 +86,8 @@ class LLMRubric:
     """LLM-designed, LLM-graded checks. ``backend(prompt) -> reply`` as for :class:`LLMJudge`; give it
     room for a list of sentences (``max_tokens`` of a few hundred)."""
 
+    calls_an_llm = True  # so a weight-0 trajectory reward skips it (the world rubric is free: always logged)
+
     def __init__(self, backend, design_prompt: str | Path | None = None, grade_prompt: str | Path | None = None,
                  cache: str | Path | None = None, min_checks: int = 6, max_checks: int = 10):
         self.backend = backend
