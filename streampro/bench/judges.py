@@ -155,43 +155,61 @@ class JudgeCache:
                     f.write(json.dumps(rec) + "\n")
 
 
-class LLMJudge(Judge):
-    """The paper's LLM judge. ``backend(prompt) -> reply`` is an :class:`OpenAIChat` or :class:`LocalHFChat`."""
+class CachedLLM:
+    """A chat backend behind the on-disk cache, with call / cache-hit counts: what the ``llm`` judge and
+    the LLM trajectory rubric both need. ``ask(prompt, parse)`` returns the parsed reply; ``parse``
+    raises :class:`JudgeError` on an unusable reply, which is then not cached. ``cache`` is a path or an
+    open :class:`JudgeCache` (to share one file between scorers)."""
 
-    def __init__(self, backend, prompt_file: str | Path | None = None, cache: str | Path | None = None,
-                 concurrency: int = 8):
+    def __init__(self, backend, cache: str | Path | JudgeCache | None = None):
         self.backend = backend
-        self.template = Path(prompt_file or DEFAULT_PROMPT).read_text(encoding="utf-8")
         self.name = f"llm:{backend.ident}"
-        self.cache = JudgeCache(cache)
-        self.concurrency = max(1, concurrency)
+        self.cache = cache if isinstance(cache, JudgeCache) else JudgeCache(cache)
         self.stats = {"calls": 0, "cache_hits": 0}
-
-    def prompt(self, req: JudgeRequest) -> str:
-        return self.template.format(task=req.task, question=req.question, reference=req.reference,
-                                    prediction=req.prediction)
 
     def key(self, prompt: str) -> str:
         return hashlib.sha256(json.dumps([self.name, prompt]).encode()).hexdigest()
 
-    def score_one(self, req: JudgeRequest) -> int:
-        if not req.prediction.strip():
-            return 0
-        prompt = self.prompt(req)
+    def ask(self, prompt: str, parse) -> Any:
         key = self.key(prompt)
         hit = self.cache.get(key)
         if hit is not None:
             with self.cache.lock:
                 self.stats["cache_hits"] += 1
-            return int(hit["score"])
+            return hit["score"]
         reply = self.backend(prompt)
         with self.cache.lock:
             self.stats["calls"] += 1
+        value = parse(reply)
+        self.cache.put(key, value, reply)
+        return value
+
+
+class LLMJudge(Judge):
+    """The paper's LLM judge. ``backend(prompt) -> reply`` is an :class:`OpenAIChat` or :class:`LocalHFChat`."""
+
+    def __init__(self, backend, prompt_file: str | Path | None = None, cache: str | Path | JudgeCache | None = None,
+                 concurrency: int = 8):
+        self.llm = CachedLLM(backend, cache)
+        self.template = Path(prompt_file or DEFAULT_PROMPT).read_text(encoding="utf-8")
+        self.name = self.llm.name
+        self.stats = self.llm.stats
+        self.concurrency = max(1, concurrency)
+
+    def prompt(self, req: JudgeRequest) -> str:
+        return self.template.format(task=req.task, question=req.question, reference=req.reference,
+                                    prediction=req.prediction)
+
+    def _parse(self, reply: str) -> int:
         score = parse_score(reply)
         if score is None:
             raise JudgeError(f"judge {self.name} replied without a 0-5 score: {reply[:200]!r}")
-        self.cache.put(key, score, reply)
         return score
+
+    def score_one(self, req: JudgeRequest) -> int:
+        if not req.prediction.strip():
+            return 0
+        return int(self.llm.ask(self.prompt(req), self._parse))
 
     def score(self, reqs: list[JudgeRequest], progress: bool = False) -> list[int]:
         with ThreadPoolExecutor(self.concurrency) as pool, tqdm(total=len(reqs), desc=f"judge {self.name}",

@@ -116,14 +116,15 @@ def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: floa
 
 
 def build_scorers(cfg: GRPOConfig, out: Path):
-    """The turn reward's content judge and the trajectory rubric the config names (one LLM serves both)."""
-    from ..bench.judges import build_chat, build_judge
+    """The turn reward's content judge and the trajectory rubric the config names. One LLM backend (loaded
+    once; room for the rubric's lists) and one cache file serve both."""
+    from ..bench.judges import JudgeCache, LLMJudge, build_chat, build_judge
     from .rubric import build_rubric
 
-    cache = cfg.llm_cache or out / "llm_cache.jsonl"
-    judge = build_judge(cfg.judge, url=cfg.llm_url, model=cfg.llm_model, api_key_env=cfg.llm_api_key_env,
-                        prompt_file=cfg.judge_prompt, cache=cache, concurrency=1)
-    backend = build_chat(cfg.llm_url, cfg.llm_model, cfg.llm_api_key_env, max_tokens=512) if cfg.rubric == "llm" else None
+    uses_llm = cfg.judge == "llm" or cfg.rubric == "llm"
+    backend = build_chat(cfg.llm_url, cfg.llm_model, cfg.llm_api_key_env, max_tokens=512) if uses_llm else None
+    cache = JudgeCache(cfg.llm_cache or out / "llm_cache.jsonl") if uses_llm else None
+    judge = LLMJudge(backend, cfg.judge_prompt, cache, concurrency=1) if cfg.judge == "llm" else build_judge(cfg.judge)
     return judge, build_rubric(cfg.rubric, backend, cfg.rubric_design_prompt, cfg.rubric_grade_prompt, cache)
 
 

@@ -16,13 +16,12 @@ Two sources of checks, one interface (``grade(item, responses, judge) -> {check:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..bench.judges import Judge, JudgeCache, JudgeError
+from ..bench.judges import CachedLLM, Judge, JudgeCache, JudgeError
 from ..core.items import Item
 from ..core.types import Response
 
@@ -89,28 +88,13 @@ class LLMRubric:
     calls_an_llm = True  # so a weight-0 trajectory reward skips it (the world rubric is free: always logged)
 
     def __init__(self, backend, design_prompt: str | Path | None = None, grade_prompt: str | Path | None = None,
-                 cache: str | Path | None = None, min_checks: int = 6, max_checks: int = 10):
-        self.backend = backend
+                 cache: str | Path | JudgeCache | None = None, min_checks: int = 6, max_checks: int = 10):
+        self.llm = CachedLLM(backend, cache)  # an unparseable reply raises JudgeError and is not cached
         self.design_template = Path(design_prompt or PROMPTS / "rubric_design.txt").read_text(encoding="utf-8")
         self.grade_template = Path(grade_prompt or PROMPTS / "rubric_grade.txt").read_text(encoding="utf-8")
-        self.cache = JudgeCache(cache)
         self.min_checks, self.max_checks = min_checks, max_checks
-        self.name = f"llm:{backend.ident}"
-        self.stats = {"calls": 0, "cache_hits": 0}
-
-    def _ask(self, prompt: str, parse):
-        key = hashlib.sha256(json.dumps([self.name, prompt]).encode()).hexdigest()
-        hit = self.cache.get(key)
-        if hit is not None:
-            with self.cache.lock:
-                self.stats["cache_hits"] += 1
-            return hit["score"]
-        reply = self.backend(prompt)
-        with self.cache.lock:
-            self.stats["calls"] += 1
-        value = parse(reply)  # raises JudgeError before anything is cached
-        self.cache.put(key, value, reply)
-        return value
+        self.name = self.llm.name
+        self.stats = self.llm.stats
 
     def _fields(self, item: Item) -> dict:
         return dict(task=item.task, question=item.question, query_time=item.query_time, answers=_answers_text(item),
@@ -124,19 +108,19 @@ class LLMRubric:
                 raise JudgeError(f"rubric designer wrote no checks for {item.id!r}: {reply[:200]!r}")
             return got
 
-        return self._ask(self.design_template.format(**self._fields(item)), parse)
+        return self.llm.ask(self.design_template.format(**self._fields(item)), parse)
 
     def grade(self, item: Item, responses: Sequence[Response], judge: Judge | None = None) -> dict[str, bool]:
         checks = self.checks(item)
         said = "\n".join(f"- {r.time:.1f}: {r.text}" for r in sorted(responses, key=lambda r: r.time)) or "(none: silent)"
         listed = "\n".join(f"{k}. {c}" for k, c in enumerate(checks, 1))
         prompt = self.grade_template.format(**self._fields(item), responses=said, checks=listed)
-        verdicts = self._ask(prompt, lambda reply: parse_verdicts(reply, len(checks)))
+        verdicts = self.llm.ask(prompt, lambda reply: parse_verdicts(reply, len(checks)))
         return {c: bool(v) for c, v in zip(checks, verdicts, strict=True)}
 
 
 def build_rubric(name: str, backend=None, design_prompt: str | Path | None = None,
-                 grade_prompt: str | Path | None = None, cache: str | Path | None = None):
+                 grade_prompt: str | Path | None = None, cache: str | Path | JudgeCache | None = None):
     """``world`` (from the ground truth) | ``llm`` (needs ``backend``)."""
     if name == "world":
         return WorldRubric()
