@@ -59,7 +59,7 @@ def load_test(sessions: int, frames: int) -> None:
     from streampro.serve.app import create_app
     from streampro.serve.client import StreamClient, encode_frame
 
-    engine = Engine(build_model("random", seed=0, rate=0.2), ServeSettings(max_messages_per_s=1e6))
+    engine = Engine(build_model("random", seed=0, rate=0.2), ServeSettings(max_frames_per_s=1e6))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -162,7 +162,7 @@ def test_small_step_batch_equals_stepping_one_by_one_and_the_window_bounds_memor
 
 def test_tokens_malformed_messages_and_limits_stay_in_their_session(clip):
     with Server(build_model("random", seed=0, rate=0.5), token="s3cret", max_sessions=2,
-                max_messages_per_s=40) as srv:
+                max_frames_per_s=40) as srv:
         with pytest.raises(ConnectionError, match="unauthorized"):
             StreamClient(srv.url, token="wrong")
         assert httpx.get(f"{srv.url}/metrics").status_code == 401
@@ -192,45 +192,61 @@ def test_tokens_malformed_messages_and_limits_stay_in_their_session(clip):
             assert [e for e in bad.poll() if e["type"] == "ack"]
             good_events = list(good.finish())
             assert good_events[-1]["stats"]["stepped"] == 10 and not [e for e in good_events if e["type"] == "error"]
-            # rate limit: a burst beyond 40 messages/s is refused with an error, the session stays open
+            # rate limit: a burst beyond 40 frames/s is refused with an error naming the frame, the session
+            # stays open; control messages are never limited
+            for k in range(80):
+                bad.ws.send(struct.pack("<d", 100.0 + k) + png(clip[0]))
             for _ in range(80):
                 bad.ws.send(json.dumps({"type": "close_query", "id": "none"}))
-            time.sleep(0.3)
-            assert any("rate limit" in e.get("message", "") for e in bad.poll())
+            events, deadline = [], time.monotonic() + 20
+            while sum(e["type"] == "closed" for e in events) < 80 and time.monotonic() < deadline:
+                events += bad.poll()
+                time.sleep(0.05)
+            limited = [e for e in events if e.get("code") == "rate_limited"]
+            assert limited and all(e["t"] >= 100 and e["retry_after_s"] > 0 for e in limited)
+            assert sum(e["type"] == "closed" for e in events) == 80
     with Server(build_model("random"), idle_timeout_s=0.5) as srv, StreamClient(srv.url) as c:
         events = list(c.events())
         assert any("idle" in e.get("message", "") for e in events)
 
 
 def test_server_reads_a_source_and_watch_prints_responses(small_items, clip, tmp_path):
+    from pathlib import Path
+
     from typer.testing import CliRunner
 
     from streampro.cli import app
 
-    video = small_items[0].video
+    video = Path(small_items[0].video)
     want = offline(build_model("random", seed=0, rate=0.3), clip)
-    with Server(build_model("random", seed=0, rate=0.3)) as srv:
+    with Server(build_model("random", seed=0, rate=0.3), allow_sources=(str(video.parent),)) as srv:
         with StreamClient(srv.url) as c:
             c.ask(QUESTION)
             c.send_json({"type": "source", "path": str(video), "fps": 1.0, "realtime": False})
             events = list(c.events(until="done"))
         assert [(e["t"], e["text"]) for e in events if e["type"] == "response"] == want
         with StreamClient(srv.url) as c:
-            c.send_json({"type": "source", "path": str(tmp_path / "missing.mp4")})
+            c.send_json({"type": "source", "path": str(video.parent / "missing.mp4")})
             assert any("video file not found" in e.get("message", "") for e in c.events(until="done"))
         run = CliRunner().invoke
         r = run(app, ["watch", str(video), "--ask", QUESTION, "--server", srv.url, "--json"])
         assert r.exit_code == 0, r.output
         lines = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
         assert [(e["t"], e["text"]) for e in lines if e["type"] == "response"] == want
+        # no scheme is fine, and a served response is labelled with its question, as in-process
+        r = run(app, ["watch", str(video), "--ask", QUESTION, "--server", srv.url.removeprefix("http://")])
+        assert r.exit_code == 0, r.output
+        assert r.stdout.count(f"{QUESTION} ->") == len(want) and "q0 ->" not in r.stdout
+        r = run(app, ["watch", str(video), "--ask", QUESTION, "--server", "ftp://127.0.0.1:1"])
+        assert r.exit_code == 2 and "--server 'ftp://127.0.0.1:1'" in r.output and len(r.output.splitlines()) == 1
     r = run(app, ["watch", str(video), "--ask", QUESTION, "--model", "random", "--model-args", "rate=0.3", "--json"])
     assert r.exit_code == 0, r.output
     lines = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
     assert [(e["t"], e["text"]) for e in lines if e["type"] == "response"] == want
     r = run(app, ["watch", str(video), "--ask", QUESTION, "--model", "oracle"])
     assert r.exit_code == 2 and "cannot run on a live stream" in r.output
-    r = run(app, ["serve", "--host", "0.0.0.0"])
-    assert r.exit_code == 2 and "--token" in r.output
+    r = run(app, ["serve", "--host", "0.0.0.0", "--no-token"])
+    assert r.exit_code == 2 and "loopback only" in r.output
 
 
 def test_load_16_sessions_600_frames_lose_no_response_and_memory_stays_flat():
@@ -254,7 +270,7 @@ def test_load_16_sessions_600_frames_lose_no_response_and_memory_stays_flat():
             got += sum(e["type"] == "response" for e in events)
             results[i] = (got, events[-1]["stats"])
 
-    with Server(build_model("random", seed=0, rate=0.2), max_messages_per_s=1e6) as srv:
+    with Server(build_model("random", seed=0, rate=0.2), max_frames_per_s=1e6) as srv:
         for rnd, n in enumerate((100, 600)):  # a warm-up round, then the measured one
             threads = [threading.Thread(target=client, args=(i, n)) for i in range(16)]
             start = time.monotonic()

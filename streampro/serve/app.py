@@ -2,30 +2,34 @@
 
 Protocol (docs/serving.md): connect to ``/v1/stream?fps=1&ack=0&token=…``; send questions as JSON text
 messages and frames as binary messages (8-byte little-endian float64 stream time, then JPEG/PNG bytes), or
-ask the server to read a source itself; receive ``response`` events as soon as the model speaks and a
-``stats`` event every second. A malformed message gets an ``error`` event on that session only.
+ask the server to read a source itself (only what ``--allow-source`` names); receive ``response`` events as
+soon as the model speaks and a ``stats`` event every second. A malformed message gets an ``error`` event on
+that session only. Who may connect is decided by :mod:`.security` (token, ``Origin``, ``Host``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import io
 import json
 import math
 import struct
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from starlette.datastructures import Headers
 
 from .engine import Engine, ServeSettings, Session
+from .ratelimit import TokenBucket
+from .security import CSP, AccessPolicy, SourcePolicy
 
-PAGE = Path(__file__).with_name("static") / "index.html"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+STATIC = Path(__file__).with_name("static")
+STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}  # fixed names: no path comes from a client
 
 
 class ProtocolError(ValueError):
@@ -33,7 +37,11 @@ class ProtocolError(ValueError):
 
 
 def decode_frame(data: bytes, settings: ServeSettings) -> tuple[float, np.ndarray]:
-    """A binary frame message -> (stream time, RGB uint8 pixels); ProtocolError says what is wrong."""
+    """A binary frame message -> (stream time, RGB uint8 pixels); ProtocolError says what is wrong.
+
+    The pixel count is checked from the image header before decoding (a small PNG can claim 20000x20000
+    pixels), and a decoded frame is downscaled to ``max_frame_side`` (JPEGs are decoded at a reduced scale
+    directly), so what a session holds stays small whatever it sends."""
     from PIL import Image, UnidentifiedImageError
 
     if len(data) < 9:
@@ -48,10 +56,17 @@ def decode_frame(data: bytes, settings: ServeSettings) -> tuple[float, np.ndarra
         if img.width * img.height > settings.max_frame_pixels:
             raise ProtocolError(f"frame of {img.width}x{img.height} pixels exceeds the limit of "
                                 f"{settings.max_frame_pixels} pixels")
-        pixels = np.asarray(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError, ValueError) as e:
-        if isinstance(e, ProtocolError):
-            raise
+        side = settings.max_frame_side
+        if side and max(img.size) > side:
+            if img.mode not in ("RGB", "L"):
+                img = img.convert("RGB")
+            # in place; a JPEG is decoded at 1/2, 1/4 or 1/8 scale directly, others are reduced by an integer
+            # factor first: no full-size copy beside the decoded image
+            img.thumbnail((side, side), Image.Resampling.BILINEAR)
+        pixels = np.asarray(img if img.mode == "RGB" else img.convert("RGB"))
+    except ProtocolError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as e:
         raise ProtocolError(f"cannot decode the frame image ({type(e).__name__}: {e})") from None
     return t, pixels
 
@@ -76,23 +91,8 @@ def prometheus(metrics: dict, model: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-class _Bucket:
-    """Token bucket: ``rate`` messages per second, one second of burst."""
 
-    def __init__(self, rate: float):
-        self.rate, self.level, self.at = rate, rate, time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.level = min(self.rate, self.level + (now - self.at) * self.rate)
-        self.at = now
-        if self.level < 1:
-            return False
-        self.level -= 1
-        return True
-
-
-def _read_source(engine: Engine, session: Session, msg: dict) -> None:
+def _read_source(engine: Engine, session: Session, path: str, msg: dict) -> None:
     """Thread: decode a file / URL / capture device with PyAV and offer its frames. ``realtime`` paces
     frames at their stream times (a slow model then drops frames); otherwise the next frame is offered
     only once the model has taken the last one (nothing dropped)."""
@@ -100,9 +100,8 @@ def _read_source(engine: Engine, session: Session, msg: dict) -> None:
 
     realtime = bool(msg.get("realtime", False))
     start = time.perf_counter()
-    session.source_running = True
     try:
-        for f in iter_frames(msg["path"], fps=float(msg.get("fps", 1.0)), fmt=msg.get("format")):
+        for f in iter_frames(path, fps=float(msg.get("fps", 1.0)), fmt=msg.get("format")):
             if session.closed:
                 return
             if realtime:
@@ -120,21 +119,78 @@ def _read_source(engine: Engine, session: Session, msg: dict) -> None:
     engine.notify()
 
 
-def create_app(engine: Engine, model_name: str, token: str | None = None):
-    """The FastAPI app; ``token`` (if set) is required on the WebSocket (``?token=`` or an
-    ``Authorization: Bearer`` header) and on ``/metrics``."""
+class Guard:
+    """ASGI middleware in front of every route: refuses a non-loopback ``Host`` on a loopback server
+    (DNS rebinding) and a foreign ``Origin`` on the WebSocket, before any handler runs, and puts the
+    security headers (CSP, no referrer: the page's URL carries the token) on every HTTP response."""
+
+    def __init__(self, app, policy: AccessPolicy):
+        self.app, self.policy = app, policy
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = Headers(scope=scope)
+        host = headers.get("host")
+        reason = self.policy.refuse_host(host)
+        if reason is None and scope["type"] == "websocket":
+            reason = self.policy.refuse_origin(headers.get("origin"), host)
+        if reason is not None:
+            if scope["type"] == "websocket":  # a close before accept: the handshake gets HTTP 403
+                await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
+            else:
+                await PlainTextResponse(f"forbidden: {reason}", status_code=403)(scope, receive, send)
+            return
+
+        async def secured(message):
+            if message["type"] == "http.response.start":
+                extra = [(b"content-security-policy", CSP.format(ws=f"ws://{host} wss://{host}").encode("latin-1")),
+                         (b"referrer-policy", b"no-referrer"), (b"x-content-type-options", b"nosniff"),
+                         (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+def create_app(engine: Engine, model_name: str, token: str | None = None, loopback: bool = True,
+               sample_dir: str | Path | None = None):
+    """The FastAPI app. ``token`` (if set) is required on the WebSocket (``?token=`` or an
+    ``Authorization: Bearer`` header) and on ``/metrics``; ``loopback`` (the server is bound to a loopback
+    address) makes it refuse requests addressed to any other host name. No ``/docs`` or ``/openapi.json``."""
     settings = engine.settings
-    app = FastAPI(title="StreamPro", description="Proactive streaming video assistant")
+    policy = AccessPolicy(token=token, loopback_only_hosts=loopback, allow_origins=tuple(settings.allow_origins))
+    sources = SourcePolicy.parse(settings.allow_sources)
+    samples = Path(sample_dir) if sample_dir else Path(tempfile.gettempdir()) / "streampro-sample"
+    app = FastAPI(title="StreamPro", docs_url=None, redoc_url=None, openapi_url=None)
+    decode_slots = asyncio.Semaphore(settings.decode_workers)
 
     def authorized(headers, params) -> bool:
-        if not token:
-            return True
         given = params.get("token") or headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(given.encode(), token.encode())
+        return policy.authorized(given)
 
     @app.get("/", response_class=HTMLResponse)
     def page() -> str:
-        return PAGE.read_text()
+        return (STATIC / "index.html").read_text()
+
+    @app.get("/static/{name}")
+    def static(name: str):
+        if name not in STATIC_FILES:
+            return PlainTextResponse("not found", status_code=404)
+        return FileResponse(STATIC / name, media_type=STATIC_FILES[name])
+
+    @app.get("/sample")
+    def sample() -> dict:
+        from .sample import sample_clip
+
+        _, question = sample_clip(samples)
+        return {"video": "/sample.webm", "question": question}
+
+    @app.get("/sample.webm")
+    def sample_video():
+        from .sample import sample_clip
+
+        return FileResponse(sample_clip(samples)[0], media_type="video/webm")
 
     @app.get("/health")
     def health() -> dict:
@@ -175,7 +231,12 @@ def create_app(engine: Engine, model_name: str, token: str | None = None):
             await ws.send_json({"type": "error", "message": str(e)})
             await ws.close(code=1013)
             return
-        await ws.send_json({"type": "ready", "session": session.id, "model": model_name, "fps": fps, "ack": ack})
+        await ws.send_json({"type": "ready", "session": session.id, "model": model_name, "fps": fps, "ack": ack,
+                            "limits": {"max_frames_per_s": settings.max_frames_per_s,
+                                       "max_frame_bytes": settings.max_frame_bytes,
+                                       "max_frame_pixels": settings.max_frame_pixels,
+                                       "max_questions": settings.max_questions,
+                                       "sources": sources.enabled}})
 
         async def send_events() -> None:
             while True:
@@ -186,12 +247,12 @@ def create_app(engine: Engine, model_name: str, token: str | None = None):
                 await asyncio.sleep(settings.stats_every_s)
                 out.put_nowait({"type": "stats", **session.stats.as_dict()})
 
-        def error(message: str) -> None:
+        def error(message: str, **fields) -> None:
             session.stats.errors += 1
-            out.put_nowait({"type": "error", "message": message})
+            out.put_nowait({"type": "error", "message": message, **fields})
 
         tasks = [asyncio.create_task(send_events()), asyncio.create_task(send_stats())]
-        bucket = _Bucket(settings.max_messages_per_s)
+        frames_bucket = TokenBucket(settings.max_frames_per_s)
         try:
             while True:
                 try:
@@ -203,18 +264,26 @@ def create_app(engine: Engine, model_name: str, token: str | None = None):
                     break
                 if msg["type"] == "websocket.disconnect":
                     break
-                if not bucket.take():
-                    error(f"rate limit: more than {settings.max_messages_per_s:g} messages/s; message ignored")
-                    continue
+                frame_t = None  # a frame's error names its time, so a waiting client knows which frame failed
                 try:
                     if msg.get("bytes") is not None:
-                        t, pixels = await asyncio.to_thread(decode_frame, msg["bytes"], settings)
+                        data = msg["bytes"]
+                        if len(data) >= 8 and math.isfinite(t := struct.unpack("<d", data[:8])[0]):
+                            frame_t = t
+                        # only frames are rate-limited: a control message (above all "end") always gets through
+                        if not frames_bucket.take():
+                            error(f"rate limit: more than {settings.max_frames_per_s:g} frames/s; frame not used, "
+                                  "send it again later", code="rate_limited", t=frame_t,
+                                  retry_after_s=round(1 / settings.max_frames_per_s, 4))
+                            continue
+                        async with decode_slots:
+                            t, pixels = await asyncio.to_thread(decode_frame, data, settings)
                         session.offer(pixels, t)
                         engine.notify()
                     else:
-                        await _control(engine, session, msg.get("text") or "", out, settings)
+                        await _control(engine, session, msg.get("text") or "", out, settings, sources)
                 except ProtocolError as e:
-                    error(str(e))
+                    error(str(e), **({"t": frame_t} if frame_t is not None else {}))
         except WebSocketDisconnect:
             pass
         finally:
@@ -232,10 +301,11 @@ def create_app(engine: Engine, model_name: str, token: str | None = None):
             except Exception:
                 pass
 
-    return app
+    return Guard(app, policy)
 
 
-async def _control(engine: Engine, session: Session, text: str, out: asyncio.Queue, settings: ServeSettings) -> None:
+async def _control(engine: Engine, session: Session, text: str, out: asyncio.Queue, settings: ServeSettings,
+                   sources: SourcePolicy) -> None:
     """A JSON control message: ask, close_query, source, end."""
     try:
         msg = json.loads(text)
@@ -253,18 +323,32 @@ async def _control(engine: Engine, session: Session, text: str, out: asyncio.Que
         options = msg.get("options", [])
         if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
             raise ProtocolError('"options" must be a list of strings')
-        qid = session.ask(q.strip(), msg.get("id") and str(msg["id"]), tuple(options))
+        if len(session.open_questions) >= settings.max_questions:
+            raise ProtocolError(f"{settings.max_questions} questions are open: close one first (close_query)")
+        qid = msg.get("id")
+        if qid is not None and (not isinstance(qid, str | int) or not str(qid).strip() or len(str(qid)) > 100):
+            raise ProtocolError('"id" must be a short string')
+        qid = session.ask(q.strip(), qid and str(qid), tuple(options))
         out.put_nowait({"type": "asked", "id": qid, "question": q.strip()})
     elif kind == "close_query":
         session.close_query(str(msg.get("id")))
+        out.put_nowait({"type": "closed", "id": str(msg.get("id"))})
     elif kind == "end":
         session.end()
         engine.notify()
     elif kind == "source":
-        if not settings.allow_sources:
-            raise ProtocolError("this server does not read sources (started with --no-sources)")
         if not isinstance(msg.get("path"), str):
             raise ProtocolError('"source" needs a "path": a file, an rtsp:// or http(s):// URL, or a device')
-        threading.Thread(target=_read_source, args=(engine, session, msg), daemon=True).start()
+        fmt = msg.get("format")
+        if fmt is not None and not isinstance(fmt, str):
+            raise ProtocolError('"format" must be a string (a PyAV input format such as v4l2)')
+        try:
+            path = sources.resolve(msg["path"], fmt)
+        except PermissionError as e:
+            raise ProtocolError(str(e)) from None
+        if session.source_running:
+            raise ProtocolError("a source is already running for this session (one at a time)")
+        session.source_running = True
+        threading.Thread(target=_read_source, args=(engine, session, path, msg), daemon=True).start()
     else:
         raise ProtocolError(f"unknown message type {kind!r} (ask, close_query, source, end)")

@@ -19,9 +19,29 @@ import struct
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import numpy as np
+
+from .ratelimit import TokenBucket
+
+
+def server_address(server: str) -> tuple[str, str | None]:
+    """``http(s)://``, ``ws(s)://`` or bare ``host:port``, optionally with the ``?token=`` that
+    ``streampro serve`` prints -> (the WebSocket base URL, the token in it). ValueError says what is wrong."""
+    text = server.strip()
+    if "://" not in text:
+        text = f"http://{text}"
+    parts = urlsplit(text)
+    scheme = {"http": "ws", "ws": "ws", "https": "wss", "wss": "wss"}.get(parts.scheme.lower())
+    if scheme is None or not parts.hostname:
+        raise ValueError(f"--server {server!r}: expected http://HOST:PORT (or ws://, https://, wss://, or HOST:PORT)")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        raise ValueError(f"--server {server!r}: the port is not a number") from None
+    token = parse_qs(parts.query).get("token", [None])[0]
+    return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}", token
 
 
 def encode_frame(pixels: np.ndarray, t: float, quality: int = 90) -> bytes:
@@ -35,23 +55,40 @@ def encode_frame(pixels: np.ndarray, t: float, quality: int = 90) -> bytes:
 
 class StreamClient:
     """One session over a WebSocket. ``ack=True`` makes the server confirm every stepped frame, and
-    ``send_frame(..., wait=True)`` then waits for it: nothing is dropped (offline replay of a file)."""
+    ``send_frame(..., wait=True)`` then waits for it: nothing is dropped (offline replay of a file).
+
+    The client paces its frames to the rate limit the server announces in ``ready``, and a frame the
+    server still refused for its rate is sent again (``wait=True``), so a well-behaved client loses none.
+    The token comes from ``token=``, else the server URL's ``?token=``, else ``STREAMPRO_TOKEN``."""
 
     def __init__(self, server: str, fps: float = 1.0, ack: bool = False, token: str | None = None,
                  timeout: float = 30.0):
         from websockets.sync.client import connect
 
-        token = token if token is not None else os.environ.get("STREAMPRO_TOKEN")
+        url, url_token = server_address(server)
+        token = token or url_token or os.environ.get("STREAMPRO_TOKEN")
         params = {"fps": fps, "ack": int(ack), **({"token": token} if token else {})}
-        url = server.replace("http://", "ws://").replace("https://", "wss://").rstrip("/")
         self.timeout = timeout
         self._stack = ExitStack()  # the connection is a context manager; close() exits it
-        self.ws = self._stack.enter_context(connect(f"{url}/v1/stream?{urlencode(params)}", open_timeout=timeout,
-                                                    max_size=2**24))
+        from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+
+        try:
+            self.ws = self._stack.enter_context(connect(f"{url}/v1/stream?{urlencode(params)}",
+                                                        open_timeout=timeout, max_size=2**24))
+        except InvalidURI as e:
+            raise ValueError(f"--server {server!r}: {e}") from None
+        except InvalidStatus as e:
+            raise ConnectionError(f"the server refused the connection (HTTP {e.response.status_code}): "
+                                  f"{e.response.body.decode(errors='replace').strip() or 'Origin or Host not allowed'}"
+                                  ) from None
+        except InvalidHandshake as e:
+            raise ConnectionError(f"the WebSocket handshake with {url} failed: {e}") from None
         ready = self._recv(timeout)
         if ready is None or ready.get("type") != "ready":
             raise ConnectionError(f"server refused the session: {ready}")
         self.session = ready["session"]
+        self.limits = ready.get("limits", {})
+        self._pace = TokenBucket(0.95 * self.limits["max_frames_per_s"]) if "max_frames_per_s" in self.limits else None
         self.pending: list[dict] = []
 
     def __enter__(self) -> StreamClient:
@@ -86,21 +123,31 @@ class StreamClient:
         """Send one frame (RGB array, or already-encoded JPEG/PNG bytes). ``wait`` (with ``ack``) blocks
         until the server has stepped it."""
         data = struct.pack("<d", t) + pixels if isinstance(pixels, bytes) else encode_frame(pixels, t)
-        self.ws.send(data)
-        if wait:
-            self.wait_ack(t)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if self._pace is not None:
+                self._pace.wait()
+            self.ws.send(data)
+            if not wait or self.wait_ack(t):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server kept refusing the frame at t={t} for its rate limit")
 
-    def wait_ack(self, t: float) -> None:
+    def wait_ack(self, t: float) -> bool:
         """Block until the frame sent with time ``t`` has been stepped (sessions opened with ``ack``);
-        events received meanwhile stay queued for ``poll``."""
+        events received meanwhile stay queued for ``poll``. False when the server refused the frame for its
+        rate limit (after waiting the ``retry_after_s`` it asked for): send it again."""
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             ev = self._recv(max(0.0, deadline - time.monotonic()))
             if ev is None:
                 break
+            if ev["type"] == "error" and ev.get("code") == "rate_limited" and ev.get("t") == t:
+                time.sleep(ev.get("retry_after_s", 0.01))
+                return False
             self.pending.append(ev)
-            if ev["type"] == "error" or (ev["type"] == "ack" and ev["t"] == t):
-                return
+            if ev["type"] in ("error", "ack") and ev.get("t") == t:  # stepped, or refused for good
+                return True
         raise TimeoutError(f"no ack for the frame at t={t} within {self.timeout} s")
 
     def send_json(self, message: dict) -> None:

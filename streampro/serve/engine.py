@@ -32,16 +32,26 @@ Emit = Callable[[dict], None]
 
 @dataclass
 class ServeSettings:
-    """Limits and defaults of a server (flags of ``streampro serve``)."""
+    """Limits and defaults of a server (flags of ``streampro serve``; docs/serving.md says why each)."""
 
     max_sessions: int = 64
     max_batch: int = 64  # frames stepped together at most
     max_frame_bytes: int = 4_000_000  # an encoded frame (JPEG/PNG) larger than this is refused
-    max_frame_pixels: int = 4096 * 4096
-    max_messages_per_s: float = 200.0  # per session, token bucket with one second of burst
+    max_frame_pixels: int = 4096 * 4096  # by the image header, checked before any pixel is decoded
+    # a decoded frame larger than this on its long side is downscaled before it waits for the model
+    # (models resize to a few hundred pixels anyway): what a session holds stays a few MB (0: keep size)
+    max_frame_side: int = 1024
+    # frames decoded at once over all sessions: bounds decoding memory (a 4096x4096 PNG peaks near 90 MB
+    # while it is decoded) whatever the number of sessions; 1 leaves the other core to the stepping thread
+    decode_workers: int = 1
+    max_frames_per_s: float = 200.0  # per session, token bucket with one second of burst; frames only
+    max_questions: int = 32  # open questions per session
     idle_timeout_s: float = 120.0  # a session that sends nothing for this long is closed
     stats_every_s: float = 1.0
-    allow_sources: bool = True  # let clients ask the server to read a file/URL/device itself
+    # --allow-source entries: folders, files/devices, URL prefixes the server may open for a client (none:
+    # sources are refused). One source at a time per session.
+    allow_sources: tuple[str, ...] = ()
+    allow_origins: tuple[str, ...] = ()  # browser origins allowed on the WebSocket besides the page's own
     # torch intra-op threads of the stepping thread. 1 by default: measured on 2 cores, a non-main thread
     # running small ops with 2 OpenMP threads was 4x slower than with 1 (benchmarks/serve_throughput.py)
     torch_threads: int = 1
@@ -85,6 +95,7 @@ class Session:
         self._ending = False
         self.closed = False
         self.source_running = False  # the server is reading a source for this session (not idle)
+        self.open_questions: set[str] = set()
         self.index = 0  # frames stepped so far: the next frame's index
         self.model.reset(StreamInfo(sid, fps, math.inf))
         self.query_ids = itertools.count()
@@ -109,11 +120,13 @@ class Session:
         qid = qid or f"q{next(self.query_ids)}"
         with self._lock:
             self._asks.append(Query(qid, question, tuple(options)))
+            self.open_questions.add(qid)
         return qid
 
     def close_query(self, qid: str) -> None:
         with self._lock:
             self._closes.append(qid)
+            self.open_questions.discard(qid)
 
     def end(self) -> None:
         """No more frames: ``done`` is emitted once the waiting frame (if any) has been stepped."""

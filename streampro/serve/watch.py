@@ -83,8 +83,8 @@ def watch_server(server: str, frames: Iterable[Frame], questions: list[str], sho
     from .client import StreamClient
 
     with StreamClient(server, fps=fps, ack=not realtime, token=token) as c:
-        for q in questions:
-            c.ask(q)
+        for i, q in enumerate(questions):
+            c.ask(q, qid=f"q{i}")  # the ids watch_local gives, so one printer labels both
         for f in _paced(frames, realtime):
             c.send_frame(f.pixels, f.time, wait=not realtime)
             for ev in c.poll():
