@@ -2,11 +2,12 @@
 sessions (the server's default) vs one session at a time (``max_batch=1``), then a loopback load test.
 
     python benchmarks/serve_throughput.py                 # engine in-process, then 16 x 600 over sockets
-    python benchmarks/serve_throughput.py --frames 200 --no-load
+    python benchmarks/serve_throughput.py --frames 200 --no-load --steady-sessions
 
 Part 1 drives the engine in-process: every session offers its next frame as soon as its last one has
 been stepped (no drops), and it prints frames/s, the ratio batched / one-at-a-time, and per-frame latency
-(frame offered -> stepped) p50/p99.
+(frame offered -> stepped) p50/p99. A 100-frame run measures only the cheap start of a stream (the context
+is still short), so a second table times the steady state: 400 untimed frames first, then 200 timed ones.
 Part 2 runs ``streampro serve``'s app on 127.0.0.1 with the random model: N clients push frames as fast
 as they can; it prints frames stepped/dropped, responses produced vs received, and resident memory
 after a warm-up round and after the measured round.
@@ -28,18 +29,23 @@ from streampro.models.tokenizer import build_tokenizer, world_vocabulary
 from streampro.serve.engine import Engine, ServeSettings
 
 
-def engine_run(model, sessions: int, frames: int, max_batch: int, threads: int = 1) -> dict:
+def engine_run(model, sessions: int, frames: int, max_batch: int, threads: int = 1, warm: int = 0) -> dict:
+    """Frames/s and latency over ``frames`` frames per session, timed after ``warm`` untimed ones (steady
+    state: once the context window is full, every frame attends to a full window)."""
     engine = Engine(model, ServeSettings(max_batch=max_batch, max_sessions=sessions, torch_threads=threads))
     rng = np.random.default_rng(0)
-    pix = rng.integers(0, 255, (frames, 32, 32, 3), dtype=np.uint8)
+    pix = rng.integers(0, 255, (64, 32, 32, 3), dtype=np.uint8)
     acked = threading.Semaphore(0)
     ss = [engine.open(lambda ev: ev["type"] == "ack" and acked.release(), ack=True) for _ in range(sessions)]
     for s in ss:
         s.ask("tell me each time the red square changes colour")
-    start = time.perf_counter()
-    for k in range(frames):  # each session sends its next frame once the last one was stepped: no drops
+    for k in range(warm + frames):  # each session sends its next frame once the last one was stepped: no drops
+        if k == warm:
+            start = time.perf_counter()
+            for s in ss:
+                s.stats.latency_s.clear()
         for s in ss:
-            s.offer(pix[k], float(k))
+            s.offer(pix[k % 64], float(k))
         engine.notify()
         for _ in ss:
             acked.acquire()
@@ -128,6 +134,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=100, help="frames per session in part 1")
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 8, 32])
+    ap.add_argument("--steady-sessions", type=int, nargs="*", default=[1, 8],
+                    help="sessions for the steady-state table (after the window is full); none: skip")
     ap.add_argument("--load-sessions", type=int, default=16)
     ap.add_argument("--load-frames", type=int, default=600)
     ap.add_argument("--no-load", action="store_true", help="skip part 2")
@@ -145,6 +153,17 @@ def main() -> None:
     for n in args.sessions:
         one = engine_run(model, n, args.frames, max_batch=1, threads=args.torch_threads)
         many = engine_run(model, n, args.frames, max_batch=64, threads=args.torch_threads)
+        print(f"| {n} | {one['fps']:.0f} | {many['fps']:.0f} | {many['fps'] / one['fps']:.2f}x | "
+              f"{many['p50_ms']:.1f} / {many['p99_ms']:.1f} |")
+    w = 200  # the model's window: StreamPro-Small rebuilds its cache at 2W turns, so the context cycles W..2W
+    for n in args.steady_sessions:
+        if n == args.steady_sessions[0]:
+            print(f"\nsteady state: {2 * w} untimed frames per session (window full, cache rebuilt once), then {w} "
+                  "timed (one full W..2W cycle)")
+            print("| sessions | one at a time (frames/s) | batched (frames/s) | ratio | latency p50 / p99 (ms), batched |")
+            print("|---|---|---|---|---|")
+        one = engine_run(model, n, w, max_batch=1, threads=args.torch_threads, warm=2 * w)
+        many = engine_run(model, n, w, max_batch=64, threads=args.torch_threads, warm=2 * w)
         print(f"| {n} | {one['fps']:.0f} | {many['fps']:.0f} | {many['fps'] / one['fps']:.2f}x | "
               f"{many['p50_ms']:.1f} / {many['p99_ms']:.1f} |")
     if not args.no_load:

@@ -140,8 +140,9 @@ function addResponse(ev) {
   b.append(t, label, text);
   b.onclick = () => seek(ev.t);
   li.append(b);
-  $("log").append(li);
-  li.scrollIntoView({block: "nearest"});
+  const log = $("log");
+  log.append(li);
+  log.scrollTop = log.scrollHeight;  // follow the newest response without scrolling the page
   drawTimeline();
 }
 
