@@ -7,13 +7,11 @@ from pathlib import Path
 
 import typer
 
+from .cli_common import fail as _fail
+from .cli_common import load_bench as _load
+
 app = typer.Typer(help="StreamPro: proactive streaming video understanding — benchmark, train, evaluate.",
                   no_args_is_help=True, add_completion=False)
-
-
-def _fail(msg: str) -> None:
-    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)
 
 
 MODEL_ARGS_HELP = ("model options as key=value pairs, comma-separated (lmms-eval style), e.g. "
@@ -62,19 +60,6 @@ def generate(
     except ValueError as e:
         _fail(str(e))
     typer.echo(f"wrote {len(items)} questions to {out / 'items.jsonl'}")
-
-
-def _load(bench: Path, skip_bad: bool):
-    from .bench.schema import SchemaError, load_items
-
-    errors: list[str] | None = [] if skip_bad else None
-    try:
-        items = load_items(bench, errors=errors)
-    except (SchemaError, FileNotFoundError) as e:
-        _fail(str(e))
-    for e in errors or []:
-        typer.secho(f"skipped: {e}", fg=typer.colors.YELLOW, err=True)
-    return items
 
 
 JUDGE_HELP = "content judge: exact (normalised equality) | rule (the answers' slots) | llm (0-5 rubric)"
@@ -571,6 +556,10 @@ def watch(
     except (OSError, TimeoutError, ValueError) as e:
         _fail(f"{type(e).__name__}: {e}")
 
+
+from .arena.commands import arena_app  # noqa: E402 - the command groups register after the top-level commands
+
+app.add_typer(arena_app, name="arena")
 
 data_app = typer.Typer(help="Bring data in (convert external layouts into StreamPro-Bench items) and inspect it (stats, preview).",
                        no_args_is_help=True)

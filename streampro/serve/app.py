@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
-from starlette.datastructures import Headers
 
 from .engine import Engine, ServeSettings, Session
 from .ratelimit import TokenBucket
-from .security import CSP, AccessPolicy, SourcePolicy
+from .security import AccessPolicy, Guard, SourcePolicy
 
 STATIC = Path(__file__).with_name("static")
 STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}  # fixed names: no path comes from a client
@@ -117,40 +116,6 @@ def _read_source(engine: Engine, session: Session, path: str, msg: dict) -> None
         session.source_running = False
     session.end()
     engine.notify()
-
-
-class Guard:
-    """ASGI middleware in front of every route: refuses a non-loopback ``Host`` on a loopback server
-    (DNS rebinding) and a foreign ``Origin`` on the WebSocket, before any handler runs, and puts the
-    security headers (CSP, no referrer: the page's URL carries the token) on every HTTP response."""
-
-    def __init__(self, app, policy: AccessPolicy):
-        self.app, self.policy = app, policy
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] not in ("http", "websocket"):
-            return await self.app(scope, receive, send)
-        headers = Headers(scope=scope)
-        host = headers.get("host")
-        reason = self.policy.refuse_host(host)
-        if reason is None and scope["type"] == "websocket":
-            reason = self.policy.refuse_origin(headers.get("origin"), host)
-        if reason is not None:
-            if scope["type"] == "websocket":  # a close before accept: the handshake gets HTTP 403
-                await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
-            else:
-                await PlainTextResponse(f"forbidden: {reason}", status_code=403)(scope, receive, send)
-            return
-
-        async def secured(message):
-            if message["type"] == "http.response.start":
-                extra = [(b"content-security-policy", CSP.format(ws=f"ws://{host} wss://{host}").encode("latin-1")),
-                         (b"referrer-policy", b"no-referrer"), (b"x-content-type-options", b"nosniff"),
-                         (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, secured)
 
 
 def create_app(engine: Engine, model_name: str, token: str | None = None, loopback: bool = True,

@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MIN_TOKEN_CHARS = 16  # for a server reachable from other machines
 LOOPBACK_NAMES = ("localhost",)
 
@@ -156,3 +160,38 @@ class SourcePolicy:
             if fmt is None and any(Path(real).is_relative_to(f) for f in self.folders):
                 return real
         raise refused
+
+
+class Guard:
+    """ASGI middleware in front of every route: refuses a non-loopback ``Host`` on a loopback server
+    (DNS rebinding), and a foreign ``Origin`` on a WebSocket handshake or a state-changing request (POST, PUT,
+    PATCH, DELETE: cross-site request forgery), before any handler runs; puts the security headers (CSP, no
+    referrer: the page's URL carries the token) on every HTTP response. Used by ``serve`` and ``arena``."""
+
+    def __init__(self, app, policy: AccessPolicy):
+        self.app, self.policy = app, policy
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = Headers(scope=scope)
+        host = headers.get("host")
+        reason = self.policy.refuse_host(host)
+        if reason is None and (scope["type"] == "websocket" or scope.get("method") in UNSAFE_METHODS):
+            reason = self.policy.refuse_origin(headers.get("origin"), host)
+        if reason is not None:
+            if scope["type"] == "websocket":  # a close before accept: the handshake gets HTTP 403
+                await send({"type": "websocket.close", "code": 1008, "reason": reason[:120]})
+            else:
+                await PlainTextResponse(f"forbidden: {reason}", status_code=403)(scope, receive, send)
+            return
+
+        async def secured(message):
+            if message["type"] == "http.response.start":
+                extra = [(b"content-security-policy", CSP.format(ws=f"ws://{host} wss://{host}").encode("latin-1")),
+                         (b"referrer-policy", b"no-referrer"), (b"x-content-type-options", b"nosniff"),
+                         (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, secured)
