@@ -39,20 +39,17 @@ def png(pixels: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-class Server:
-    """uvicorn in a thread on a free loopback port; stopped (and the engine with it) on exit."""
+class Uvicorn:
+    """An ASGI app under uvicorn in a thread on a free loopback port; stopped on exit."""
 
-    def __init__(self, model, token=None, **settings):
+    def __init__(self, app):
         import uvicorn
 
-        self.engine = Engine(model, ServeSettings(**settings))
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        cfg = uvicorn.Config(create_app(self.engine, getattr(model, "name", "model"), token), host="127.0.0.1",
-                             port=self.port, log_level="warning")
-        self.server = uvicorn.Server(cfg)
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self):
@@ -66,6 +63,17 @@ class Server:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class Server(Uvicorn):
+    """`streampro serve`'s app over ``model`` (and its engine, shut down on exit)."""
+
+    def __init__(self, model, token=None, **settings):
+        self.engine = Engine(model, ServeSettings(**settings))
+        super().__init__(create_app(self.engine, getattr(model, "name", "model"), token))
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
         self.engine.shutdown()
 
 

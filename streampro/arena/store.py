@@ -120,6 +120,11 @@ class VoteStore:
         with self.connect() as db:
             return [tuple(r) for r in db.execute("SELECT question, model_left, model_right FROM tasks ORDER BY rowid")]
 
+    def by_annotator(self) -> dict[str, int]:
+        """Votes per annotator."""
+        with self.connect() as db:
+            return dict(db.execute("SELECT annotator, COUNT(*) FROM votes GROUP BY annotator").fetchall())
+
     def meta(self, key: str) -> str | None:
         with self.connect() as db:
             row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

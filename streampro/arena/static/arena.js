@@ -46,7 +46,7 @@ function drawStream(side, responses, duration, queryTime) {
                       el("line", {x1: x(queryTime), y1: 6, x2: x(queryTime), y2: 38, stroke: "#555", "stroke-dasharray": "3 3"}));
   list.replaceChildren();
   for (const r of responses) {
-    const c = el("circle", {cx: x(r.t), cy: 22, r: 6, fill: side === "A" ? "#1f6feb" : "#d62728"});
+    const c = el("rect", {x: x(r.t) - 3, y: 10, width: 6, height: 24, rx: 2, fill: side === "A" ? "#1f6feb" : "#d62728"});
     const title = document.createElementNS(SVG, "title");
     setText(title, `${r.t.toFixed(1)} s: ${r.text}`);
     c.append(title);
