@@ -1,5 +1,5 @@
 """``python -m streampro`` (also what ``accelerate launch -m streampro`` runs)."""
 
-from .cli import app
+from .cli import main
 
-app()
+main()

@@ -10,8 +10,16 @@ import typer
 from .cli_common import fail as _fail
 from .cli_common import load_bench as _load
 
-app = typer.Typer(help="StreamPro: proactive streaming video understanding — benchmark, train, evaluate.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="StreamPro: proactive streaming video understanding — benchmark, train, evaluate. "
+                  "Errors are one line; add --debug to any command for the traceback.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def main() -> None:
+    """The ``streampro`` entry point: the app, with every error as one line (``--debug``: traceback)."""
+    from .cli_common import run_cli
+
+    run_cli(app)
 
 
 MODEL_ARGS_HELP = ("model options as key=value pairs, comma-separated (lmms-eval style), e.g. "
@@ -102,15 +110,25 @@ def eval_cmd(
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
     seed: int = typer.Option(0, help="seed for stochastic models"),
     report: bool = typer.Option(True, help="also write table.md and report.html"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
-    """Stream a model over StreamPro-Bench and score it with StreamPro-F1 (resumes from OUT/predictions.jsonl)."""
-    from .bench.evaluate import evaluate
+    """Stream a model over StreamPro-Bench and score it with StreamPro-F1 (resumes from OUT/predictions.jsonl
+    when OUT/run.json records the same bench, model, model args and seed)."""
+    from .bench.evaluate import RUN_OUTPUTS, evaluate
     from .bench.judges import JudgeError
     from .bench.video import VideoError
+    from .core.errors import StreamProError
+    from .core.runs import claim_run, write_manifest
     from .models.registry import build_model
 
-    items = _load(bench, skip_bad)
     out = out or Path("runs/eval") / model.replace(":", "_").replace("/", "_")
+    run = {"bench": str(bench.resolve()), "model": model, "model_args": _model_args(model_args), "seed": seed}
+    try:
+        claim_run(out, "settings", run, RUN_OUTPUTS, overwrite)
+    except StreamProError as e:
+        _fail(str(e))
+    items = _load(bench, skip_bad)
+    write_manifest(out, "settings", run, command="eval")
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out)
     try:
         summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
@@ -147,11 +165,19 @@ def score(
     tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
     report: bool = typer.Option(True, help="also write table.md and report.html"),
+    overwrite: bool = typer.Option(False, help="replace the predictions another run left in --out"),
 ) -> None:
     """Score an existing run (ours or another harness's) with StreamPro-F1."""
     from .bench.evaluate import score_run
     from .bench.judges import JudgeError
 
+    held = out / "predictions.jsonl"
+    if not predictions.is_file():
+        _fail(f"{predictions}: no such predictions file")
+    if (held.exists() and held.resolve() != predictions.resolve() and not overwrite
+            and held.read_bytes() != predictions.read_bytes()):
+        _fail(f"{out} already holds another run's predictions.jsonl: score into a new --out, or pass --overwrite "
+              "to replace them")
     items = _load(bench, skip_bad=False)
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out)
     try:
@@ -231,13 +257,14 @@ def train_sft_cmd(
     lora_r: int = typer.Option(None, help="HF base: train LoRA adapters of this rank (default: full fine-tuning)"),
     freeze_encoder: bool = typer.Option(None, help="StreamPro-Small: keep the frame encoder fixed (after `train "
                                         "perception`) and read its features from a cache"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
     """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
     from .train.sft import SFTConfig, train_sft
 
     kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, lambda_text=lambda_text, steps=steps, batch_size=batch_size, lr=lr,
               seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder, **_hf_flags(frame_size, dtype, lora_r))
-    _train(train_sft, SFTConfig.from_yaml(config, **kw))
+    _train(train_sft, lambda: SFTConfig.from_yaml(config, **kw), overwrite)
 
 
 @train_app.command("perception")
@@ -255,8 +282,13 @@ def train_perception_cmd(
     from .train.perception import PerceptionConfig, pretrain_perception
 
     kw = dict(train=train, val=val, out=out, steps=steps, image_size=image_size, seed=seed)
-    cfg = PerceptionConfig.from_yaml(config, **kw)
-    _train(pretrain_perception, cfg)
+    from .core.errors import StreamProError
+
+    try:
+        cfg = PerceptionConfig.from_yaml(config, **kw)
+    except StreamProError as e:
+        _fail(str(e))
+    _train(pretrain_perception, lambda: cfg)
     probe = Path(cfg.out) / "probe.json"
     if probe.exists():
         typer.echo(json.dumps({k: v for k, v in json.loads(probe.read_text()).items() if k in ("train", "val")}))
@@ -266,13 +298,25 @@ def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None) -> 
     return dict(frame_size=frame_size, dtype=dtype, lora=None if lora_r is None else {"r": lora_r, "lora_alpha": 2 * lora_r})
 
 
-def _train(fn, cfg) -> None:
-    from .bench.judges import JudgeError
-    from .train.checkpoint import TrainingDiverged
+#: what a training run writes into its folder (``--overwrite`` removes these)
+TRAIN_OUTPUTS = ("checkpoint-*", "final", "final.tmp", "log.jsonl", "tensorboard", "feature_cache*", "llm_cache.jsonl",
+                 "curves*", "probe.json")
+
+
+def _train(fn, make_cfg, overwrite: bool = False) -> None:
+    """Build the config (validated), claim its run folder (same settings or --overwrite), then train."""
+    from dataclasses import asdict
+
+    from .core.errors import StreamProError
+    from .core.runs import claim_run
 
     try:
+        cfg = make_cfg()
+        if hasattr(cfg, "out") and cfg.out:
+            claim_run(Path(cfg.out), "config", asdict(cfg), TRAIN_OUTPUTS, overwrite,
+                      ignore=("tensorboard", "log_every", "save_every", "out"))
         typer.echo(f"saved {fn(cfg)}")
-    except (TrainingDiverged, JudgeError, FileNotFoundError, ValueError, ImportError) as e:
+    except (StreamProError, FileNotFoundError, ValueError, ImportError) as e:
         _fail(str(e))
 
 
@@ -295,6 +339,7 @@ def train_grpo_cmd(
                                "(designed and graded by the LLM: real data)"),
     llm_url: str = typer.Option(None, help="llm judge/rubric: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
     llm_model: str = typer.Option(None, help="llm judge/rubric: served model name, or a local transformers folder"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
     from .train.grpo import GRPOConfig, train_grpo
@@ -302,7 +347,7 @@ def train_grpo_cmd(
     kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
               items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
               llm_model=llm_model, **_hf_flags(frame_size, dtype, lora_r))
-    _train(train_grpo, GRPOConfig.from_yaml(config, **kw))
+    _train(train_grpo, lambda: GRPOConfig.from_yaml(config, **kw), overwrite)
 
 
 @app.command()

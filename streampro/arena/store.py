@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..core.errors import InputError
 from .bt import VOTES, Vote
 
 SCHEMA = """
@@ -35,7 +36,7 @@ CREATE INDEX IF NOT EXISTS votes_pair ON votes (question, model_left, model_righ
 VERSION = "1"
 
 
-class ArenaError(ValueError):
+class ArenaError(InputError):
     """A problem with the arena's inputs (database, runs, votes), said in one line."""
 
 

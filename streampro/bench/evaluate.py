@@ -29,6 +29,11 @@ from .shard import barrier, dist_info, merge_shards, shard_files
 from .video import VideoError
 
 V = TypeVar("V")  # anything with a ``.video`` path
+#: what an eval run writes into its folder (``--overwrite`` removes these)
+RUN_OUTPUTS = ("predictions*.jsonl", "skipped*.jsonl", "scores.jsonl", "summary.json", "table.md", "report.html",
+               "judge_cache.jsonl")
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Read a JSONL file written by us; a torn last line (killed mid-write) is dropped."""
     if not path.exists():
@@ -114,6 +119,7 @@ def load_predictions(path: str | Path, known: set[str] | None = None) -> dict[st
     if not path.exists():
         raise FileNotFoundError(f"predictions file not found: {path}")
     out: dict[str, list[Prediction]] = {}
+    first_line: dict[str, str] = {}
     for where, rec in json_lines(path):
         if isinstance(rec, SchemaError):
             raise rec
@@ -124,6 +130,10 @@ def load_predictions(path: str | Path, known: set[str] | None = None) -> dict[st
             if not (isinstance(r, dict) and isinstance(r.get("t"), (int, float)) and isinstance(r.get("text"), str)):
                 raise SchemaError(f"{where} (id {rec['id']!r}): responses[{j}] needs a number 't' and a string 'text'")
             preds.append(Prediction(float(r["t"]), r["text"]))
+        if rec["id"] in first_line:  # which line would win is a guess: refuse instead
+            raise SchemaError(f"{where}: id {rec['id']!r} already has a line ({first_line[rec['id']]}); keep one "
+                              "line per question")
+        first_line[rec["id"]] = where
         out[rec["id"]] = preds
     unknown = set(out) - known if known is not None else set()
     if unknown:

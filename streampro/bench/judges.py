@@ -26,6 +26,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..core.errors import StreamProError
 from ..core.items import Answer, Item
 from ..core.text import normalize
 
@@ -45,7 +46,7 @@ class JudgeRequest:
         return cls(item.task, item.question, answer.text, prediction, tuple(sorted((answer.slots or {}).items())))
 
 
-class JudgeError(RuntimeError):
+class JudgeError(StreamProError, RuntimeError):
     """The judge could not produce a score (endpoint down after retries, unparseable replies)."""
 
 

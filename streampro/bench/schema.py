@@ -13,13 +13,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import InputError
 from ..core.items import DIMENSIONS, TASKS, Answer, Item, TaskRule, register_task
 
 __all__ = ["DIMENSIONS", "TASKS", "Answer", "Item", "TaskRule", "register_task", "SchemaError", "validate_record",
            "load_items", "write_items", "load_json"]
 
 
-class SchemaError(ValueError):
+class SchemaError(InputError):
     """A benchmark record is malformed; the message names file, line and field."""
 
 
@@ -124,10 +125,17 @@ def validate_record(rec: Any, where: str) -> Item:
 def json_lines(path: Path) -> Iterator[tuple[str, Any]]:
     """``(where, record)`` per non-blank line of a JSONL file (``where`` = ``path:line``); a line that is
     not JSON gives a :class:`SchemaError` as its record, so callers decide whether to stop or skip."""
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
+    if path.is_dir():
+        raise SchemaError(f"{path}: is a folder; give the JSONL file (e.g. {path / 'items.jsonl'})")
+    with path.open("rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            where = f"{path}:{lineno}"
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")  # a BOM is fine
+            except UnicodeDecodeError as e:  # a line at a time, so --skip-bad can skip it
+                yield where, SchemaError(f"{where}: not UTF-8 text (byte {e.start}: {e.reason}); save the file as UTF-8")
+                continue
             if line.strip():
-                where = f"{path}:{lineno}"
                 try:
                     yield where, json.loads(line)
                 except json.JSONDecodeError as e:

@@ -15,12 +15,13 @@ from pathlib import Path
 import av
 import numpy as np
 
+from ..core.errors import StreamProError
 from ..core.types import Frame
 
 __all__ = ["Frame", "VideoError", "iter_frames", "decode_video", "write_video"]
 
 
-class VideoError(RuntimeError):
+class VideoError(StreamProError, RuntimeError):
     """A video could not be read; the message names the file and the reason."""
 
 

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 
+from ..core.errors import InputError
+
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MIN_TOKEN_CHARS = 16  # for a server reachable from other machines
 LOOPBACK_NAMES = ("localhost",)
@@ -35,7 +37,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'")
 
 
-class SecurityError(ValueError):
+class SecurityError(InputError):
     """A server setting that would be unsafe (raised at start-up, before anything listens)."""
 
 

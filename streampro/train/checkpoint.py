@@ -10,17 +10,70 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import InputError, StreamProError
+
 
 class YamlConfig:
-    """``from_yaml``: a dataclass config read from YAML, with non-None keyword overrides (CLI flags) on top."""
+    """``from_yaml``: a dataclass config read from YAML, with non-None keyword overrides (CLI flags) on top.
+    Unknown keys (with a "did you mean"), values of the wrong type and invalid YAML are refused in one line
+    naming the file and the field, before any model is loaded."""
 
     @classmethod
     def from_yaml(cls, path: str | Path | None, **overrides):
         """``path`` may be None: then only the overrides are applied to the defaults."""
         import yaml
 
-        data = (yaml.safe_load(Path(path).read_text()) or {}) if path is not None else {}
-        return cls(**{**data, **{k: v for k, v in overrides.items() if v is not None}})
+        data: Any = {}
+        if path is not None:
+            path = Path(path)
+            if not path.is_file():
+                raise InputError(f"--config {path}: no such file")
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as e:
+                raise InputError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+            if not isinstance(data, dict):
+                raise InputError(f"{path}: expected a mapping of {cls.__name__} fields, got {type(data).__name__}")
+        where = str(path) if path is not None else "flags"
+        merged = {**data, **{k: v for k, v in overrides.items() if v is not None}}
+        check_fields(cls, merged, where)
+        return cls(**merged)
+
+
+#: names other trainers (transformers, TRL) use for our fields, for the "did you mean"
+SYNONYMS = {"learning_rate": "lr", "max_steps": "steps", "num_steps": "steps", "per_device_train_batch_size": "batch_size",
+            "train_batch_size": "batch_size", "warmup_steps": "warmup", "output_dir": "out", "num_generations": "group_size",
+            "beta": "kl_beta", "model_name_or_path": "base", "logging_steps": "log_every", "save_steps": "save_every"}
+
+
+def check_fields(cls, values: dict[str, Any], where: str) -> None:
+    """Unknown keys and values whose type cannot be the field's -> :class:`InputError`."""
+    import dataclasses
+    import difflib
+
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        if key not in fields:
+            near = [n for n in [SYNONYMS.get(key)] if n in fields] or difflib.get_close_matches(key, fields, n=1,
+                                                                                                cutoff=0.5)
+            raise InputError(f"{where}: unknown {cls.__name__} field {key!r}"
+                             + (f"; did you mean {near[0]!r}?" if near else f"; known: {', '.join(sorted(fields))}"))
+        f = fields[key]
+        default = f.default if f.default is not dataclasses.MISSING else None
+        if default is None or value is None:
+            continue
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        elif isinstance(default, str):
+            ok = isinstance(value, str)
+        else:
+            ok = True
+        if not ok:
+            raise InputError(f"{where}: field {key!r} must be {type(default).__name__} (like {default!r}), got {value!r}")
 
 
 def save_final(accelerator, model, out: Path) -> Path:
@@ -32,7 +85,7 @@ def save_final(accelerator, model, out: Path) -> Path:
     return final
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(StreamProError, RuntimeError):
     """The loss became NaN/inf; the last good checkpoint is kept."""
 
 

@@ -1,0 +1,63 @@
+"""A run folder belongs to one configuration. Each command that writes a resumable run (``eval``,
+``train sft``, ``train grpo``) records the settings that determine its outputs in ``OUT/run.json``; a rerun
+on the same folder continues only when they match, and otherwise stops with the settings that differ,
+before anything is written. ``--overwrite`` starts that folder over; a new ``--out`` keeps both."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, RunConflict
+
+MANIFEST = "run.json"
+
+
+def _show(v: Any) -> str:
+    text = json.dumps(v, sort_keys=True, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def settings_diff(old: dict[str, Any], new: dict[str, Any], ignore: tuple[str, ...] = ()) -> list[str]:
+    """``key: old -> new`` for every setting that differs (missing keys count as None)."""
+    keys = sorted((set(old) | set(new)) - set(ignore))
+    return [f"{k}: {_show(old.get(k))} -> {_show(new.get(k))}" for k in keys
+            if json.dumps(old.get(k), sort_keys=True, default=str) != json.dumps(new.get(k), sort_keys=True, default=str)]
+
+
+def check_out_folder(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: is a file; give a folder")
+
+
+def claim_run(out: Path, key: str, settings: dict[str, Any], outputs: tuple[str, ...], overwrite: bool = False,
+              ignore: tuple[str, ...] = ()) -> None:
+    """Make sure ``out`` holds this run (or nothing yet). ``key`` is where ``run.json`` keeps the settings
+    (``settings`` for eval, ``config`` for the trainers); ``outputs`` are the files and folders (globs) the
+    run writes, removed by ``overwrite``. Raises :class:`RunConflict` naming the differing settings."""
+    check_out_folder(out)
+    path = out / MANIFEST
+    if not path.exists():
+        return
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))[key]
+        diff = settings_diff(old, settings, ignore)
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
+        diff = [f"{path} is unreadable"]
+    if not diff:
+        return
+    if not overwrite:
+        raise RunConflict(f"{out} holds a run with other settings ({'; '.join(diff)}); give a new --out, or pass "
+                          "--overwrite to start this folder over")
+    for pattern in (*outputs, MANIFEST):
+        for p in out.glob(pattern):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
+def write_manifest(out: Path, key: str, settings: dict[str, Any], **extra: Any) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps({key: settings, **extra}, indent=2, default=str))
+    tmp.replace(out / MANIFEST)

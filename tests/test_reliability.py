@@ -1,0 +1,152 @@
+"""Bad inputs from ../shared/reliability-cases.md run through the real CLI (a subprocess, as a user runs it):
+each gets exit status 2 and one line saying what, where and how to fix — or a correct result — and nothing
+written earlier is lost. The case numbers are the file's."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from streampro.cli_common import run_cli
+
+
+def cli(*args, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env.pop("STREAMPRO_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "streampro", *map(str, args)], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def one_line_error(r: subprocess.CompletedProcess, *expect: str) -> str:
+    assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    lines = [x for x in r.stderr.splitlines() if x.strip() and not x.startswith(("stream ", "score"))]
+    errors = [x for x in lines if x.startswith("error: ")]
+    assert len(errors) == 1 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    for e in expect:
+        assert e in errors[0], errors[0]
+    return errors[0]
+
+
+@pytest.fixture(scope="module")
+def g14(tmp_path_factory):
+    """The reliability cases' scratch folder: a 14-question world split and an oracle eval of it."""
+    root = tmp_path_factory.mktemp("g14")
+    assert cli("generate", "--n-items", "14", "--out", "g14", cwd=root).returncode == 0
+    r = cli("eval", "--model", "oracle", "--bench", "g14/items.jsonl", "--out", "e1", "--no-report", cwd=root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return root
+
+
+def test_score_never_overwrites_another_runs_predictions(g14):  # case 2.19: data loss
+    root = g14
+    before = (root / "e1/predictions.jsonl").read_text()
+    (root / "other.jsonl").write_text("".join(before.splitlines(keepends=True)[:5]))
+    r = cli("score", "--bench", "g14/items.jsonl", "--predictions", "other.jsonl", "--out", "e1", cwd=root)
+    one_line_error(r, "already holds another run's predictions", "--overwrite")
+    assert (root / "e1/predictions.jsonl").read_text() == before
+    # rescoring the run's own predictions in place is fine
+    r = cli("score", "--bench", "g14/items.jsonl", "--predictions", "e1/predictions.jsonl", "--out", "e1", "--no-report",
+            cwd=root)
+    assert r.returncode == 0 and (root / "e1/predictions.jsonl").read_text() == before
+
+
+def test_an_eval_folder_belongs_to_one_model(g14, tmp_path):  # case 1.42: silent scored 100 from oracle's run
+    root = g14
+    shutil.copytree(root / "e1", tmp_path / "e2")
+    r = cli("eval", "--model", "silent", "--bench", "g14/items.jsonl", "--out", tmp_path / "e2", "--no-report", cwd=root)
+    one_line_error(r, 'model: "oracle" -> "silent"', "--overwrite")
+    assert (tmp_path / "e2/predictions.jsonl").read_text() == (root / "e1/predictions.jsonl").read_text()
+    r = cli("eval", "--model", "silent", "--bench", "g14/items.jsonl", "--out", tmp_path / "e2", "--no-report",
+            "--overwrite", cwd=root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads((tmp_path / "e2/summary.json").read_text())["f1"]["wavg"] == 0.0
+    # the same settings resume (nothing to stream, same numbers)
+    r = cli("eval", "--model", "silent", "--bench", "g14/items.jsonl", "--out", tmp_path / "e2", "--no-report", cwd=root)
+    assert r.returncode == 0 and json.loads((tmp_path / "e2/run.json").read_text())["settings"]["model"] == "silent"
+
+
+def test_duplicate_prediction_ids_are_refused_with_their_lines(g14):  # case 2.14: last line won silently
+    root = g14
+    lines = (root / "e1/predictions.jsonl").read_text().splitlines(keepends=True)
+    (root / "dup.jsonl").write_text("".join(lines + lines[:1]))
+    r = cli("score", "--bench", "g14/items.jsonl", "--predictions", "dup.jsonl", "--out", "s_dup", cwd=root)
+    one_line_error(r, f"dup.jsonl:{len(lines) + 1}", "dup.jsonl:1", "one line per question")
+
+
+def test_bench_files_that_are_not_utf8_or_not_files(g14):  # cases 1.18, 1.19, 1.20, 1.25
+    root = g14
+    good = (root / "g14/items.jsonl").read_text().splitlines(keepends=True)
+    (root / "g14/binary.jsonl").write_bytes(bytes(range(128, 256)) * 32)
+    one_line_error(cli("eval", "--bench", "g14/binary.jsonl", "--out", "x1", cwd=root), "not UTF-8", "binary.jsonl:1")
+    one_line_error(cli("eval", "--bench", "g14/binary.jsonl", "--out", "x1", "--skip-bad", cwd=root), "no items")
+    latin = good[0].replace('"question": "', '"question": "caf\u00e9 ').encode("latin-1") + "".join(good[1:]).encode()
+    (root / "g14/latin1.jsonl").write_bytes(latin)
+    one_line_error(cli("eval", "--bench", "g14/latin1.jsonl", "--out", "x2", cwd=root), "latin1.jsonl:1", "not UTF-8")
+    r = cli("eval", "--bench", "g14/latin1.jsonl", "--out", "x2", "--skip-bad", "--no-report", cwd=root)
+    assert r.returncode == 0 and "skipped: " in r.stderr
+    assert json.loads((root / "x2/summary.json").read_text())["f1"]["n"] == len(good) - 1
+    (root / "g14/bom.jsonl").write_bytes(b"\xef\xbb\xbf" + "".join(good).encode())
+    r = cli("eval", "--bench", "g14/bom.jsonl", "--out", "x3", "--no-report", cwd=root)
+    assert r.returncode == 0 and json.loads((root / "x3/summary.json").read_text())["f1"]["wavg"] == 100.0
+    one_line_error(cli("eval", "--bench", "g14", "--out", "x4", cwd=root), "is a folder", "g14/items.jsonl")
+    (root / "afile").write_text("x")
+    one_line_error(cli("eval", "--bench", "g14/items.jsonl", "--out", "afile", cwd=root), "--out afile", "is a file")
+
+
+def test_training_configs_are_validated_and_a_run_folder_keeps_its_settings(g14):  # cases 6.1-6.19, 3.14
+    root = g14
+    cfg = root / "cfg"
+    cfg.mkdir(exist_ok=True)
+    (cfg / "typo.yaml").write_text("train: g14/items.jsonl\nlearning_rate: 0.1\n")
+    one_line_error(cli("train", "sft", "--config", cfg / "typo.yaml", cwd=root), "unknown SFTConfig field 'learning_rate'",
+                   "did you mean 'lr'")
+    (cfg / "type.yaml").write_text('train: g14/items.jsonl\nlr: "fast"\n')
+    one_line_error(cli("train", "sft", "--config", cfg / "type.yaml", cwd=root), "field 'lr' must be float", "'fast'")
+    (cfg / "bad.yaml").write_text("train: [g14/items.jsonl\n")
+    one_line_error(cli("train", "sft", "--config", cfg / "bad.yaml", cwd=root), "not valid YAML")
+    (cfg / "list.yaml").write_text("- 1\n- 2\n")
+    one_line_error(cli("train", "sft", "--config", cfg / "list.yaml", cwd=root), "expected a mapping")
+    one_line_error(cli("train", "sft", "--config", cfg / "missing.yaml", cwd=root), "no such file")
+    one_line_error(cli("train", "grpo", "--config", cfg / "typo.yaml", cwd=root), "unknown GRPOConfig field")
+
+    small = ["--train", "g14/items.jsonl", "--out", "s1", "--steps", "2", "--batch-size", "2"]
+    r = cli("train", "sft", *small, "--loss", "cb", cwd=root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    weights = sorted((root / "s1/final").iterdir())
+    before = {p.name: p.read_bytes() for p in weights if p.is_file()}
+    one_line_error(cli("train", "sft", *small, "--loss", "ce", cwd=root), 'loss: "cb" -> "ce"', "--overwrite")
+    assert {p.name: p.read_bytes() for p in weights if p.is_file()} == before
+    r = cli("train", "sft", *small, "--loss", "ce", "--overwrite", cwd=root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads((root / "s1/run.json").read_text())["config"]["loss"] == "ce"
+
+
+def test_an_unexpected_error_is_one_line_with_status_3_and_debug_shows_the_traceback(capsys, monkeypatch):
+    app = typer.Typer()
+
+    @app.command()
+    def boom(n: int = 1) -> None:
+        raise RuntimeError(f"something broke {n}")
+
+    @app.command()
+    def missing() -> None:
+        open("/no/such/streampro/file")
+
+    monkeypatch.delenv("STREAMPRO_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as e:
+        run_cli(app, ["boom", "--n", "7"])
+    assert e.value.code == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unexpected RuntimeError: something broke 7" in err and "--debug" in err
+    with pytest.raises(SystemExit) as e:
+        run_cli(app, ["missing"])
+    assert e.value.code == 2 and "/no/such/streampro/file: no such file or folder" in capsys.readouterr().err
+    with pytest.raises(RuntimeError, match="something broke"):
+        run_cli(app, ["boom", "--debug"])
