@@ -74,12 +74,15 @@ JUDGE_HELP = "content judge: exact (normalised equality) | rule (the answers' sl
 
 
 def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_prompt: Path | None,
-           judge_cache: Path | None, judge_concurrency: int, out: Path):
+           judge_cache: Path | None, judge_concurrency: int, out: Path, timeout: float = 60.0, retries: int = 4):
     from .bench.judges import build_judge
 
+    if not timeout > 0 or retries < 0:
+        _fail(f"--judge-timeout must be > 0 and --judge-retries >= 0, got {timeout} and {retries}")
     try:
         return build_judge(judge, url=judge_url, model=judge_model, prompt_file=judge_prompt,
-                           cache=judge_cache or out / "judge_cache.jsonl", concurrency=judge_concurrency)
+                           cache=judge_cache or out / "judge_cache.jsonl", concurrency=judge_concurrency,
+                           timeout=timeout, max_retries=retries)
     except (ValueError, OSError, ImportError) as e:
         _fail(str(e))
 
@@ -105,6 +108,8 @@ def eval_cmd(
     judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file ({task} {question} {reference} {prediction})"),
     judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
     judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
+    judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
+    judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
     aggregate: str = typer.Option("question", help="F1 over a task: question (mean per question) | pooled"),
     tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
@@ -129,7 +134,8 @@ def eval_cmd(
         _fail(str(e))
     items = _load(bench, skip_bad)
     write_manifest(out, "settings", run, command="eval")
-    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out)
+    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
+               judge_retries)
     try:
         summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
                            skip_bad=skip_bad, settings=_settings(aggregate, tg_content))
@@ -161,6 +167,8 @@ def score(
     judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file"),
     judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
     judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
+    judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
+    judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
     aggregate: str = typer.Option("question", help="F1 over a task: question | pooled"),
     tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
@@ -179,7 +187,8 @@ def score(
         _fail(f"{out} already holds another run's predictions.jsonl: score into a new --out, or pass --overwrite "
               "to replace them")
     items = _load(bench, skip_bad=False)
-    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out)
+    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
+               judge_retries)
     try:
         summary = score_run(items, out, j, _settings(aggregate, tg_content), predictions=predictions, progress=True)
     except (JudgeError, ValueError, FileNotFoundError) as e:

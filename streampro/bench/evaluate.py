@@ -10,6 +10,7 @@ predictions file (the judge's cache makes that free): ``scores.jsonl`` per quest
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections import OrderedDict
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 from tqdm import tqdm
 
+from ..core.errors import RunConflict
 from ..core.items import Item
 from ..core.types import Query
 from ..models.base import StreamingModel
@@ -65,6 +67,22 @@ def _repair_tail(path: Path) -> None:
             path.write_text(text, encoding="utf-8")
 
 
+def lock_run(out: Path, rank: int = 0):
+    """An exclusive lock on ``out`` for this process (rank): a second eval writing to the same folder stops
+    at once instead of writing every answer twice. Released when the returned file is closed or the
+    process ends."""
+    import fcntl
+
+    f = (out / f".lock{'' if rank == 0 else f'.rank{rank}'}").open("w")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.close()
+        raise RunConflict(f"another streampro process is writing to {out}; wait for it to finish, or use another "
+                          "--out") from None
+    return f
+
+
 def group_by_video(items: list[V]) -> OrderedDict[str, list[V]]:
     """Items (or probes: anything with ``.video``) per video, in first-seen order."""
     groups: OrderedDict[str, list[V]] = OrderedDict()
@@ -86,18 +104,28 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
     process takes every ``world``-th video and writes its own shard (``bench/shard.py``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    lock = lock_run(out, rank)  # noqa: F841 - held until this function returns
     pred_path, skip_path = shard_files(out, rank, world)
     _repair_tail(pred_path)
+    _repair_tail(skip_path)
     done = {r["id"] for p in {pred_path, out / "predictions.jsonl"} for r in read_jsonl(p)}
-    skipped = {r["id"] for p in {skip_path, out / "skipped.jsonl"} for r in read_jsonl(p)}
     groups = list(group_by_video(items).items())[rank::world]
-    todo = [it for _, its in groups for it in its if it.id not in done and it.id not in skipped]
+    # questions skipped earlier are tried again: their video may have been fixed since
+    todo = [it for _, its in groups for it in its if it.id not in done]
+    retry = {it.id for it in todo}
+    kept = [r for r in read_jsonl(skip_path) if r["id"] not in retry]
+    if len(kept) != len(read_jsonl(skip_path)):
+        skip_path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
     bar = tqdm(total=len(todo), desc=f"stream {getattr(model, 'name', 'model')}", unit="q",
                disable=not progress or rank != 0)
-    for n, (video, its) in enumerate(group_by_video(todo).items()):
+    # one pass per video and frame rate: items that share a video but not its fps each stream at their own
+    streams: OrderedDict[tuple[str, float], list[Item]] = OrderedDict()
+    for it in todo:
+        streams.setdefault((it.video, it.fps), []).append(it)
+    for n, ((video, fps), its) in enumerate(streams.items()):
         queries = [StreamQuery(item_query(it), it.duration) for it in its]
         try:
-            responses = run_stream(model, video, its[0].fps, its[0].duration, queries, frame_size=frame_size)
+            responses = run_stream(model, video, fps, max(it.duration for it in its), queries, frame_size=frame_size)
         except VideoError as e:
             ids = [it.id for it in its]
             if not skip_bad:
@@ -127,8 +155,11 @@ def load_predictions(path: str | Path, known: set[str] | None = None) -> dict[st
             raise SchemaError(f'{where}: expected {{"id": str, "responses": [{{"t": seconds, "text": str}}]}}')
         preds = []
         for j, r in enumerate(rec["responses"]):
-            if not (isinstance(r, dict) and isinstance(r.get("t"), (int, float)) and isinstance(r.get("text"), str)):
-                raise SchemaError(f"{where} (id {rec['id']!r}): responses[{j}] needs a number 't' and a string 'text'")
+            t = r.get("t") if isinstance(r, dict) else None
+            if not (isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t) and t >= 0
+                    and isinstance(r.get("text"), str)):
+                raise SchemaError(f"{where} (id {rec['id']!r}): responses[{j}] needs a finite number 't' >= 0 (seconds) "
+                                  f"and a string 'text', got t={t!r}")
             preds.append(Prediction(float(r["t"]), r["text"]))
         if rec["id"] in first_line:  # which line would win is a guess: refuse instead
             raise SchemaError(f"{where}: id {rec['id']!r} already has a line ({first_line[rec['id']]}); keep one "
@@ -151,7 +182,10 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
     out.mkdir(parents=True, exist_ok=True)
     ids = {it.id for it in items}
     preds = load_predictions(predictions or out / "predictions.jsonl", ids)
-    skipped = [r for r in read_jsonl(out / "skipped.jsonl") if r["id"] in ids]
+    preds_ids = set(preds)
+    _repair_tail(out / "skipped.jsonl")
+    # a question with predictions was answered (perhaps after its video was fixed): it is not skipped
+    skipped = [r for r in read_jsonl(out / "skipped.jsonl") if r["id"] in ids and r["id"] not in preds_ids]
     skip_ids = {r["id"] for r in skipped}
     scored = [it for it in items if it.id not in skip_ids]
     scores = score_predictions(scored, preds, judge, settings, progress=progress)

@@ -235,6 +235,9 @@ class OpenAIChat:
         key = os.environ.get(api_key_env, "")
         self.client = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {key}"} if key else {})
         self.ident = model
+        # once one request has failed after all its retries, the endpoint is taken as down: the other
+        # requests stop instead of each waiting out its own retries (a dead judge fails in one request's time)
+        self.down: str | None = None
 
     def __call__(self, prompt: str) -> str:
         import httpx
@@ -243,6 +246,8 @@ class OpenAIChat:
                 "max_tokens": self.max_tokens}
         last = ""
         for attempt in range(self.max_retries + 1):
+            if self.down is not None:
+                raise JudgeError(self.down)
             try:
                 r = self.client.post(self.url, json=body)
                 if r.status_code == 200:
@@ -254,7 +259,9 @@ class OpenAIChat:
                 last = f"{type(e).__name__}: {e}"
             if attempt < self.max_retries:
                 time.sleep(self.backoff * 2**attempt)
-        raise JudgeError(f"judge endpoint {self.url} failed after {self.max_retries + 1} attempt(s): {last}")
+        self.down = (f"judge endpoint {self.url} failed after {self.max_retries + 1} attempt(s): {last}; check the "
+                     "server, or raise --judge-timeout / --judge-retries (answers cached so far are kept)")
+        raise JudgeError(self.down)
 
 
 class LocalHFChat:

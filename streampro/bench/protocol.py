@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..models.base import Query, Response, StreamInfo, StreamingModel
-from .video import Frame, iter_frames
+from .video import Frame, VideoError, iter_frames
 
 EPS = 1e-6
 
@@ -33,6 +33,7 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
     open_q: dict[str, StreamQuery] = {}
     model.reset(StreamInfo(video=video, fps=fps, duration=duration))
     last_close = max((q.close_time for q in queries), default=0.0)
+    frame = None
     for frame in frames if frames is not None else iter_frames(video, fps=fps, size=frame_size):
         while pending and pending[0].query.time <= frame.time + EPS:
             sq = pending.pop(0)
@@ -47,4 +48,9 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
             model.close_query(qid)
         if not pending and not open_q and frame.time >= last_close - EPS:
             break
+    else:  # the video ran out: its questions must not reach (much) past its end, or their late answers
+        end = 0.0 if frame is None else frame.time + 1 / fps  # could never be given and scored as silence
+        if last_close > end + 1 / fps + 0.5:
+            raise VideoError(f"{video}: the video ends at {end:.1f} s but its questions' duration runs to "
+                             f"{last_close:.1f} s; fix the items' duration (and any answer past the end)")
     return responses

@@ -46,7 +46,7 @@ def claim_run(out: Path, key: str, settings: dict[str, Any], outputs: tuple[str,
         diff = settings_diff(old, settings, ignore)
     except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
         diff = [f"{path} is unreadable"]
-    if not diff:
+    if not diff or not any(any(out.glob(p)) for p in outputs):  # same run, or one that wrote nothing yet
         return
     if not overwrite:
         raise RunConflict(f"{out} holds a run with other settings ({'; '.join(diff)}); give a new --out, or pass "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..core.errors import InputError
 from ..core.items import Item
 from .base import StreamingModel
 
@@ -29,6 +30,10 @@ def build_model(spec: str, items: list[Item] | None = None, seed: int = 0, **kwa
     name, _, path = spec.partition(":")
     if name not in _REGISTRY:
         raise KeyError(f"unknown model {name!r}; available: {available()} (a spec is NAME or NAME:PATH)")
+    for key in ("window_frames", "frame_size", "max_new_tokens"):
+        v = kwargs.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise InputError(f"--model-args {key}={v!r}: must be a whole number >= 1")
     return _REGISTRY[name](path=path or None, items=items or [], seed=seed, **kwargs)
 
 
@@ -67,12 +72,19 @@ def _silent(path, items, seed, **_):
     return SilentModel(items, seed)
 
 
+SMALL_WINDOW = 200  # frame turns
+
+
 @register("small")
 def _small(path, items, seed, **kwargs):
     from .small import SmallStreamer, StreamProSmall
 
     if not path:
         raise ValueError("the small model needs a checkpoint directory: small:PATH")
+    # the paper's sliding window by default: a stream of any length stays within the learned positions (a
+    # 3,000-frame video would otherwise stop the eval); no effect on streams shorter than 2 x 200 frames
+    if kwargs.get("window_frames") is None:
+        kwargs["window_frames"] = SMALL_WINDOW
     return SmallStreamer(StreamProSmall.from_pretrained(path), seed=seed, **kwargs)
 
 

@@ -37,13 +37,31 @@ class YamlConfig:
         where = str(path) if path is not None else "flags"
         merged = {**data, **{k: v for k, v in overrides.items() if v is not None}}
         check_fields(cls, merged, where)
-        return cls(**merged)
+        cfg = cls(**merged)
+        check_ranges(cfg, where)
+        return cfg
 
 
 #: names other trainers (transformers, TRL) use for our fields, for the "did you mean"
 SYNONYMS = {"learning_rate": "lr", "max_steps": "steps", "num_steps": "steps", "per_device_train_batch_size": "batch_size",
             "train_batch_size": "batch_size", "warmup_steps": "warmup", "output_dir": "out", "num_generations": "group_size",
             "beta": "kl_beta", "model_name_or_path": "base", "logging_steps": "log_every", "save_steps": "save_every"}
+
+
+#: settings that make no sense below these values (a run would "succeed" and save an untrained model)
+MINIMUM = {"steps": 1, "batch_size": 1, "save_every": 1, "log_every": 1, "items_per_step": 1, "warmup": 0,
+           "group_size": 2}  # one rollout per group has zero advantage: GRPO would not move
+
+
+def check_ranges(cfg, where: str) -> None:
+    for key, low in MINIMUM.items():
+        v = getattr(cfg, key, None)
+        if isinstance(v, int | float) and v < low:
+            why = " (GRPO's advantage compares rollouts within a group)" if key == "group_size" else ""
+            raise InputError(f"{where}: field {key!r} must be >= {low}, got {v!r}{why}")
+    lr = getattr(cfg, "lr", None)
+    if isinstance(lr, int | float) and not lr > 0:
+        raise InputError(f"{where}: field 'lr' must be > 0, got {lr!r}")
 
 
 def check_fields(cls, values: dict[str, Any], where: str) -> None:
