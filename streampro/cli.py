@@ -63,6 +63,12 @@ def generate(
     from .world.generate import generate_split
     from .world.tasks import ALL_TASKS
 
+    if n_items < 1:
+        _fail(f"--n-items must be >= 1, got {n_items}")
+    if not (0.1 <= fps <= 30):
+        _fail(f"--fps must be in [0.1, 30] (the world is simulated per frame), got {fps}")
+    if not (32 <= size <= 512):
+        _fail(f"--size must be in [32, 512] pixels (objects need room to move), got {size}")
     try:
         items = generate_split(out, split, n_items, seed, WorldConfig(size=size, fps=fps), tuple(task or ALL_TASKS))
     except ValueError as e:
@@ -212,7 +218,12 @@ def report(
     for r in runs:
         if not (r / "summary.json").exists():
             _fail(f"{r}: no summary.json (run `streampro eval` or `streampro score` first)")
-        summaries[r.name] = json.loads((r / "summary.json").read_text())
+        try:
+            summaries[r.name] = json.loads((r / "summary.json").read_text())
+            summaries[r.name]["f1"]["tasks"]
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
+            _fail(f"{r / 'summary.json'}: not a scored run's summary ({type(e).__name__}: {e}); rescore it with "
+                  f"`streampro score --out {r}`")
     write_report(out, items, {r.name: r for r in runs}, summaries)
     typer.echo(format_table(summaries))
     typer.echo(f"report: {out / 'report.html'}")
@@ -371,15 +382,29 @@ def reproduce(
                                          "(0: no pretraining, the encoder learns from SFT alone)"),
     ablation: list[str] = typer.Option([], "--ablation", help="also the paper's GRPO ablations: tau (3 vs 8) | "
                                        "weights (0.1/0.9/0, 0.1/0.6/0.3, 0.1/0.45/0.45) | matching (GT- vs prediction-first)"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other sizes or steps"),
 ) -> None:
     """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""
+    from dataclasses import asdict
+
+    from .core.errors import StreamProError
+    from .core.runs import claim_run, write_manifest
     from .train.reproduce import ReproduceConfig
     from .train.reproduce import reproduce as run
 
-    try:
-        res = run(ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
-                                  grpo_steps=grpo_steps, ablations=tuple(ablation), perception_steps=perception_steps))
-    except ValueError as e:
+    cfg = ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
+                          grpo_steps=grpo_steps, ablations=tuple(ablation), perception_steps=perception_steps)
+    for name, value, low in (("--n-train", n_train, cfg.batch_size), ("--n-test", n_test, 7),
+                             ("--sft-steps", sft_steps, 1), ("--grpo-steps", grpo_steps, 1),
+                             ("--perception-steps", perception_steps, 0)):
+        if value < low:
+            _fail(f"{name} must be >= {low}, got {value}" + (" (one SFT batch)" if name == "--n-train" else ""))
+    settings = {k: v for k, v in asdict(cfg).items() if k not in ("out", "seeds", "ablations")}
+    try:  # more seeds or ablations extend a run; other sizes or steps are another run
+        claim_run(Path(out), "config", settings, ("*",), overwrite)
+        write_manifest(Path(out), "config", settings, command="reproduce")
+        res = run(cfg)
+    except (StreamProError, ValueError) as e:
         _fail(str(e))
     typer.echo(res["text"])
     typer.echo(f"results: {Path(out) / 'results.json'}\nreport: {Path(out) / 'report.html'}")

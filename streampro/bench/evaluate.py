@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from tqdm import tqdm
 
-from ..core.errors import RunConflict
+from ..core.errors import InputError, RunConflict
 from ..core.items import Item
 from ..core.types import Query
 from ..models.base import StreamingModel
@@ -106,6 +106,7 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
     out.mkdir(parents=True, exist_ok=True)
     lock = lock_run(out, rank)  # noqa: F841 - held until this function returns
     pred_path, skip_path = shard_files(out, rank, world)
+    pred_path.touch()  # exists even when every video is skipped: scoring then says so, not "file not found"
     _repair_tail(pred_path)
     _repair_tail(skip_path)
     done = {r["id"] for p in {pred_path, out / "predictions.jsonl"} for r in read_jsonl(p)}
@@ -188,6 +189,9 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
     skipped = [r for r in read_jsonl(out / "skipped.jsonl") if r["id"] in ids and r["id"] not in preds_ids]
     skip_ids = {r["id"] for r in skipped}
     scored = [it for it in items if it.id not in skip_ids]
+    if not scored:
+        raise InputError(f"every question was skipped as unreadable ({len(skipped)}; the reasons are in "
+                         f"{out / 'skipped.jsonl'}, e.g. {skipped[0]['reason']}); fix the videos and rerun")
     scores = score_predictions(scored, preds, judge, settings, progress=progress)
     (out / "scores.jsonl").write_text("".join(json.dumps(s) + "\n" for s in scores), encoding="utf-8")
     summary = {"f1": aggregate(scores, settings), "judge": judge_stats(judge), "settings": settings_json(settings),

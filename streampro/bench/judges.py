@@ -26,7 +26,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..core.errors import StreamProError
+from ..core.errors import InputError, StreamProError
 from ..core.items import Answer, Item
 from ..core.text import normalize
 
@@ -186,20 +186,47 @@ class CachedLLM:
         return value
 
 
+JUDGE_PLACEHOLDERS = ("task", "question", "reference", "prediction")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def read_template(path: str | Path, known: tuple[str, ...], required: tuple[str, ...] = ()) -> str:
+    """A user's prompt file. Only ``{name}`` placeholders are filled, so other braces (a JSON example in
+    the prompt) stay as written; an unknown or missing placeholder is an error naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"prompt file {path}: cannot read it as UTF-8 text ({e})") from None
+    used = set(_PLACEHOLDER.findall(text))
+    unknown = sorted(used - set(known))
+    if unknown:
+        raise InputError(f"prompt file {path}: unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; "
+                         f"known: {' '.join('{' + k + '}' for k in known)}")
+    missing = [r for r in required if r not in used]
+    if missing:
+        raise InputError(f"prompt file {path}: needs {' '.join('{' + m + '}' for m in missing)}")
+    return text
+
+
+def fill_template(text: str, **values: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
 class LLMJudge(Judge):
     """The paper's LLM judge. ``backend(prompt) -> reply`` is an :class:`OpenAIChat` or :class:`LocalHFChat`."""
 
     def __init__(self, backend, prompt_file: str | Path | None = None, cache: str | Path | JudgeCache | None = None,
                  concurrency: int = 8):
         self.llm = CachedLLM(backend, cache)
-        self.template = Path(prompt_file or DEFAULT_PROMPT).read_text(encoding="utf-8")
+        self.template = read_template(prompt_file or DEFAULT_PROMPT, JUDGE_PLACEHOLDERS, required=("prediction",))
         self.name = self.llm.name
         self.stats = self.llm.stats
         self.concurrency = max(1, concurrency)
 
     def prompt(self, req: JudgeRequest) -> str:
-        return self.template.format(task=req.task, question=req.question, reference=req.reference,
-                                    prediction=req.prediction)
+        return fill_template(self.template, task=req.task, question=req.question, reference=req.reference,
+                             prediction=req.prediction)
 
     def _parse(self, reply: str) -> int:
         score = parse_score(reply)

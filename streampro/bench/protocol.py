@@ -33,8 +33,14 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
     open_q: dict[str, StreamQuery] = {}
     model.reset(StreamInfo(video=video, fps=fps, duration=duration))
     last_close = max((q.close_time for q in queries), default=0.0)
-    frame = None
+    frame, t0 = None, None
     for frame in frames if frames is not None else iter_frames(video, fps=fps, size=frame_size):
+        t0 = frame.time if t0 is None else t0
+        if frames is None and frame.time - t0 > (frame.index + 1.5) / fps:
+            # the video has fewer frames than the item's fps asks for: the model would see a frame every
+            # few seconds while the item's answers assume one per 1/fps
+            raise VideoError(f"{video}: the video has fewer frames per second than its items' fps {fps:g} (frame "
+                             f"{frame.index} is at {frame.time:.2f} s); set the items' fps to the video's")
         while pending and pending[0].query.time <= frame.time + EPS:
             sq = pending.pop(0)
             open_q[sq.query.id] = sq

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from ..core.errors import InputError
 from ..core.text import parse_choice
 from ..core.types import Frame, Query, Response
 from .base import StreamingModel
@@ -228,9 +229,17 @@ class StreamProSmall(nn.Module):
         d = Path(directory)
         if not (d / "config.json").exists():
             raise FileNotFoundError(f"{d}: not a StreamPro-Small checkpoint (no config.json)")
-        cfg = SmallConfig(**json.loads((d / "config.json").read_text()))
-        model = cls(cfg, load_tokenizer(d) if (d / "tokenizer.json").exists() else None)
-        model.load_state_dict(load_file(str(d / "model.safetensors")))
+        for f in ("tokenizer.json", "model.safetensors"):
+            if not (d / f).exists():
+                raise InputError(f"{d}: incomplete StreamPro-Small checkpoint, no {f} (a half-written final/? rerun "
+                                 "the training command to write it again)")
+        try:
+            cfg = SmallConfig(**json.loads((d / "config.json").read_text()))
+            model = cls(cfg, load_tokenizer(d))
+            model.load_state_dict(load_file(str(d / "model.safetensors")))
+        except Exception as e:  # a cut or foreign file: say which folder, not a safetensors traceback
+            raise InputError(f"{d}: cannot load this StreamPro-Small checkpoint ({type(e).__name__}: "
+                             f"{str(e)[:160]}); rerun the training command to write it again") from None
         return model.eval()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ class YamlConfig:
         check_fields(cls, merged, where)
         cfg = cls(**merged)
         check_ranges(cfg, where)
+        if hasattr(cfg, "validate"):  # the config's own rules (GRPOConfig, SFTConfig)
+            cfg.validate(where)
         return cfg
 
 
@@ -97,8 +100,12 @@ def check_fields(cls, values: dict[str, Any], where: str) -> None:
 def save_final(accelerator, model, out: Path) -> Path:
     """Write the trained model as a ``from_pretrained`` directory ``OUT/final`` (main process only)."""
     final = out / "final"
-    if accelerator.is_main_process:
-        accelerator.unwrap_model(model).save_pretrained(final)
+    if accelerator.is_main_process:  # written beside it, then swapped in: never a half-written final/
+        tmp = out / "final.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        accelerator.unwrap_model(model).save_pretrained(tmp)
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
     accelerator.wait_for_everyone()
     return final
 
@@ -125,11 +132,23 @@ def save_checkpoint(accelerator, out: Path, step: int, keep: int = 2, extra: dic
 
 
 def resume(accelerator, out: Path) -> int:
-    ck = latest_checkpoint(out)
-    if ck is None:
-        return 0
-    accelerator.load_state(str(ck))
-    return json.loads((ck / "trainer_state.json").read_text())["step"]
+    """The step to go on from: the newest checkpoint that loads. A damaged one (a torn trainer_state.json,
+    cut weights) is reported and the one before it is used; none that loads is an error, not a fresh start."""
+    cks = sorted((p for p in out.glob("checkpoint-*") if (p / "trainer_state.json").exists()),
+                 key=lambda p: int(p.name.split("-")[1]), reverse=True)
+    damaged = []
+    for ck in cks:
+        try:
+            step = int(json.loads((ck / "trainer_state.json").read_text())["step"])
+            accelerator.load_state(str(ck))
+            if damaged:
+                print(f"warning: {'; '.join(damaged)}; resuming from {ck.name}", file=sys.stderr)
+            return step
+        except Exception as e:  # json, KeyError, safetensors, torch: any of them means "this one is unusable"
+            damaged.append(f"{ck} is damaged ({type(e).__name__}: {str(e)[:120]})")
+    if damaged:
+        raise InputError(f"{'; '.join(damaged)}: no checkpoint in {out} loads; pass --overwrite to start over")
+    return 0
 
 
 def check_finite(value: float, step: int, out: Path) -> None:

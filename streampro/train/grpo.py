@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -25,6 +26,7 @@ from tqdm import tqdm
 from ..bench.protocol import StreamQuery, run_stream
 from ..bench.schema import Item, load_items
 from ..bench.video import Frame
+from ..core.errors import InputError
 from ..models.base import Query
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .policy import HFOptions, build_policy
@@ -65,6 +67,29 @@ class GRPOConfig(HFOptions, YamlConfig):
     judge_prompt: str | None = None  # replaceable prompt files (default: the package's)
     rubric_design_prompt: str | None = None
     rubric_grade_prompt: str | None = None
+
+    def validate(self, where: str) -> None:
+        """Settings that would crash mid-run or train nothing, refused before any model loads."""
+        if not (math.isfinite(self.temperature) and self.temperature > 0):
+            raise InputError(f"{where}: 'temperature' must be > 0 (rollouts are sampled), got {self.temperature!r}")
+        if not isinstance(self.reward_weights, dict):
+            raise InputError(f"{where}: 'reward_weights' must map reward names to weights, got {self.reward_weights!r}")
+        unknown = sorted(set(self.reward_weights) - set(DEFAULT_WEIGHTS))
+        if unknown:
+            raise InputError(f"{where}: unknown reward(s) {unknown} in 'reward_weights'; known: {sorted(DEFAULT_WEIGHTS)}")
+        for k, w in self.reward_weights.items():
+            if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
+                raise InputError(f"{where}: reward weight {k!r} must be a finite number >= 0, got {w!r}")
+        for key, low in (("clip_eps", 0.0), ("reward_tau", 0.0)):
+            v = getattr(self, key)
+            if not (math.isfinite(v) and v > low):
+                raise InputError(f"{where}: {key!r} must be > {low}, got {v!r}")
+        if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
+            raise InputError(f"{where}: 'kl_beta' must be >= 0, got {self.kl_beta!r}")
+        for key, allowed in (("matching", ("gt_first", "pred_first")), ("judge", ("exact", "rule", "llm")),
+                             ("rubric", ("world", "llm"))):
+            if getattr(self, key) not in allowed:
+                raise InputError(f"{where}: {key!r} must be one of {allowed}, got {getattr(self, key)!r}")
 
 
 
@@ -167,6 +192,9 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
     mcfg = policy.cfg
     items = load_items(cfg.train)
+    if cfg.items_per_step > len(items):
+        raise InputError(f"items_per_step {cfg.items_per_step} exceeds the {len(items)} training questions of "
+                         f"{cfg.train}; lower it or add data")
     frames = load_frames(items, mcfg.image_size)
     opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
     model, opt = accelerator.prepare(policy.train(), opt)

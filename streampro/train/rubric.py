@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..bench.judges import CachedLLM, Judge, JudgeCache, JudgeError
+from ..bench.judges import CachedLLM, Judge, JudgeCache, JudgeError, fill_template, read_template
 from ..core.items import Item
 from ..core.types import Response
 
@@ -90,8 +90,10 @@ class LLMRubric:
     def __init__(self, backend, design_prompt: str | Path | None = None, grade_prompt: str | Path | None = None,
                  cache: str | Path | JudgeCache | None = None, min_checks: int = 6, max_checks: int = 10):
         self.llm = CachedLLM(backend, cache)  # an unparseable reply raises JudgeError and is not cached
-        self.design_template = Path(design_prompt or PROMPTS / "rubric_design.txt").read_text(encoding="utf-8")
-        self.grade_template = Path(grade_prompt or PROMPTS / "rubric_grade.txt").read_text(encoding="utf-8")
+        fields = ("task", "question", "query_time", "answers", "min_checks", "max_checks")
+        self.design_template = read_template(design_prompt or PROMPTS / "rubric_design.txt", fields)
+        self.grade_template = read_template(grade_prompt or PROMPTS / "rubric_grade.txt", (*fields, "responses", "checks"),
+                                            required=("responses", "checks"))
         self.min_checks, self.max_checks = min_checks, max_checks
         self.name = self.llm.name
         self.stats = self.llm.stats
@@ -108,13 +110,13 @@ class LLMRubric:
                 raise JudgeError(f"rubric designer wrote no checks for {item.id!r}: {reply[:200]!r}")
             return got
 
-        return self.llm.ask(self.design_template.format(**self._fields(item)), parse)
+        return self.llm.ask(fill_template(self.design_template, **self._fields(item)), parse)
 
     def grade(self, item: Item, responses: Sequence[Response], judge: Judge | None = None) -> dict[str, bool]:
         checks = self.checks(item)
         said = "\n".join(f"- {r.time:.1f}: {r.text}" for r in sorted(responses, key=lambda r: r.time)) or "(none: silent)"
         listed = "\n".join(f"{k}. {c}" for k, c in enumerate(checks, 1))
-        prompt = self.grade_template.format(**self._fields(item), responses=said, checks=listed)
+        prompt = fill_template(self.grade_template, **self._fields(item), responses=said, checks=listed)
         verdicts = self.llm.ask(prompt, lambda reply: parse_verdicts(reply, len(checks)))
         return {c: bool(v) for c, v in zip(checks, verdicts, strict=True)}
 

@@ -19,6 +19,7 @@ from accelerate.utils import set_seed
 from tqdm import tqdm
 
 from ..bench.schema import load_items
+from ..core.errors import InputError
 from ..models.small import StreamProSmall, n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .losses import LOSSES, stream_loss
@@ -49,6 +50,21 @@ class SFTConfig(HFOptions, YamlConfig):
     # cache computed once, instead of running it in every step (``streampro train perception``)
     freeze_encoder: bool = False
 
+    def validate(self, where: str) -> None:
+        """The model overrides must be SmallConfig fields that make a model (a head count that divides
+        d_model, sizes >= 1), refused before anything is built."""
+        from ..models.small import SmallConfig
+        from .checkpoint import check_fields
+
+        if not isinstance(self.model, dict):
+            raise InputError(f"{where}: 'model' must map SmallConfig fields to values, got {self.model!r}")
+        check_fields(SmallConfig, self.model, f"{where}: model")
+        m = SmallConfig(**self.model)
+        for key in ("d_model", "n_layers", "n_heads", "image_size", "grid", "max_answer_tokens"):
+            if getattr(m, key) < 1:
+                raise InputError(f"{where}: model.{key} must be >= 1, got {getattr(m, key)}")
+        if m.d_model % m.n_heads:
+            raise InputError(f"{where}: model.d_model ({m.d_model}) must be a multiple of model.n_heads ({m.n_heads})")
 
 
 def lr_at(step: int, cfg) -> float:
@@ -99,6 +115,9 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
     model.train()
     if cfg.freeze_encoder:
         accelerator.unwrap_model(model).encoder.eval()
+    if cfg.batch_size > len(trajs):
+        raise InputError(f"batch_size {cfg.batch_size} exceeds the {len(trajs)} training questions of {cfg.train}; "
+                         "lower it or add data")
     began = time.perf_counter()
     bar = tqdm(range(start, cfg.steps), desc=f"sft-{cfg.loss}", disable=not (progress and accelerator.is_main_process),
                initial=start, total=cfg.steps)
