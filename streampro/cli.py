@@ -667,7 +667,7 @@ def data_convert(
         typer.secho(f"dropped: {d}", fg=typer.colors.YELLOW, err=True)
     if not items:
         _fail(f"no item could be made from {source}")
-    write_items(out, items)
+    write_items(out, items, relative_to=out.parent)  # video paths resolve from the file, as every loader reads them
     typer.echo(f"wrote {len(items)} items to {out} ({len(dropped)} dropped)")
 
 

@@ -11,6 +11,16 @@ from streampro.bench.schema import SchemaError
 from streampro.models.registry import build_model
 
 
+def blank_video(path, seconds: int, fps: float = 1.0):
+    """A real (tiny) video of ``seconds`` at ``fps``: the converters check answers against its length."""
+    import numpy as np
+
+    from streampro.bench.video import write_video
+
+    write_video(path, np.zeros((int(seconds * fps), 16, 16, 3), np.uint8), fps)
+    return path
+
+
 def test_ovo_forward_to_items(tmp_path):
     entries = [
         {"id": 9, "task": "REC", "video": "a.mp4", "activity": "jump",
@@ -24,6 +34,7 @@ def test_ovo_forward_to_items(tmp_path):
     ]
     f = tmp_path / "ovo.json"
     f.write_text(json.dumps(entries))
+    blank_video(tmp_path / "a.mp4", 20)
     items, dropped = convert("ovo-forward", f, tmp_path)
     by = {it.id: it for it in items}
     assert [(a.text, a.time, a.slots) for a in by["ovo-9"].answers] == [("1", 5, {"count": 1}), ("3", 14, {"count": 3})]
@@ -31,7 +42,7 @@ def test_ovo_forward_to_items(tmp_path):
     assert [(a.text, a.time) for a in by["ovo-7"].answers] == [("crack eggs", 6), ("whisk", 12)]
     crr = by["ovo-3"]
     assert crr.query_time == 2 and [(a.text, a.time) for a in crr.answers] == [("a knife", 11)]
-    assert all(it.dimension == "proactive" and it.duration >= it.answers[-1].time + 1 for it in items)  # no video here
+    assert all(it.dimension == "proactive" and it.duration == 20 for it in items)  # the video's real length
     assert len(dropped) == 1 and "entry id 4" in dropped[0]  # never revealed: nothing to answer
     entries[0]["task"] = "XYZ"
     f.write_text(json.dumps(entries))
@@ -66,6 +77,8 @@ def test_dense_captions_activitynet_and_youcook2(tmp_path):
             "v_b": {"duration": 20.0, "timestamps": [[0, 5]], "sentences": []}}
     f = tmp_path / "anet.json"
     f.write_text(json.dumps(anet))
+    blank_video(tmp_path / "v_a.mp4", 60)
+    blank_video(tmp_path / "x1.mp4", 40)
     items, dropped = convert("dense-captions", f, tmp_path)
     eu, tp = items
     assert eu.task == "EU" and [(a.text, a.start, a.end) for a in eu.answers] == [
@@ -81,6 +94,8 @@ def test_dense_captions_activitynet_and_youcook2(tmp_path):
 
 def test_charades_sta_and_csv(tmp_path):
     f = tmp_path / "sta.txt"
+    blank_video(tmp_path / "AO8RW.mp4", 25)
+    blank_video(tmp_path / "clip.mp4", 30)
     f.write_text("AO8RW 0.0 6.9##a person is putting a book on a shelf.\nBAD 3 1##x\nAO8RW 12.5 20##person opens the door\n")
     items, dropped = convert("charades-sta", f, tmp_path)
     assert [(it.task, it.answers[0].time, it.answers[0].span) for it in items] == [("TG", 6.9, (0.0, 6.9)),
@@ -95,3 +110,74 @@ def test_charades_sta_and_csv(tmp_path):
     items, dropped = convert("csv", c, tmp_path)
     assert [(it.task, [a.text for a in it.answers]) for it in items] == [("OU", ["now red", "now green"]), ("EU", ["mix"])]
     assert items[0].duration == 30 and "unknown task type 'XX'" in dropped[0] and "ann.csv:5" in dropped[0]
+
+
+def test_converters_check_what_they_write_against_the_videos(tmp_path):
+    """Reliability cases 4.1-4.31: missing videos, answers past the real end, spreadsheet CSVs (BOM, short rows,
+    a span without its end, Latin-1), YouCook2 without a sentence, OVO counts that are not numbers and ids
+    shared by two tasks: each dropped with its reason, or refused in one line; durations are the videos'."""
+    vids = tmp_path / "vids"
+    vids.mkdir()
+    blank_video(vids / "clip.mp4", 27)
+    c = tmp_path / "rows.csv"
+    c.write_bytes(("\ufeffvideo,task,query_time,question,text,time,span_start\n"  # a BOM, as Excel writes it
+                   "clip.mp4,OU,0,Tell me each change.,red,4,\n"
+                   "clip.mp4,OU,0,Tell me each change.,green,500,\n"  # past the 27 s video: the question goes
+                   "ghost.mp4,OU,0,q,x,3,\n"  # no such video
+                   "clip.mp4,GP,0\n"  # a short row
+                   "clip.mp4,TG,0,When?,from 1 to 2,2,1\n").encode())  # span_start without span_end
+    items, dropped = convert("csv", c, vids)
+    text = "\n".join(dropped)
+    assert items == [] or all(it.video.endswith("clip.mp4") for it in items)
+    assert "past the end of clip.mp4 (27.0 s)" in text and "video file not found" in text and "ghost.mp4" in text
+    assert "rows.csv:5: expected 7 fields" in text and "span_start needs span_end" in text
+    c.write_text("video,task,query_time,question,text,time\nclip.mp4,OU,0,Tell me each change.,red,4\n")
+    items, dropped = convert("csv", c, vids)
+    assert len(items) == 1 and items[0].duration == 27.0 and not dropped  # the video's length, not last answer + 1
+    c.write_bytes("video,task,query_time,question,text,time\nclip.mp4,OU,0,caf\xe9?,red,4\n".encode("latin-1"))
+    with pytest.raises(SchemaError, match="not UTF-8"):
+        convert("csv", c, vids)
+    yc = {"database": {"clip": {"duration": 27, "annotations": [{"segment": [2, 9], "sentence": "cut"},
+                                                                {"segment": [10, 20]}]}}}
+    f = tmp_path / "yc.json"
+    f.write_text(json.dumps(yc))
+    items, dropped = convert("dense-captions", f, vids)
+    assert [a.text for a in items[0].answers] == ["cut"] and "without a segment or sentence" in dropped[0]
+    ovo = [{"id": 1, "task": "REC", "video": "clip.mp4", "activity": "jump",
+            "test_info": [{"realtime": 5, "count": "three"}]},
+           {"id": 2, "task": "REC", "video": "clip.mp4", "activity": "jump", "test_info": [{"realtime": 5, "count": 1}]},
+           {"id": 2, "task": "SSR", "video": "clip.mp4", "test_info": [{"realtime": 3, "step": "x", "type": 1}]}]
+    f.write_text(json.dumps(ovo))
+    items, dropped = convert("ovo-forward", f, vids)
+    assert items == [] and "entry id 1: malformed (invalid literal for int()" in dropped[0]
+    assert "entry id 2: the id is shared by ['REC', 'SSR'] entries" in dropped[1]
+    with pytest.raises(SchemaError, match="no such folder"):
+        convert("csv", c, tmp_path / "nowhere")
+
+
+def test_convert_writes_video_paths_that_resolve_from_the_output_file(tmp_path):
+    """Issue: the README's own-data recipe wrote paths relative to the working folder; every loader reads them
+    relative to the JSONL file. Converted from one folder, evaluated from another, nothing is lost."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from streampro.cli import app
+
+    (tmp_path / "my_videos").mkdir()
+    blank_video(tmp_path / "my_videos" / "vidA.mp4", 20)
+    (tmp_path / "a.csv").write_text("video,task,query_time,question,text,time\nvidA.mp4,GP,3,q,Fill the kettle.,12\n")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        r = CliRunner().invoke(app, ["data", "convert", "csv", "--input", "a.csv", "--videos", "my_videos/",
+                                     "--out", "my/train.jsonl"])
+    finally:
+        os.chdir(cwd)
+    assert r.exit_code == 0, r.output
+    rec = json.loads((tmp_path / "my/train.jsonl").read_text())
+    assert rec["video"] == "../my_videos/vidA.mp4" and rec["duration"] == 20.0
+    r = CliRunner().invoke(app, ["eval", "--model", "oracle", "--bench", str(tmp_path / "my/train.jsonl"), "--out",
+                                 str(tmp_path / "ev"), "--no-report"])
+    assert r.exit_code == 0, r.output
+    assert json.loads((tmp_path / "ev/summary.json").read_text())["f1"]["wavg"] == 100.0

@@ -44,13 +44,40 @@ def video_duration(path: str) -> float | None:
 
 
 def _item(rec: dict[str, Any], where: str, dropped: list[str]) -> Item | None:
+    """Validate a converted record; its duration is a placeholder (the last answer + 1 s) until
+    :func:`check_videos` sets the video's real length."""
     if not rec["answers"]:
         dropped.append(f"{where}: no state change in its probes, nothing to answer")
         return None
-    dur = video_duration(rec["video"])
     last = max(a.get("time", a.get("end", 0)) for a in rec["answers"])
-    rec["duration"] = max(dur or 0.0, last + 1.0)  # an unreadable video is reported by eval (--skip-bad)
+    rec["duration"] = max(rec.get("duration") or 0.0, last + 1.0)
     return validate_record(rec, where)
+
+
+def check_videos(items: list[Item], dropped: list[str]) -> list[Item]:
+    """What every converter writes is checked against the videos themselves: a missing or unreadable video,
+    or an answer past the video's real end (which no model could ever give), drops the item with its reason;
+    each kept item's ``duration`` is the video's real length."""
+    lengths: dict[str, float | None] = {}
+    kept = []
+    for it in items:
+        if it.video not in lengths:
+            lengths[it.video] = video_duration(it.video) if Path(it.video).is_file() else None
+        real = lengths[it.video]
+        where = f"item {it.id!r}"
+        if real is None:
+            why = "video file not found" if not Path(it.video).exists() else "cannot read the video"
+            dropped.append(f"{where}: {why}: {it.video}")
+            continue
+        tolerance = 1.0 / it.fps
+        late = max((a.best[1] for a in it.answers), default=0.0)
+        if late > real + tolerance or it.query_time > real:
+            dropped.append(f"{where}: an answer or the question at {max(late, it.query_time):g} s is past the end of "
+                           f"{Path(it.video).name} ({real:.1f} s)")
+            continue
+        it.duration = round(max(real, late), 4)
+        kept.append(it)
+    return kept
 
 
 def ovo_forward_items(annotations: str | Path, video_root: str | Path, fps: float = 1.0,
@@ -66,36 +93,47 @@ def ovo_forward_items(annotations: str | Path, video_root: str | Path, fps: floa
     for eid, qs in by_entry.items():
         qs.sort(key=lambda q: q.time)
         task, video = qs[0].task, qs[0].video
-        answers: list[dict[str, Any]] = []
-        if task == "REC":
-            prev = 0
-            for q in qs:
-                n = int(q.answer)
-                if n > prev:
-                    answers.append({"text": str(n), "time": q.time, "slots": {"count": n}})
-                prev = n
-            activity = qs[0].question.removeprefix("How many times did they ").rstrip("?")
-            question, query = f"Each time they {activity} again, tell me the total count so far.", 0.0
-        elif task == "SSR":
-            last = None
-            for q in qs:
-                if q.answer == "Yes" and q.question != last:
-                    answers.append({"text": q.question, "time": q.time})
-                    last = q.question
-            question, query = "Tell me each step of the procedure as soon as it is being done.", 0.0
-        else:
-            e = raw[eid]
-            first = next((q for q in qs if q.answer == "Yes"), None)
-            if first is not None:
-                answers.append({"text": str(e.get("answer", "Yes")), "time": float(e.get("clue_time", first.time))})
-            question, query = qs[0].question, float(e.get("ask_time", qs[0].time))
-        rec = {"id": f"ovo-{eid}", "video": video, "fps": fps, "duration": 0.0, "dimension": "proactive", "task": task,
-               "query_time": min(query, *(a["time"] for a in answers)) if answers else query, "question": question,
-               "answers": answers, "meta": {"source": "OVO-Bench", "entry_id": eid}}
-        item = _item(rec, f"{annotations}: entry id {eid}", dropped)
+        if len({q.task for q in qs}) > 1:
+            dropped.append(f"{annotations}: entry id {eid}: the id is shared by {sorted({q.task for q in qs})} entries")
+            continue
+        try:
+            item = _ovo_item(eid, task, video, qs, raw[eid], fps, f"{annotations}: entry id {eid}", dropped)
+        except (ValueError, TypeError) as e:
+            dropped.append(f"{annotations}: entry id {eid}: malformed ({e})")
+            continue
         if item is not None:
             items.append(item)
     return items
+
+
+def _ovo_item(eid: str, task: str, video: str, qs: list, e: dict, fps: float, where: str,
+              dropped: list[str]) -> Item | None:
+    answers: list[dict[str, Any]] = []
+    if task == "REC":
+        prev = 0
+        for q in qs:
+            n = int(q.answer)
+            if n > prev:
+                answers.append({"text": str(n), "time": q.time, "slots": {"count": n}})
+            prev = n
+        activity = qs[0].question.removeprefix("How many times did they ").rstrip("?")
+        question, query = f"Each time they {activity} again, tell me the total count so far.", 0.0
+    elif task == "SSR":
+        last = None
+        for q in qs:
+            if q.answer == "Yes" and q.question != last:
+                answers.append({"text": q.question, "time": q.time})
+                last = q.question
+        question, query = "Tell me each step of the procedure as soon as it is being done.", 0.0
+    else:
+        first = next((q for q in qs if q.answer == "Yes"), None)
+        if first is not None:
+            answers.append({"text": str(e.get("answer", "Yes")), "time": float(e.get("clue_time", first.time))})
+        question, query = qs[0].question, float(e.get("ask_time", qs[0].time))
+    rec = {"id": f"ovo-{eid}", "video": video, "fps": fps, "duration": 0.0, "dimension": "proactive", "task": task,
+           "query_time": min(query, *(a["time"] for a in answers)) if answers else query, "question": question,
+           "answers": answers, "meta": {"source": "OVO-Bench", "entry_id": eid}}
+    return _item(rec, where, dropped)
 
 
 def po_items(questions: str | Path, video_root: str | Path, fps: float = 1.0,
@@ -137,9 +175,17 @@ def dense_caption_items(source: str | Path, video_root: str | Path, fps: float =
     "annotations": [{"segment", "sentence"}]}}}``)."""
     dropped = [] if dropped is None else dropped
     data = load_json(source)
-    if isinstance(data, dict) and "database" in data:
-        data = {vid: {"duration": v.get("duration"), "timestamps": [a["segment"] for a in v.get("annotations", [])],
-                      "sentences": [a["sentence"] for a in v.get("annotations", [])]} for vid, v in data["database"].items()}
+    if isinstance(data, dict) and "database" in data:  # YouCook2: an annotation without a segment/sentence is left out
+        db = data["database"] if isinstance(data["database"], dict) else {}
+        data = {}
+        for vid, v in db.items():
+            anns = [a for a in (v.get("annotations") or []) if isinstance(a, dict)] if isinstance(v, dict) else []
+            good = [a for a in anns if "segment" in a and str(a.get("sentence") or "").strip()]
+            if len(good) < len(anns):
+                dropped.append(f"{source}: video {vid!r}: {len(anns) - len(good)} annotation(s) without a segment or "
+                               "sentence left out")
+            data[vid] = {"duration": v.get("duration") if isinstance(v, dict) else None,
+                         "timestamps": [a["segment"] for a in good], "sentences": [a["sentence"] for a in good]}
     if not isinstance(data, dict):
         raise SchemaError(f"{source}: expected an object keyed by video id")
     items = []
@@ -222,12 +268,16 @@ def csv_items(source: str | Path, video_root: str | Path, fps: float = 1.0, drop
 
     dropped = [] if dropped is None else dropped
     groups: dict[tuple, list[tuple[int, dict[str, str]]]] = {}
-    with Path(source).open(encoding="utf-8", newline="") as f:
+    with Path(source).open(encoding="utf-8-sig", newline="") as f:  # -sig: a spreadsheet's byte-order mark
         reader = csv.DictReader(f)
         missing = set(CSV_COLUMNS[:5]) - set(reader.fieldnames or [])
         if missing:
             raise SchemaError(f"{source}: missing column(s) {sorted(missing)}; expected {list(CSV_COLUMNS)}")
         for lineno, row in enumerate(reader, 2):
+            if None in row.values() or None in row:  # csv.DictReader: too few (None values) or too many fields
+                dropped.append(f"{source}:{lineno}: expected {len(reader.fieldnames)} fields, got a row with "
+                               f"{len([v for v in row.values() if v is not None]) + len(row.get(None) or [])}")
+                continue
             groups.setdefault((row["video"], row["task"], row["query_time"], row["question"]), []).append((lineno, row))
     items = []
     for n, ((video, task, qt, question), rows) in enumerate(groups.items()):
@@ -242,6 +292,8 @@ def csv_items(source: str | Path, video_root: str | Path, fps: float = 1.0, drop
                     if (r.get(k) or "").strip():
                         a[k] = float(r[k])
                 if (r.get("span_start") or "").strip():
+                    if not (r.get("span_end") or "").strip():
+                        raise ValueError("span_start needs span_end")
                     a["span"] = [float(r["span_start"]), float(r["span_end"])]
                 answers.append(a)
             rec = {"id": f"csv-{n}", "video": _video(video_root, video, ext), "fps": fps, "duration": 0.0,
@@ -267,5 +319,13 @@ CONVERTERS = {"ovo-forward": ovo_forward_items, "po": po_items, "dense-captions"
 def convert(kind: str, source: str | Path, video_root: str | Path, fps: float = 1.0) -> tuple[list[Item], list[str]]:
     if kind not in CONVERTERS:
         raise SchemaError(f"unknown source layout {kind!r}; choose from {sorted(CONVERTERS)}")
+    if not Path(source).is_file():
+        raise SchemaError(f"--input {source}: no such file")
+    if not Path(video_root).is_dir():
+        raise SchemaError(f"--videos {video_root}: no such folder")
     dropped: list[str] = []
-    return CONVERTERS[kind](source, video_root, fps, dropped), dropped
+    try:
+        items = CONVERTERS[kind](source, video_root, fps, dropped)
+    except UnicodeDecodeError as e:
+        raise SchemaError(f"{source}: not UTF-8 text (byte {e.start}: {e.reason}); save it as UTF-8") from None
+    return check_videos(items, dropped), dropped

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -174,14 +175,21 @@ def load_items(path: str | Path, errors: list[str] | None = None) -> list[Item]:
 
 
 def write_items(path: str | Path, items: Iterable[Item], relative_to: Path | None = None) -> None:
+    """Write items as JSONL (to a temporary file, then renamed). ``relative_to``: write video paths
+    relative to that folder (``../`` allowed) — the loaders resolve them against the JSONL file's folder, so
+    pass the file's own folder and the set can be moved as a whole."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"--out {path}: is a folder; give the items file to write, e.g. {path / 'items.jsonl'}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
         for it in items:
             rec = it.to_json()
             if relative_to is not None:
-                rec["video"] = str(Path(it.video).resolve().relative_to(relative_to.resolve()))
+                rec["video"] = os.path.relpath(Path(it.video).resolve(), relative_to.resolve())
             f.write(json.dumps(rec) + "\n")
+    tmp.replace(path)
 
 
 def load_json(path: str | Path) -> Any:
