@@ -287,3 +287,87 @@ def test_a_judge_that_never_answers_fails_fast_and_keeps_the_predictions(g14, tm
     one_line_error(r, "judge endpoint", "failed after 2 attempt(s)", "--judge-timeout")
     assert elapsed < 60, elapsed
     assert len(items_of(tmp_path / "j/predictions.jsonl")) == 14  # the streamed answers are kept for a rerun
+
+
+def test_settings_that_crashed_or_trained_nothing_are_refused_in_one_line(g14, tmp_path):  # 6.8-6.22, 7.3, 7.5
+    root = g14
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    cases = {
+        "temp0.yaml": ("init: x\ntemperature: 0\n", "grpo", "'temperature' must be > 0"),
+        "reward.yaml": ("init: x\nreward_weights: {format: 0.1, trajectory: 0.9}\n", "grpo", "unknown reward(s) ['trajectory']"),
+        "nanw.yaml": ("init: x\nreward_weights: {format: .nan, turn: 0.5, traj: 0.5}\n", "grpo",
+                      "reward weight 'format' must be a finite number"),
+        "groupsize.yaml": ("init: x\ngroupsize: 4\n", "grpo", "did you mean 'group_size'"),
+        "heads.yaml": ("train: g14/items.jsonl\nmodel: {d_model: 32, n_heads: 3}\n", "sft",
+                       "model.d_model (32) must be a multiple of model.n_heads (3)"),
+        "bogus.yaml": ("train: g14/items.jsonl\nmodel: {bogus: 1}\n", "sft", "unknown SmallConfig field 'bogus'"),
+        "seed.yaml": ('train: g14/items.jsonl\nseed: "abc"\n', "sft", "field 'seed' must be int"),
+        "save0.yaml": ("train: g14/items.jsonl\nsave_every: 0\n", "sft", "'save_every' must be >= 1"),
+        "bs.yaml": ("train: g14/items.jsonl\nbatch_size: 1000\nsteps: 1\n", "sft", "batch_size 1000 exceeds the 14 training"),
+    }
+    for name, (text, kind, expect) in cases.items():
+        (cfg / name).write_text(text)
+        one_line_error(cli("train", kind, "--config", cfg / name, "--out", tmp_path / name, cwd=root), expect)
+    for args, expect in ((["--n-items", "0"], "--n-items must be >= 1"), (["--fps", "0"], "--fps must be in"),
+                         (["--size", "1"], "--size must be in")):
+        one_line_error(cli("generate", *args, "--out", tmp_path / "gen", cwd=root), expect)
+    (tmp_path / "afile").write_text("keep me")
+    for args in (["generate", "--n-items", "7"], ["score", "--bench", "g14/items.jsonl", "--predictions",
+                                                  "e1/predictions.jsonl"], ["train", "sft", "--train", "g14/items.jsonl"]):
+        r = cli(*args, "--out", tmp_path / "afile", cwd=root)
+        one_line_error(r, "afile")
+    assert (tmp_path / "afile").read_text() == "keep me"
+    (tmp_path / "badrun").mkdir()
+    (tmp_path / "badrun/summary.json").write_text("{not json")
+    one_line_error(cli("report", tmp_path / "badrun", "--bench", "g14/items.jsonl", "--out", tmp_path / "rep", cwd=root),
+                   "badrun/summary.json: not a scored run's summary", "streampro score")
+    (tmp_path / "braces.txt").write_text('Reply as JSON {"score": n}. {question} {reference} -> {prediction}')
+    (tmp_path / "unknown.txt").write_text("{answer} vs {prediction}")
+    one_line_error(cli("score", "--bench", "g14/items.jsonl", "--predictions", "e1/predictions.jsonl", "--out",
+                       tmp_path / "sj", "--judge", "llm", "--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "m",
+                       "--judge-prompt", tmp_path / "unknown.txt", cwd=root), "unknown placeholder(s) {answer}")
+    from streampro.bench.judges import JudgeRequest, LLMJudge
+
+    class Backend:
+        ident = "fake"
+
+        def __call__(self, prompt):
+            return "Score: 5"
+
+    j = LLMJudge(Backend(), tmp_path / "braces.txt")
+    assert j.prompt(JudgeRequest("OU", "q?", "red", "red")) == 'Reply as JSON {"score": n}. q? red -> red'
+
+
+def test_reproduce_keeps_its_sizes(g14, tmp_path):  # case 3.13
+    from streampro.core.runs import write_manifest
+
+    out = tmp_path / "rp"
+    write_manifest(out, "config", {"n_train": 42, "n_test": 28, "sft_steps": 60, "grpo_steps": 4, "batch_size": 16,
+                                   "perception_steps": 0, "n_val": 70})
+    (out / "results.json").write_text("{}")
+    one_line_error(cli("reproduce", "--out", out, cwd=g14), "n_train: 42 -> 1400", "--overwrite")
+    assert (out / "results.json").read_text() == "{}"
+    one_line_error(cli("reproduce", "--out", out, "--n-train", "3", cwd=g14), "--n-train must be >= 16")
+
+
+def test_damaged_checkpoints_fall_back_and_half_written_models_are_named(g14, tmp_path):  # cases 3.8-3.10
+    root = g14
+    args = ["train", "sft", "--train", "g14/items.jsonl", "--out", tmp_path / "s", "--steps", "3", "--batch-size", "2"]
+    (tmp_path / "c.yaml").write_text("save_every: 1\n")
+    r = cli(*args, "--config", tmp_path / "c.yaml", cwd=root)
+    assert r.returncode == 0, r.stderr[-2000:]
+    cks = sorted((tmp_path / "s").glob("checkpoint-*"))
+    assert [c.name for c in cks] == ["checkpoint-1", "checkpoint-2"]
+    (cks[1] / "trainer_state.json").write_text("")  # a torn write of the newest checkpoint
+    r = cli(*args, "--config", tmp_path / "c.yaml", cwd=root)
+    assert r.returncode == 0 and "checkpoint-2 is damaged" in r.stderr and "resuming from checkpoint-1" in r.stderr
+    for ck in (tmp_path / "s").glob("checkpoint-*"):
+        weights = ck / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[:100])  # cut in half: no checkpoint loads any more
+        (ck / "trainer_state.json").write_text('{"step": 1}')
+    one_line_error(cli(*args, "--config", tmp_path / "c.yaml", cwd=root), "is damaged", "no checkpoint in", "--overwrite")
+    final = tmp_path / "s/final"
+    (final / "tokenizer.json").unlink()
+    one_line_error(cli("eval", "--model", f"small:{final}", "--bench", "g14/items.jsonl", "--out", tmp_path / "ev",
+                       cwd=root), "incomplete StreamPro-Small checkpoint, no tokenizer.json")
