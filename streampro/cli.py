@@ -144,6 +144,7 @@ def eval_cmd(
                judge_retries)
     try:
         summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
+                           provenance={"command": "eval", **run},
                            skip_bad=skip_bad, settings=_settings(aggregate, tg_content))
     except (VideoError, JudgeError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
         _fail(str(e))
@@ -196,7 +197,9 @@ def score(
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
                judge_retries)
     try:
-        summary = score_run(items, out, j, _settings(aggregate, tg_content), predictions=predictions, progress=True)
+        summary = score_run(items, out, j, _settings(aggregate, tg_content), predictions=predictions, progress=True,
+                            provenance={"command": "score", "bench": str(bench.resolve()),
+                                        "predictions": str(predictions.resolve())})
     except (JudgeError, ValueError, FileNotFoundError) as e:
         _fail(str(e))
     if predictions.resolve() != (out / "predictions.jsonl").resolve():
@@ -206,14 +209,14 @@ def score(
 
 @app.command()
 def report(
-    runs: list[Path] = typer.Argument(..., help="eval folders (each with predictions.jsonl and summary.json)"),
-    bench: Path = typer.Option(Path("data/streampro-bench/test/items.jsonl"), help="benchmark JSONL"),
+    runs: list[Path] = typer.Argument(..., help="eval folders (each with predictions.jsonl and summary.json); "
+                                      "NAME-seedK folders are one model's seeds (95 % intervals)"),
+    bench: Path = typer.Option(None, help="benchmark JSONL (default: the one the runs' summary.json records)"),
     out: Path = typer.Option(Path("runs/report"), help="output folder"),
 ) -> None:
-    """Compare several scored runs in one Markdown table and one HTML report."""
+    """Compare several scored runs in one Markdown table and one HTML report with figures."""
     from .bench.report import format_table, write_report
 
-    items = _load(bench, skip_bad=True)
     summaries = {}
     for r in runs:
         if not (r / "summary.json").exists():
@@ -224,6 +227,13 @@ def report(
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
             _fail(f"{r / 'summary.json'}: not a scored run's summary ({type(e).__name__}: {e}); rescore it with "
                   f"`streampro score --out {r}`")
+    if bench is None:
+        recorded = [s.get("run", {}).get("bench") for s in summaries.values()]
+        bench = next((Path(b) for b in recorded if b), None)
+        if bench is None:
+            _fail("the runs' summary.json files do not record their benchmark (scored before streampro recorded it): "
+                  "pass --bench")
+    items = _load(bench, skip_bad=True)
     write_report(out, items, {r.name: r for r in runs}, summaries)
     typer.echo(format_table(summaries))
     typer.echo(f"report: {out / 'report.html'}")
@@ -676,7 +686,13 @@ def data_stats(bench: Path = typer.Argument(..., help="items.jsonl")) -> None:
     """Counts per task and dimension, answers per question, answer delays (JSON on stdout)."""
     from .bench.inspect_data import dataset_stats
 
-    typer.echo(json.dumps(dataset_stats(_load(bench, skip_bad=False)), indent=2))
+    stats = dataset_stats(_load(bench, skip_bad=False))
+    typer.echo(json.dumps(stats, indent=2))
+    for qid, why in stats["problems"].items():
+        typer.secho(f"problem: {qid}: {why}", fg=typer.colors.YELLOW, err=True)
+    if stats["problems"]:
+        typer.secho(f"{len(stats['problems'])} of {stats['questions']} questions cannot be streamed as written "
+                    "(eval --skip-bad leaves them out; training refuses them)", fg=typer.colors.YELLOW, err=True)
 
 
 @data_app.command("preview")

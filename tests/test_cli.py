@@ -35,7 +35,7 @@ def test_score_rejects_malformed_predictions(small_bench, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "test-200000000-0", "responses": [{"t": "soon", "text": "x"}]}\n')
     r = run(app, ["score", "--bench", str(small_bench), "--predictions", str(bad), "--out", str(tmp_path / "o")])
-    assert r.exit_code == 2 and "bad.jsonl:1 (id 'test-200000000-0'): responses[0] needs a number 't'" in r.output
+    assert r.exit_code == 2 and "bad.jsonl:1 (id 'test-200000000-0'): responses[0] needs a finite number 't' >= 0" in r.output
     bad.write_text('{"id": "nope", "responses": []}\n')
     r = run(app, ["score", "--bench", str(small_bench), "--predictions", str(bad), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2 and "not in the benchmark" in r.output
@@ -56,6 +56,7 @@ def test_data_stats_and_preview(small_bench, small_items, tmp_path):
     assert stats["questions"] == len(small_items) and stats["tasks"]["GP"]["questions"] == 6
     assert stats["answers"] == sum(len(i.answers) for i in small_items)
     assert stats["tasks"]["EU"]["answers_per_question"]["min"] >= 2
+    assert stats["unstreamable"] == 0 and stats["problems"] == {}
     r = run(app, ["data", "preview", str(small_bench), "--out", str(tmp_path / "pv"), "--per-task", "1"])
     assert r.exit_code == 0, r.output
     page = (tmp_path / "pv" / "preview.html").read_text()

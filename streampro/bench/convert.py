@@ -23,24 +23,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import av
-
 from ..core.items import Item
 from .ovobench import load_ovo
 from .proactive_output import load_po
 from .schema import SchemaError, load_json, validate_record
-
-
-def video_duration(path: str) -> float | None:
-    """Seconds, from the container or the stream (None if the file cannot be read)."""
-    try:
-        with av.open(path) as c:
-            if c.duration:
-                return c.duration / 1e6
-            s = c.streams.video[0]
-            return float(s.duration * s.time_base) if s.duration else None
-    except (av.error.FFmpegError, OSError, IndexError):
-        return None
+from .video import video_lengths, video_problem
 
 
 def _item(rec: dict[str, Any], where: str, dropped: list[str]) -> Item | None:
@@ -58,24 +45,14 @@ def check_videos(items: list[Item], dropped: list[str]) -> list[Item]:
     """What every converter writes is checked against the videos themselves: a missing or unreadable video,
     or an answer past the video's real end (which no model could ever give), drops the item with its reason;
     each kept item's ``duration`` is the video's real length."""
-    lengths: dict[str, float | None] = {}
+    lengths = video_lengths(items)
     kept = []
     for it in items:
-        if it.video not in lengths:
-            lengths[it.video] = video_duration(it.video) if Path(it.video).is_file() else None
-        real = lengths[it.video]
-        where = f"item {it.id!r}"
-        if real is None:
-            why = "video file not found" if not Path(it.video).exists() else "cannot read the video"
-            dropped.append(f"{where}: {why}: {it.video}")
+        why = video_problem(it, lengths[it.video], check_duration=False)
+        if why:
+            dropped.append(f"item {it.id!r}: {why}")
             continue
-        tolerance = 1.0 / it.fps
-        late = max((a.best[1] for a in it.answers), default=0.0)
-        if late > real + tolerance or it.query_time > real:
-            dropped.append(f"{where}: an answer or the question at {max(late, it.query_time):g} s is past the end of "
-                           f"{Path(it.video).name} ({real:.1f} s)")
-            continue
-        it.duration = round(max(real, late), 4)
+        it.duration = round(max(lengths[it.video], max((a.best[1] for a in it.answers), default=0.0)), 4)
         kept.append(it)
     return kept
 

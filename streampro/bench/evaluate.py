@@ -174,7 +174,8 @@ def load_predictions(path: str | Path, known: set[str] | None = None) -> dict[st
 
 
 def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1Settings = F1Settings(),
-              predictions: str | Path | None = None, progress: bool = False) -> dict[str, Any]:
+              predictions: str | Path | None = None, progress: bool = False,
+              provenance: dict[str, Any] | None = None) -> dict[str, Any]:
     """Score ``predictions`` (default ``OUT/predictions.jsonl``) with StreamPro-F1; writes
     ``scores.jsonl`` and ``summary.json`` (``f1.tasks.<T>.{time,acc,precision,recall,f1,n}``,
     ``f1.dimensions``, ``f1.avg``, ``f1.wavg``). Questions without a prediction line score as silence
@@ -194,7 +195,13 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
                          f"{out / 'skipped.jsonl'}, e.g. {skipped[0]['reason']}); fix the videos and rerun")
     scores = score_predictions(scored, preds, judge, settings, progress=progress)
     (out / "scores.jsonl").write_text("".join(json.dumps(s) + "\n" for s in scores), encoding="utf-8")
-    summary = {"f1": aggregate(scores, settings), "judge": judge_stats(judge), "settings": settings_json(settings),
+    from .. import __version__
+
+    judge_info = judge_stats(judge)
+    # what produced these numbers, so a table is never mistaken for another run's (or an LLM-judged one)
+    run = {**(provenance or {}), "judge": judge_info["name"], "metric": settings_json(settings),
+           "n_questions": len(items), "streampro": __version__}
+    summary = {"run": run, "f1": aggregate(scores, settings), "judge": judge_info, "settings": settings_json(settings),
                "skipped": skipped, "missing_predictions": sum(it.id not in preds for it in scored),
                "complete": all(it.id in preds for it in scored)}
     from .proactive_output import native_rule  # StreamingBench PO items: also the benchmark's own rule
@@ -207,7 +214,8 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
 
 def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, judge: Judge, skip_bad: bool = False,
              progress: bool = True, frame_size: int | None = None, settings: F1Settings = F1Settings(),
-             on_video: Callable[[int], None] | None = None) -> dict[str, Any] | None:
+             on_video: Callable[[int], None] | None = None,
+             provenance: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """``eval`` = stream (resumable) + ``score``. Under ``torchrun``/``accelerate launch`` the videos are
     sharded over the processes; rank 0 merges and returns the summary, the other ranks return None."""
     rank, world = dist_info()
@@ -217,4 +225,4 @@ def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, judg
         if rank != 0:
             return None
         merge_shards(Path(out_dir), list(group_by_video(items)), {it.id: it.video for it in items})
-    return score_run(items, out_dir, judge, settings)
+    return score_run(items, out_dir, judge, settings, provenance=provenance)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core.items import DIMENSIONS, TASKS, Item
 from .report import plt, timeline_figure
+from .video import video_lengths, video_problem
 
 
 def dataset_stats(items: list[Item]) -> dict[str, Any]:
@@ -29,9 +30,12 @@ def dataset_stats(items: list[Item]) -> dict[str, Any]:
                     "answer_delay_s": summary([a.best[0] - it.query_time for it in its for a in it.answers]),
                     "duration_s": summary([it.duration for it in its])}
     dims = Counter(it.dimension for it in items)
+    lengths = video_lengths(items)  # the converters' and trainers' checks: can each item be streamed as written?
+    problems = {it.id: why for it in items if (why := video_problem(it, lengths[it.video]))}
     return {"questions": len(items), "videos": len({it.video for it in items}),
             "answers": sum(len(it.answers) for it in items),
-            "dimensions": {d: dims[d] for d in DIMENSIONS if dims[d]}, "tasks": tasks}
+            "dimensions": {d: dims[d] for d in DIMENSIONS if dims[d]}, "tasks": tasks,
+            "unstreamable": len(problems), "problems": problems}
 
 
 def delay_histogram(items: list[Item]) -> bytes:

@@ -105,3 +105,50 @@ def write_video(path: str | Path, frames: np.ndarray, fps: float, crf: int = 10)
         for packet in stream.encode():
             container.mux(packet)
     os.replace(tmp, path)
+
+
+def video_duration(path: str) -> float | None:
+    """Seconds, from the container or the stream (None if the file cannot be read). Reads headers only."""
+    try:
+        with av.open(path) as c:
+            if c.duration:
+                return c.duration / 1e6
+            s = c.streams.video[0]
+            return float(s.duration * s.time_base) if s.duration else None
+    except (av.error.FFmpegError, OSError, IndexError):
+        return None
+
+
+def video_lengths(items) -> dict[str, float | None]:
+    """Each distinct video of ``items`` -> its length in seconds (None: missing or unreadable)."""
+    out: dict[str, float | None] = {}
+    for it in items:
+        if it.video not in out:
+            out[it.video] = video_duration(it.video) if Path(it.video).is_file() else None
+    return out
+
+
+def video_problem(item, length: float | None, check_duration: bool = True) -> str | None:
+    """Why ``item`` cannot be streamed as written (None: it can): its video is missing or unreadable, an
+    answer or the question lies past the video's real end, or (``check_duration``) the item's declared
+    duration runs past it. One frame of tolerance."""
+    if length is None:
+        return f"{'video file not found' if not Path(item.video).exists() else 'cannot read the video'}: {item.video}"
+    tolerance = 1.0 / item.fps
+    late = max((a.best[1] for a in item.answers), default=0.0)
+    if late > length + tolerance or item.query_time > length:
+        return (f"an answer or the question at {max(late, item.query_time):g} s is past the end of "
+                f"{Path(item.video).name} ({length:.1f} s)")
+    if check_duration and item.duration > length + tolerance + 0.5:
+        return f"duration {item.duration:g} s runs past the end of {Path(item.video).name} ({length:.1f} s)"
+    return None
+
+
+def check_items_videos(items, what: str) -> None:
+    """Refuse, in one line, a set of items that cannot be streamed (before a model is loaded)."""
+    lengths = video_lengths(items)
+    problems = [f"{it.id}: {why}" for it in items if (why := video_problem(it, lengths[it.video]))]
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise VideoError(f"{what}: {len(problems)} of {len(items)} items cannot be streamed: {'; '.join(problems[:3])}"
+                         f"{more}; fix them (see `streampro data stats`) or leave them out")

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from ..bench.protocol import StreamQuery, run_stream
 from ..bench.schema import Item, load_items
-from ..bench.video import Frame
+from ..bench.video import Frame, check_items_videos
 from ..core.errors import InputError
 from ..models.base import Query
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
@@ -184,6 +184,8 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     judge, rubric = build_scorers(cfg, out)  # a bad judge/rubric setting fails before the model loads
+    items = load_items(cfg.train)
+    check_items_videos(items, cfg.train)  # every video and answer, before a model is loaded
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
     policy = build_policy(cfg.init, cfg)
@@ -191,7 +193,6 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         policy.encoder.requires_grad_(False)
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
     mcfg = policy.cfg
-    items = load_items(cfg.train)
     if cfg.items_per_step > len(items):
         raise InputError(f"items_per_step {cfg.items_per_step} exceeds the {len(items)} training questions of "
                          f"{cfg.train}; lower it or add data")

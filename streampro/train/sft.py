@@ -19,6 +19,7 @@ from accelerate.utils import set_seed
 from tqdm import tqdm
 
 from ..bench.schema import load_items
+from ..bench.video import check_items_videos
 from ..core.errors import InputError
 from ..models.small import StreamProSmall, n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
@@ -79,6 +80,7 @@ def prepare_corpus(cfg: SFTConfig):
     """The policy to train and the teacher trajectories of the training items, in its layout. With
     ``freeze_encoder`` the trajectories carry the frozen encoder's features instead of pixels."""
     items = load_items(cfg.train)
+    check_items_videos(items, cfg.train)  # every video and answer, before a model is loaded
     policy = build_policy(cfg.base, cfg, items, cfg.model)
     frames = load_frames(items, policy.cfg.image_size)
     if cfg.freeze_encoder:
