@@ -140,6 +140,12 @@ def eval_cmd(
         _fail(str(e))
     items = _load(bench, skip_bad)
     write_manifest(out, "settings", run, command="eval")
+    if judge == "rule":
+        bare = sum(not a.slots for it in items for a in it.answers if it.task != "TG")
+        if bare:
+            typer.secho(f"note: {bare} answer(s) have no slots: the rule judge scores them by word overlap with the "
+                        "answer text (docs/metrics.md); --judge llm for free-text answers", fg=typer.colors.YELLOW,
+                        err=True)
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
                judge_retries)
     try:
@@ -282,7 +288,8 @@ def train_sft_cmd(
     lr: float = typer.Option(None, help="peak learning rate"),
     seed: int = typer.Option(None, help="seed"),
     tensorboard: bool = typer.Option(None, help="also log to TensorBoard"),
-    frame_size: int = typer.Option(None, help="HF base: frame size in pixels (multiple of 28)"),
+    frame_size: int = typer.Option(None, help="HF base: frame size in pixels (a multiple of 28 for Qwen2/2.5-VL, "
+                                   "of 32 for Qwen3-VL)"),
     dtype: str = typer.Option(None, help="HF base: float32 | bfloat16"),
     lora_r: int = typer.Option(None, help="HF base: train LoRA adapters of this rank (default: full fine-tuning)"),
     freeze_encoder: bool = typer.Option(None, help="StreamPro-Small: keep the frame encoder fixed (after `train "
@@ -426,8 +433,9 @@ def _probe_benchmark(load, evaluate, model: str, model_args: str | None, out: Pa
     from .bench.video import VideoError
     from .models.registry import build_model
 
-    try:
-        summary = evaluate(load(), build_model(model, **_model_args(model_args)), out, **kw)
+    args = _model_args(model_args)
+    try:  # frames are decoded at the model's own frame size (--model-args frame_size=...), if it has one
+        summary = evaluate(load(), build_model(model, **args), out, frame_size=args.get("frame_size"), **kw)
     except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
         _fail(str(e))
     if summary["overall"] is None:
@@ -444,7 +452,6 @@ def rtvu(
     model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(Path("runs/rtvu"), help="output folder (predictions.jsonl, summary.json)"),
     fps: float = typer.Option(1.0, help="frames per second fed to the model"),
-    frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
     context_seconds: float = typer.Option(60.0, help="seconds of video before each question the model sees "
                                           "(leaderboard: 60; <= 0: the whole video so far, one pass per video)"),
@@ -457,7 +464,7 @@ def rtvu(
     from .bench.streamingbench import evaluate_rtvu, load_rtvu, write_rtvu_official
 
     summary = _probe_benchmark(lambda: load_rtvu(questions, videos), evaluate_rtvu, model, model_args, out,
-                               fps=fps, frame_size=frame_size, skip_bad=skip_bad, rule=rule,
+                               fps=fps, skip_bad=skip_bad, rule=rule,
                                context_seconds=context_seconds)
     write_rtvu_official(questions, read_jsonl(out / "predictions.jsonl"), model, out)
     typer.echo(f"rule: {summary['rule']}; context: {summary['context_seconds'] or 'whole video so far'} s; "
@@ -476,7 +483,6 @@ def po(
     model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(Path("runs/po"), help="output folder (predictions.jsonl, summary.json, official_results.json)"),
     fps: float = typer.Option(1.0, help="frames per second fed to the model"),
-    frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
 ) -> None:
     """StreamingBench Proactive Output by its official polling protocol: time and answer accuracy (resumable);
@@ -484,7 +490,7 @@ def po(
     from .bench.proactive_output import evaluate_po, load_po, write_po_official
 
     summary = _probe_benchmark(lambda: load_po(questions, videos), evaluate_po, model, model_args, out,
-                               fps=fps, frame_size=frame_size, skip_bad=skip_bad)
+                               fps=fps, skip_bad=skip_bad)
     write_po_official(questions, out, model)
     typer.echo("| task | n | time accuracy | answer accuracy |\n|---|---|---|---|")
     for t, r in summary["tasks"].items():
@@ -501,7 +507,6 @@ def ovo(
     out: Path = typer.Option(Path("runs/ovo"), help="output folder (predictions.jsonl, summary.json, ovo_results.json)"),
     task: list[str] = typer.Option(None, help="only these task codes (EPM, REC, ...) or categories (backward, realtime, forward); repeatable"),
     fps: float = typer.Option(1.0, help="frames per second fed to the model"),
-    frame_size: int = typer.Option(None, help="resize frames to this square size while decoding"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip unreadable videos and report them"),
     average: str = typer.Option("probe", help="forward tasks: probe (mean over probes, as the benchmark's code) | "
                                 "question (mean over entries of their probe accuracy, as its paper describes)"),
@@ -510,7 +515,7 @@ def ovo(
     from .bench.ovobench import CATEGORY_OF, evaluate_ovo, load_ovo
 
     summary = _probe_benchmark(lambda: load_ovo(annotations, videos, tasks=task or None), evaluate_ovo, model,
-                               model_args, out, fps=fps, frame_size=frame_size, skip_bad=skip_bad, average=average)
+                               model_args, out, fps=fps, skip_bad=skip_bad, average=average)
     typer.echo("| category | task | probes | accuracy |\n|---|---|---|---|")
     for t, acc in summary["tasks"].items():
         typer.echo(f"| {CATEGORY_OF[t]} | {t} | {summary['n'][t]} | {acc:.1f} |")
@@ -537,6 +542,11 @@ def fixture(
         _fail(f"unknown fixture {kind!r}; choose from {sorted(makers)}")
     path = makers[kind](out / kind, n_videos=n_videos, seed=seed)
     typer.echo(f"wrote {path}")
+    nxt = {"rtvu": f"streampro rtvu --questions {path} --videos {out / kind} --model random --out runs/rtvu-fixture",
+           "po": f"streampro po --questions {path} --videos {out / kind} --model random --out runs/po-fixture",
+           "ovo": f"streampro ovo --annotations {path} --videos {out / kind / 'src_videos'} --model random "
+                  "--out runs/ovo-fixture"}[kind]
+    typer.echo(f"next (--videos is the folder the file's video paths are relative to):\n  {nxt}")
 
 
 def _serve_model(model: str, model_args: str | None, window_frames: int | None, seed: int):
@@ -734,7 +744,9 @@ def make_tiny(
         _fail(f"unknown --arch {arch!r}: choose one of {', '.join(TINY_ARCHS)}")
     tiny_vlm(arch, out, seed=seed)
     size = 64 if arch == "qwen3_vl" else 56  # 2x2 merged patches: the smallest useful frame
-    typer.echo(f"wrote {out}; try: streampro eval --model hf:{out} --model-args frame_size={size}")
+    typer.echo(f"wrote {out}; try it on a few generated questions:\n  streampro generate --n-items 7 --out "
+               f"data/tiny-bench && streampro eval --model hf:{out} --model-args frame_size={size},max_new_tokens=4 "
+               f"--bench data/tiny-bench/items.jsonl --out runs/eval/tiny")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ Windows and tau of these tasks are in ``core/items.py`` (REC/SSR/CRR ±3 s, τ 4
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -231,14 +232,16 @@ def charades_sta_items(source: str | Path, video_root: str | Path, fps: float = 
     return items
 
 
-CSV_COLUMNS = ("video", "task", "query_time", "question", "text", "time", "start", "end")
+CSV_COLUMNS = ("video", "task", "query_time", "question", "text", "time", "start", "end", "duration", "span_start",
+               "span_end", "slots")
 
 
 def csv_items(source: str | Path, video_root: str | Path, fps: float = 1.0, dropped: list[str] | None = None,
               ext: str = "mp4") -> list[Item]:
     """The generic hand-annotation CSV (docs/format.md): one row per answer, columns ``video, task,
     query_time, question, text`` and ``time`` or ``start,end`` (optional: ``duration``, ``span_start``,
-    ``span_end``); rows with the same video, task, query time and question form one question."""
+    ``span_end``, ``slots`` as a JSON object for the ``rule`` judge); rows with the same video, task, query time
+    and question form one question."""
     import csv
 
     from ..core.items import TASKS
@@ -268,6 +271,11 @@ def csv_items(source: str | Path, video_root: str | Path, fps: float = 1.0, drop
                 for k in ("time", "start", "end"):
                     if (r.get(k) or "").strip():
                         a[k] = float(r[k])
+                if (r.get("slots") or "").strip():  # the rule judge's structured content, a JSON object
+                    try:
+                        a["slots"] = json.loads(r["slots"])
+                    except json.JSONDecodeError as e:
+                        raise ValueError(f"slots must be a JSON object such as {{\"color\": \"red\"}} ({e.msg})") from None
                 if (r.get("span_start") or "").strip():
                     if not (r.get("span_end") or "").strip():
                         raise ValueError("span_start needs span_end")

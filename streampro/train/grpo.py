@@ -186,6 +186,11 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     judge, rubric = build_scorers(cfg, out)  # a bad judge/rubric setting fails before the model loads
     items = load_items(cfg.train)
     check_items_videos(items, cfg.train)  # every video and answer, before a model is loaded
+    foreign = [it.id for it in items if "scene_seed" not in (it.meta or {})]
+    if cfg.rubric == "world" and cfg.reward_weights.get("traj", 0) and foreign:
+        raise InputError(f"rubric 'world' derives its checks from the procedural world's ground truth, but "
+                         f"{len(foreign)} of {len(items)} items of {cfg.train} are not world items (e.g. {foreign[0]}); "
+                         "use --rubric llm with --llm-url/--llm-model, or a 'traj' reward weight of 0")
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
     policy = build_policy(cfg.init, cfg)
