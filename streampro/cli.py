@@ -714,8 +714,17 @@ def data_preview(
 ) -> None:
     """An HTML page with the stats, answer-time histograms and sampled questions (frames, answers, windows)."""
     from .bench.inspect_data import write_preview
+    from .bench.video import video_lengths, video_problem
 
-    typer.echo(f"preview: {write_preview(_load(bench, skip_bad=False), out, per_task, seed)}")
+    items = _load(bench, skip_bad=False)
+    lengths = video_lengths(items)
+    missing = [(it.id, why) for it in items if (why := video_problem(it, lengths[it.video]))]
+    for qid, why in missing[:10]:
+        typer.secho(f"problem: {qid}: {why}", fg=typer.colors.YELLOW, err=True)
+    if missing:
+        typer.secho(f"{len(missing)} of {len(items)} questions cannot be streamed as written: their frames are missing "
+                    "from the preview (streampro data stats lists them all)", fg=typer.colors.YELLOW, err=True)
+    typer.echo(f"preview: {write_preview(items, out, per_task, seed)}")
 
 
 models_app = typer.Typer(help="Model registry and tools. Without a subcommand: list registered model names.")
@@ -724,11 +733,23 @@ app.add_typer(models_app, name="models")
 
 @models_app.callback(invoke_without_command=True)
 def list_models(ctx: typer.Context) -> None:
-    """List registered model names (``streampro models``)."""
+    """List registered model names (``streampro models``), and whether lmms-eval sees the ``streampro`` model."""
     from .models.registry import available
 
     if ctx.invoked_subcommand is None:
         typer.echo("\n".join(available()))
+        try:
+            from importlib.metadata import version
+
+            from lmms_eval.models import get_model
+
+            cls = get_model("streampro")
+            typer.echo(f"lmms-eval {version('lmms-eval')}: model 'streampro' registered ({cls.__module__}."
+                       f"{cls.__name__}); run it with lmms-eval --model streampro --model_args model=SPEC,fps=1",
+                       err=True)
+        except Exception as e:  # not installed, or installed without what it imports
+            typer.echo(f"lmms-eval plug-in: not available ({type(e).__name__}: {str(e)[:80]}); "
+                       'pip install -e ".[lmms]"', err=True)
 
 
 @models_app.command("make-tiny")

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("selenium")
 
-from tests.test_browser import CHROMIUM, DRIVER, by, chromium, wait  # noqa: E402
+from test_browser import CHROMIUM, DRIVER, by, chromium, wait  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs chromium and chromedriver (apt-get install "
                                 "chromium chromium-driver)")
@@ -39,9 +39,10 @@ def arena(small_bench, tmp_path_factory):
 
 
 def start(arena, db, token="t0k"):
+    from test_serve import Uvicorn
+
     from streampro.arena.app import create_arena_app
     from streampro.arena.store import VoteStore
-    from tests.test_serve import Uvicorn
 
     runs, items, _ = arena
     store = VoteStore(db)

@@ -116,7 +116,7 @@ def click(driver, element_id):
 
 
 def test_page_streams_the_webcam_and_stop_then_start_gives_one_clean_session(tmp_path):
-    from tests.test_serve import Server
+    from test_serve import Server
 
     with Server(build_model("random", seed=0, rate=0.5), token="t0k", idle_timeout_s=2.0) as srv, \
             chromium(tmp_path) as driver:
@@ -149,7 +149,7 @@ def test_page_streams_the_webcam_and_stop_then_start_gives_one_clean_session(tmp
 
 
 def test_crafted_responses_render_as_text_and_questions_are_labelled_and_closable(tmp_path):
-    from tests.test_serve import Server
+    from test_serve import Server
 
     with Server(Echo(), token="t0k") as srv, chromium(tmp_path) as driver:
         setup_page(driver, f"{srv.url}/?token=t0k", questions=["Alpha: warn me before a collision",
@@ -175,7 +175,7 @@ def test_crafted_responses_render_as_text_and_questions_are_labelled_and_closabl
 
 
 def test_the_sample_video_plays_and_a_response_seeks_it(tmp_path):
-    from tests.test_serve import Server
+    from test_serve import Server
 
     with Server(build_model("random", seed=0, rate=0.6), token="t0k") as srv, chromium(tmp_path) as driver:
         setup_page(driver, f"{srv.url}/?token=t0k", source="webcam", fps="4")
@@ -194,7 +194,7 @@ def test_the_sample_video_plays_and_a_response_seeks_it(tmp_path):
 
 
 def test_a_page_from_another_origin_cannot_open_a_session_even_with_the_token(tmp_path):
-    from tests.test_serve import Server
+    from test_serve import Server
 
     with Server(build_model("random"), token="t0k") as srv:
         attack = (f"<!doctype html><title>waiting</title><script>const ws = new WebSocket('ws://127.0.0.1:{srv.port}"
@@ -224,3 +224,33 @@ def test_a_page_from_another_origin_cannot_open_a_session_even_with_the_token(tm
         finally:
             evil.shutdown()
         assert srv.engine.metrics()["sessions_opened"] == 0
+
+
+def test_the_html_report_shows_its_figures_in_chromium(small_bench, tmp_path):
+    """The report a person opens: every figure loads in a real browser (no broken image), the settings that
+    produced the numbers are shown, a model that never spoke is flagged; a screenshot is taken."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from streampro.cli import app
+
+    run = CliRunner().invoke
+    for m in ("oracle", "silent", "eager"):
+        r = run(app, ["eval", "--model", m, "--bench", str(small_bench), "--out", str(tmp_path / m), "--no-report"])
+        assert r.exit_code == 0, r.output
+    r = run(app, ["report", *(str(tmp_path / m) for m in ("oracle", "silent", "eager")), "--out", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output  # the bench comes from the runs' summary.json
+    assert json.loads((tmp_path / "oracle/summary.json").read_text())["run"]["bench"] == str(small_bench.resolve())
+    for name in ("f1_dimensions", "f1_tasks", "precision_recall", "response_timing"):
+        assert all((tmp_path / "rep/figures" / f"{name}.{ext}").stat().st_size > 1000 for ext in ("png", "svg", "pdf"))
+    with chromium(tmp_path) as driver:
+        driver.set_window_size(1280, 2000)
+        driver.get(f"file://{tmp_path / 'rep' / 'report.html'}")
+        sizes = driver.execute_script("return [...document.images].map(i => [i.getAttribute('alt'), i.naturalWidth])")
+        assert len(sizes) >= 4 + 7 and all(w > 100 for _, w in sizes), sizes  # 4 figures + a timeline per task
+        text = driver.find_element("tag name", "body").text
+        assert "Never spoke on any question: silent" in text and "What produced these numbers" in text
+        assert "PU, Perception" in text and "oracle" in text
+        driver.save_screenshot(str(tmp_path / "report.png"))
+    assert (tmp_path / "report.png").stat().st_size > 50_000

@@ -95,3 +95,17 @@ def test_every_command_has_help():
         r = run(app, [*path, "--help"])
         assert r.exit_code == 0 and "Usage" in r.output, path
         assert cmd.help or hasattr(cmd, "commands"), f"{' '.join(path)} has no description"
+
+
+def test_report_groups_seeds_and_computes_t_intervals():
+    import pytest
+
+    from streampro.bench.report_figures import mean_ci, never_spoke, seed_groups
+
+    assert seed_groups(["sft-cb-seed0", "sft-cb_seed1", "oracle", "sft-cb-seed2"]) == {
+        "sft-cb": ["sft-cb-seed0", "sft-cb_seed1", "sft-cb-seed2"], "oracle": ["oracle"]}
+    mean, half = mean_ci([1.0, 2.0, 3.0])
+    assert mean == 2.0 and half == pytest.approx(4.302653 * 1.0 / 3 ** 0.5, rel=1e-5)  # t(0.975, 2) * sd / sqrt(n)
+    assert mean_ci([5.0]) == (5.0, 0.0)
+    assert never_spoke({"f1": {"tasks": {"OU": {"responses_per_question": 0.0}, "EU": {"responses_per_question": 0}}}})
+    assert not never_spoke({"f1": {"tasks": {"OU": {"responses_per_question": 0.5}}}})

@@ -17,7 +17,7 @@ import pytest
 
 pytest.importorskip("transformers")
 
-from tests.test_rubric import llm  # noqa: E402, F401 - the loopback LLM fixture
+from test_rubric import llm  # noqa: E402, F401 - the loopback LLM fixture
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -19,10 +19,11 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("websockets")
 
+from test_serve import QUESTION, Server, png  # noqa: E402
+
 from streampro.models.registry import build_model  # noqa: E402
 from streampro.serve.client import StreamClient, server_address  # noqa: E402
 from streampro.serve.security import SecurityError, SourcePolicy, check_token, is_loopback  # noqa: E402
-from tests.test_serve import QUESTION, Server, png  # noqa: E402
 
 
 def ws_url(srv, token=None):

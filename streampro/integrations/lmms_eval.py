@@ -14,6 +14,8 @@ refused with a clear error.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from lmms_eval.api.model import lmms
 from lmms_eval.models.registry_v2 import ModelManifest
 from tqdm import tqdm
@@ -33,15 +35,20 @@ class StreamProLMM(lmms):
         self.fps, self.frame_size = float(fps), frame_size
 
     def generate_until(self, requests) -> list[str]:
+        """The task's generation settings are honoured: ``max_new_tokens`` caps the answer (models that
+        decode text: the HF adapter), and the reply is cut at the first of the ``until`` strings."""
         out = []
         for req in tqdm(requests, desc="streampro", disable=self.rank != 0):
-            context, _gen_kwargs, doc_to_visual, doc_id, task, split = req.args
+            context, gen_kwargs, doc_to_visual, doc_id, task, split = req.args
+            gen_kwargs = dict(gen_kwargs or {})
             visuals = doc_to_visual(self.task_dict[task][split][doc_id])
             videos = [v for v in visuals or [] if isinstance(v, str)]
             if not videos:
                 raise ValueError(f"{task}/{doc_id}: the streampro model needs a video path in the request's visuals")
             query = Query(f"{task}-{split}-{doc_id}", context, (), float("inf"), task, context)
-            out.append(answer_after_stream(self.model, videos[0], query, self.fps, self.frame_size))
+            with _max_new_tokens(self.model, gen_kwargs.get("max_new_tokens")):
+                reply = answer_after_stream(self.model, videos[0], query, self.fps, self.frame_size)
+            out.append(cut_at(reply, gen_kwargs.get("until")))
         return out
 
     def generate_until_multi_round(self, requests) -> list[str]:
@@ -49,6 +56,28 @@ class StreamProLMM(lmms):
 
     def loglikelihood(self, requests):
         raise NotImplementedError("streampro: streaming models generate answers; loglikelihood tasks are not supported")
+
+
+def cut_at(reply: str, until) -> str:
+    """``reply`` up to the first of the stop strings (lmms-eval's ``until``: a string or a list)."""
+    for stop in [until] if isinstance(until, str) else list(until or []):
+        if stop and stop in reply:
+            reply = reply[: reply.index(stop)]
+    return reply
+
+
+@contextmanager
+def _max_new_tokens(model, n):
+    """Temporarily cap a decoding model's answer length (its config's ``max_new_tokens``)."""
+    cfg = getattr(model, "cfg", None)
+    if n is None or not hasattr(cfg, "max_new_tokens"):
+        yield
+        return
+    old, cfg.max_new_tokens = cfg.max_new_tokens, int(n)
+    try:
+        yield
+    finally:
+        cfg.max_new_tokens = old
 
 
 def manifest() -> ModelManifest:
