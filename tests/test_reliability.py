@@ -371,3 +371,50 @@ def test_damaged_checkpoints_fall_back_and_half_written_models_are_named(g14, tm
     (final / "tokenizer.json").unlink()
     one_line_error(cli("eval", "--model", f"small:{final}", "--bench", "g14/items.jsonl", "--out", tmp_path / "ev",
                        cwd=root), "incomplete StreamPro-Small checkpoint, no tokenizer.json")
+
+
+def test_streampro_small_streams_a_long_video_within_its_positions(tmp_path):  # case 1.39
+    """A stream far longer than the model's learned positions: the default window keeps it inside them
+    (before, the whole eval stopped with 'stream longer than max_positions')."""
+    import numpy as np
+    import torch
+
+    from streampro.bench.video import write_video
+    from streampro.models.small import SmallConfig, StreamProSmall
+    from streampro.models.tokenizer import build_tokenizer, world_vocabulary
+
+    tok = build_tokenizer(world_vocabulary())
+    torch.manual_seed(0)
+    StreamProSmall(SmallConfig(vocab_size=tok.get_vocab_size(), d_model=32, n_layers=1, n_heads=2),
+                   tok).save_pretrained(tmp_path / "small")
+    write_video(tmp_path / "long.mp4", np.zeros((3000, 16, 16, 3), np.uint8), 1.0)  # the case's 3,000 frames
+    item = {"id": "long-0", "video": "long.mp4", "fps": 1.0, "duration": 3000.0, "dimension": "perception",
+            "task": "OU", "query_time": 0.0, "question": "Tell me each time the square changes colour.",
+            "answers": [{"text": "red", "time": 1500.0}]}
+    (tmp_path / "long.jsonl").write_text(json.dumps(item) + "\n")
+    r = cli("eval", "--model", f"small:{tmp_path / 'small'}", "--bench", tmp_path / "long.jsonl", "--out",
+            tmp_path / "ev", "--no-report", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    from streampro.models.registry import SMALL_WINDOW
+
+    assert SMALL_WINDOW == 200  # the default when --model-args gives none
+
+
+def test_os_errors_at_the_cli_are_one_line_with_the_path(capsys, monkeypatch):  # cases 7.2-7.4, 3.17
+    import errno
+
+    app = typer.Typer()
+
+    @app.command()
+    def write(kind: str) -> None:
+        if kind == "perm":
+            raise PermissionError(errno.EPERM, "Operation not permitted", "ro2/items.jsonl")
+        raise OSError(errno.ENOSPC, "No space left on device", "full/e/predictions.jsonl")
+
+    monkeypatch.delenv("STREAMPRO_DEBUG", raising=False)
+    for kind, expect in (("perm", "ro2/items.jsonl: permission denied"),
+                         ("full", "full/e/predictions.jsonl: no space left on the device")):
+        with pytest.raises(SystemExit) as e:
+            run_cli(app, [kind])
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and expect in err and err.count("\n") == 1, err
