@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from ..bench.schema import Item
-from ..serve.security import AccessPolicy, Guard
+from ..serve.security import AccessPolicy, Guard, add_page
 from .runs import ArenaRun
 from .schedule import Scheduler
 from .store import ArenaError, VoteStore
@@ -40,9 +40,7 @@ def create_arena_app(runs: dict[str, ArenaRun], items: list[Item], store: VoteSt
     app = FastAPI(title="StreamPro arena", docs_url=None, redoc_url=None, openapi_url=None)
 
     def authorized(request: Request) -> bool:
-        given = request.query_params.get("token") or request.headers.get("authorization", "").removeprefix(
-            "Bearer ").strip()
-        return policy.authorized(given)
+        return policy.allows(request.headers, request.query_params)
 
     def refuse(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
@@ -50,15 +48,7 @@ def create_arena_app(runs: dict[str, ArenaRun], items: list[Item], store: VoteSt
     def annotator_of(value) -> str | None:
         return value if isinstance(value, str) and ANNOTATOR.match(value) else None
 
-    @app.get("/", response_class=HTMLResponse)
-    def page() -> str:
-        return (STATIC / "index.html").read_text()
-
-    @app.get("/static/{name}")
-    def static(name: str):
-        if name not in STATIC_FILES:
-            return PlainTextResponse("not found", status_code=404)
-        return FileResponse(STATIC / name, media_type=STATIC_FILES[name])
+    add_page(app, STATIC, STATIC_FILES)
 
     @app.get("/health")
     def health() -> dict:

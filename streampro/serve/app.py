@@ -21,11 +21,11 @@ from pathlib import Path
 
 import numpy as np
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 
 from .engine import Engine, ServeSettings, Session
 from .ratelimit import TokenBucket
-from .security import AccessPolicy, Guard, SourcePolicy
+from .security import AccessPolicy, Guard, SourcePolicy, add_page
 
 STATIC = Path(__file__).with_name("static")
 STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}  # fixed names: no path comes from a client
@@ -130,19 +130,8 @@ def create_app(engine: Engine, model_name: str, token: str | None = None, loopba
     app = FastAPI(title="StreamPro", docs_url=None, redoc_url=None, openapi_url=None)
     decode_slots = asyncio.Semaphore(settings.decode_workers)
 
-    def authorized(headers, params) -> bool:
-        given = params.get("token") or headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return policy.authorized(given)
-
-    @app.get("/", response_class=HTMLResponse)
-    def page() -> str:
-        return (STATIC / "index.html").read_text()
-
-    @app.get("/static/{name}")
-    def static(name: str):
-        if name not in STATIC_FILES:
-            return PlainTextResponse("not found", status_code=404)
-        return FileResponse(STATIC / name, media_type=STATIC_FILES[name])
+    authorized = policy.allows
+    add_page(app, STATIC, STATIC_FILES)
 
     @app.get("/sample")
     def sample() -> dict:

@@ -111,6 +111,10 @@ class AccessPolicy:
             return True
         return bool(given) and secrets.compare_digest(given.encode(), self.token.encode())
 
+    def allows(self, headers, params) -> bool:
+        """The request's token (``?token=`` or ``Authorization: Bearer``) is the right one, or none is needed."""
+        return self.authorized(params.get("token") or headers.get("authorization", "").removeprefix("Bearer ").strip())
+
 
 @dataclass
 class SourcePolicy:
@@ -197,3 +201,19 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, secured)
+
+
+def add_page(app, static: Path, files: dict[str, str]) -> None:
+    """The page at ``/`` (``static/index.html``) and its own script and styles at ``/static/NAME``. Only the
+    names in ``files`` are served (name -> media type): no path from a client reaches the disk."""
+    from fastapi.responses import FileResponse, HTMLResponse
+
+    @app.get("/", response_class=HTMLResponse)
+    def page() -> str:
+        return (static / "index.html").read_text()
+
+    @app.get("/static/{name}")
+    def static_file(name: str):
+        if name not in files:
+            return PlainTextResponse("not found", status_code=404)
+        return FileResponse(static / name, media_type=files[name])
