@@ -80,7 +80,8 @@ JUDGE_HELP = "content judge: exact (normalised equality) | rule (the answers' sl
 
 
 def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_prompt: Path | None,
-           judge_cache: Path | None, judge_concurrency: int, out: Path, timeout: float = 60.0, retries: int = 4):
+           judge_cache: Path | None, judge_concurrency: int, out: Path, timeout: float = 60.0, retries: int = 4,
+           max_tokens: int = 256):
     from .bench.judges import build_judge
 
     if not timeout > 0 or retries < 0:
@@ -88,7 +89,7 @@ def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_pro
     try:
         return build_judge(judge, url=judge_url, model=judge_model, prompt_file=judge_prompt,
                            cache=judge_cache or out / "judge_cache.jsonl", concurrency=judge_concurrency,
-                           timeout=timeout, max_retries=retries)
+                           timeout=timeout, max_retries=retries, max_tokens=max_tokens)
     except (ValueError, OSError, ImportError) as e:
         _fail(str(e))
 
@@ -111,11 +112,14 @@ def eval_cmd(
     judge: str = typer.Option("rule", help=JUDGE_HELP),
     judge_url: str = typer.Option(None, help="llm judge: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
     judge_model: str = typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
-    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file ({task} {question} {reference} {prediction})"),
+    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file; placeholders {task} {question} "
+                                      "{reference} {prediction}, other braces kept as written"),
     judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
     judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
     judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
     judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
+    judge_max_tokens: int = typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for "
+                                         "an explanation, then the score)"),
     aggregate: str = typer.Option("question", help="F1 over a task: question (mean per question) | pooled"),
     tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
@@ -147,7 +151,7 @@ def eval_cmd(
                         "answer text (docs/metrics.md); --judge llm for free-text answers", fg=typer.colors.YELLOW,
                         err=True)
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
-               judge_retries)
+               judge_retries, judge_max_tokens)
     try:
         summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
                            provenance={"command": "eval", **run},
@@ -182,6 +186,8 @@ def score(
     judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
     judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
     judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
+    judge_max_tokens: int = typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for "
+                                         "an explanation, then the score)"),
     aggregate: str = typer.Option("question", help="F1 over a task: question | pooled"),
     tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
@@ -201,7 +207,7 @@ def score(
               "to replace them")
     items = _load(bench, skip_bad=False)
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
-               judge_retries)
+               judge_retries, judge_max_tokens)
     try:
         summary = score_run(items, out, j, _settings(aggregate, tg_content), predictions=predictions, progress=True,
                             provenance={"command": "score", "bench": str(bench.resolve()),

@@ -44,6 +44,26 @@ def test_rule_judge_reads_slots_from_free_text():
 def test_parse_score():
     assert parse_score("Score: 4") == 4 and parse_score("score=0") == 0 and parse_score(" 3 ") == 3
     assert parse_score("I would say 7/10") is None
+    # the paper's JSON reply, in or out of a code fence, braces in the explanation, the score as a string
+    assert parse_score('{"explanation": "close enough", "score": 4}') == 4
+    assert parse_score('```json\n{"explanation": "says {red}", "score": "2"}\n```') == 2
+    assert parse_score('{"explanation": "great", "score": 9}') is None  # outside 0-5: no score
+    assert parse_score('{"explanation": "x", "score": true}') is None
+
+
+def test_llm_judge_reads_the_papers_json_reply_with_room_for_the_explanation(server, tmp_path):
+    FakeLLM.paper_json = True
+    j = build_judge("llm", url=server, model="tiny", cache=tmp_path / "c.jsonl")
+    assert j.score([req("the red square moves up"), req("the red square moves left")]) == [5, 1]
+    assert set(FakeLLM.max_tokens_seen) == {256}  # not 16: the explanation comes before the score
+    prompt = j.prompt(req("x"))
+    for anchor in ("5 = accurate and complete", "4 = correct and sufficiently informative", "3 = partially relevant",
+                   "2 = tangential or speculative", "1 = factually wrong", "0 = no attempt", "Be lenient",
+                   '{"explanation": "<one sentence>", "score": <0-5>}'):
+        assert anchor in prompt, anchor
+    short = build_judge("llm", url=server, model="tiny", max_tokens=32)
+    short.score([req("the red square moves up")])
+    assert FakeLLM.max_tokens_seen[-1] == 32
 
 
 class FakeLLM(BaseHTTPRequestHandler):
@@ -53,6 +73,8 @@ class FakeLLM(BaseHTTPRequestHandler):
     calls = 0
     fail_first = 0
     garbage = False
+    paper_json = False  # reply as the paper's judge does: {"explanation": ..., "score": n}
+    max_tokens_seen: list = []
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -63,7 +85,11 @@ class FakeLLM(BaseHTTPRequestHandler):
             return
         prompt = body["messages"][0]["content"]
         line = {k: v for k, _, v in (ln.partition(": ") for ln in prompt.splitlines())}
-        text = "no idea" if self.garbage else f"Score: {5 if line['Assistant response'] == line['Reference answer'] else 1}"
+        score = 5 if line["Assistant response"] == line["Reference answer"] else 1
+        type(self).max_tokens_seen.append(body.get("max_tokens"))
+        text = ("no idea" if self.garbage else
+                "```json\n" + json.dumps({"explanation": "The response {matches} the reference.", "score": score}) + "\n```"
+                if self.paper_json else f"Score: {score}")
         out = json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}], "model": body["model"]})
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -76,7 +102,8 @@ class FakeLLM(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    FakeLLM.calls, FakeLLM.fail_first, FakeLLM.garbage = 0, 0, False
+    FakeLLM.calls, FakeLLM.fail_first, FakeLLM.garbage, FakeLLM.paper_json = 0, 0, False, False
+    FakeLLM.max_tokens_seen = []
     srv = ThreadingHTTPServer(("127.0.0.1", 0), FakeLLM)
     th = threading.Thread(target=srv.serve_forever, daemon=True)
     th.start()

@@ -78,6 +78,14 @@ def _multi(items):
     return next(i for i in items if len(i.answers) >= 2)
 
 
+def test_designer_replies_in_the_papers_object_form_or_unusably():
+    objs = json.dumps([{"check": "Reports the red square", "dimension": "coverage"},
+                       {"check": "Answers in order", "dimension": "sequencing"}])
+    assert parse_checks(f"```json\n{objs}\n```", 10) == ["Reports the red square", "Answers in order"]
+    assert parse_checks('[{"check": "A", "dimension": "x"},]', 10) == []  # broken JSON objects: no checks, not "[", "]"
+    assert parse_checks("[\n  1,\n  2\n]", 10) == []
+
+
 def test_parsers():
     assert parse_checks('Sure:\n```json\n["a", "b"]\n```', 10) == ["a", "b"]
     assert parse_checks("1. first check\n2) second\n- third", 2) == ["first check", "second"]

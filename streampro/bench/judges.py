@@ -118,11 +118,26 @@ class RuleJudge(Judge):
         return 1 + round(4 * frac)
 
 
-_SCORE = re.compile(r"score\s*[:=]?\s*([0-5])\b", re.I)
+_SCORE = re.compile(r"score\W{0,3}\s*[:=]?\s*([0-5])\b", re.I)
+
+
+_JSON_OBJECT = re.compile(r"\{.*\}", re.S)
 
 
 def parse_score(reply: str) -> int | None:
-    """``"Score: 4"`` (or a lone digit 0–5) -> 4; None if the reply holds no score."""
+    """The paper's JSON reply ``{"explanation": ..., "score": 4}`` (a code fence around it is fine),
+    ``"Score: 4"``, or a lone digit 0–5 -> 4; None if the reply holds no score in 0–5."""
+    m = _JSON_OBJECT.search(reply)
+    if m:
+        try:
+            obj = json.loads(m.group(0))
+        except json.JSONDecodeError:
+            obj = None
+        if isinstance(obj, dict) and "score" in obj:
+            v = obj["score"]
+            if isinstance(v, str) and v.strip().isdigit():
+                v = int(v.strip())
+            return v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 5 else None
     m = _SCORE.search(reply) or re.fullmatch(r"\s*([0-5])\s*\.?\s*", reply)
     return int(m.group(1)) if m else None
 
@@ -254,7 +269,7 @@ class OpenAIChat:
     with exponential backoff, then raises :class:`JudgeError` naming the endpoint."""
 
     def __init__(self, url: str, model: str, api_key_env: str = "OPENAI_API_KEY", timeout: float = 60.0,
-                 max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 16):
+                 max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 256):
         import httpx
 
         self.url = url.rstrip("/") + "/chat/completions"
@@ -321,20 +336,22 @@ JUDGES = ("exact", "rule", "llm")
 
 def build_judge(name: str, url: str | None = None, model: str | None = None, api_key_env: str = "OPENAI_API_KEY",
                 prompt_file: str | Path | None = None, cache: str | Path | None = None, concurrency: int = 8,
-                timeout: float = 60.0, max_retries: int = 4, backoff: float = 1.0) -> Judge:
+                timeout: float = 60.0, max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 256) -> Judge:
     """``exact`` | ``rule`` | ``llm`` (``url`` for an OpenAI-compatible endpoint, else ``model`` is a
-    local transformers model folder)."""
+    local transformers model folder). ``max_tokens``: the judge's reply length, room for the explanation
+    the default prompt asks for before the score."""
     if name == "exact":
         return ExactJudge()
     if name == "rule":
         return RuleJudge()
     if name == "llm":
-        return LLMJudge(build_chat(url, model, api_key_env, timeout, max_retries, backoff), prompt_file, cache, concurrency)
+        return LLMJudge(build_chat(url, model, api_key_env, timeout, max_retries, backoff, max_tokens), prompt_file, cache,
+                        concurrency)
     raise ValueError(f"unknown judge {name!r}; choose from {list(JUDGES)}")
 
 
 def build_chat(url: str | None, model: str | None, api_key_env: str = "OPENAI_API_KEY", timeout: float = 60.0,
-               max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 16):
+               max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 256):
     """The LLM behind the ``llm`` judge and the LLM rubric: an OpenAI-compatible endpoint (``url`` +
     served ``model`` name) or, without ``url``, a local transformers folder ``model``."""
     if url:

@@ -57,13 +57,16 @@ def parse_checks(reply: str, max_checks: int) -> list[str]:
     if m:
         try:
             js = json.loads(m.group(0))
-            if isinstance(js, list) and all(isinstance(c, str) for c in js):
-                got = [c.strip() for c in js]
         except json.JSONDecodeError:
-            pass
+            js = [] if "{" in m.group(0) else None  # a broken list of objects is unusable, not lines to read
+        if isinstance(js, list):  # strings, or the paper's objects {"check": ..., "dimension": ...}
+            got = [c if isinstance(c, str) else c.get("check") or c.get("question") or c.get("text") or ""
+                   if isinstance(c, dict) else "" for c in js]
+            got = [c.strip() for c in got if isinstance(c, str)]
     if got is None:
         got = [re.sub(r"^\s*(?:\d+[.):]|[-*•])\s*", "", ln).strip() for ln in reply.splitlines()]
-        got = [ln for ln in got if not ln.startswith("```")]
+        # code fences and JSON punctuation are not checks (a list that is not valid JSON lands here)
+        got = [ln for ln in got if not ln.startswith("```") and re.search(r"[A-Za-z]{2}", ln)]
     return list(dict.fromkeys(c for c in got if c))[:max_checks]
 
 
