@@ -114,8 +114,9 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
     # questions skipped earlier are tried again: their video may have been fixed since
     todo = [it for _, its in groups for it in its if it.id not in done]
     retry = {it.id for it in todo}
-    kept = [r for r in read_jsonl(skip_path) if r["id"] not in retry]
-    if len(kept) != len(read_jsonl(skip_path)):
+    earlier = read_jsonl(skip_path)
+    kept = [r for r in earlier if r["id"] not in retry]
+    if len(kept) != len(earlier):
         skip_path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
     bar = tqdm(total=len(todo), desc=f"stream {getattr(model, 'name', 'model')}", unit="q",
                disable=not progress or rank != 0)
