@@ -109,3 +109,34 @@ def test_report_groups_seeds_and_computes_t_intervals():
     assert mean_ci([5.0]) == (5.0, 0.0)
     assert never_spoke({"f1": {"tasks": {"OU": {"responses_per_question": 0.0}, "EU": {"responses_per_question": 0}}}})
     assert not never_spoke({"f1": {"tasks": {"OU": {"responses_per_question": 0.5}}}})
+
+
+def test_first_hour_frictions(small_bench, tmp_path):
+    """Issue 20's small frictions, each checked where a user meets it."""
+    import typer
+
+    def options(*path):
+        cmd = typer.main.get_command(app)
+        for p in path:
+            cmd = cmd.commands[p]
+        return {o for prm in cmd.params for o in getattr(prm, "opts", [])}
+
+    for bench in ("rtvu", "po", "ovo"):  # one frame size: the model's (--model-args frame_size=...)
+        assert "--frame-size" not in options(bench) and "--model-args" in options(bench)
+    sft_help = run(app, ["train", "sft", "--help"], terminal_width=200).output
+    assert "32" in sft_help and "Qwen3-VL" in sft_help  # Qwen3-VL's patches need a multiple of 32
+    r = run(app, ["fixture", "po", "--out", str(tmp_path / "fx"), "--n-videos", "1"])
+    assert r.exit_code == 0 and f"streampro po --questions {tmp_path / 'fx' / 'po'}" in r.output
+    assert f"--videos {tmp_path / 'fx' / 'po'} " in r.output
+    r = run(app, ["models", "make-tiny", "--out", str(tmp_path / "tiny")])
+    assert r.exit_code == 0 and "streampro generate --n-items 7 --out data/tiny-bench" in r.output
+    assert "--bench data/tiny-bench/items.jsonl" in r.output  # the hint works in a fresh folder
+    # the world rubric needs world items: refused on other data before any model loads
+    recs = [json.loads(x) for x in small_bench.read_text().splitlines()]
+    for rec in recs:
+        rec["meta"] = {}
+        rec["video"] = str((small_bench.parent / rec["video"]).resolve())
+    (tmp_path / "own.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    r = run(app, ["train", "grpo", "--init", str(tmp_path / "nowhere"), "--train", str(tmp_path / "own.jsonl"),
+                  "--out", str(tmp_path / "g")])
+    assert r.exit_code == 2 and "rubric 'world'" in r.output and "--rubric llm" in r.output

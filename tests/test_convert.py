@@ -181,3 +181,14 @@ def test_convert_writes_video_paths_that_resolve_from_the_output_file(tmp_path):
                                  str(tmp_path / "ev"), "--no-report"])
     assert r.exit_code == 0, r.output
     assert json.loads((tmp_path / "ev/summary.json").read_text())["f1"]["wavg"] == 100.0
+
+
+def test_csv_slots_column_feeds_the_rule_judge(tmp_path):
+    blank_video(tmp_path / "clip.mp4", 20)
+    c = tmp_path / "s.csv"
+    c.write_text('video,task,query_time,question,text,time,slots\n'
+                 'clip.mp4,OU,0,Tell me each change.,it turned red,4,"{""color"": ""red""}"\n'
+                 'clip.mp4,AA,0,Warn me.,fell,5,"{not json"\n')
+    items, dropped = convert("csv", c, tmp_path)
+    assert items[0].answers[0].slots == {"color": "red"}
+    assert len(items) == 1 and "slots must be a JSON object" in dropped[0]
