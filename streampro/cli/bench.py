@@ -1,0 +1,240 @@
+"""Benchmark commands: ``generate`` a split, ``eval`` a model, ``score`` predictions, ``report`` runs, ``bench`` the references."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..cli_common import fail as _fail
+from ..cli_common import load_bench as _load
+from ._app import MODEL_ARGS_HELP, _model_args, app
+
+
+@app.command()
+def generate(
+    out: Path = typer.Option(Path("data/streampro-bench/test"), help="output folder (videos/ + items.jsonl)"),
+    split: str = typer.Option("test", help="train | val | test (disjoint seed ranges)"),
+    n_items: int = typer.Option(700, help="number of questions; the seven tasks are kept balanced"),
+    seed: int = typer.Option(0, help="split seed in [0, 100)"),
+    size: int = typer.Option(64, help="frame size in pixels"),
+    fps: float = typer.Option(1.0, help="frames per second (the paper streams at 1 FPS)"),
+    task: list[str] = typer.Option(None, help="only these tasks (EU OU AA TP TG GP RF); repeatable"),
+) -> None:
+    """Generate a StreamPro-Bench split (seven tasks, timed multi-response answers) from the procedural world."""
+    from ..world.config import WorldConfig
+    from ..world.generate import generate_split
+    from ..world.tasks import ALL_TASKS
+
+    if n_items < 1:
+        _fail(f"--n-items must be >= 1, got {n_items}")
+    if not (0.1 <= fps <= 30):
+        _fail(f"--fps must be in [0.1, 30] (the world is simulated per frame), got {fps}")
+    if not (32 <= size <= 512):
+        _fail(f"--size must be in [32, 512] pixels (objects need room to move), got {size}")
+    try:
+        items = generate_split(out, split, n_items, seed, WorldConfig(size=size, fps=fps), tuple(task or ALL_TASKS))
+    except ValueError as e:
+        _fail(str(e))
+    typer.echo(f"wrote {len(items)} questions to {out / 'items.jsonl'}")
+
+
+JUDGE_HELP = "content judge: exact (normalised equality) | rule (the answers' slots) | llm (0-5 rubric)"
+
+
+def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_prompt: Path | None,
+           judge_cache: Path | None, judge_concurrency: int, out: Path, timeout: float = 60.0, retries: int = 4,
+           max_tokens: int = 256):
+    from ..bench.judges import build_judge
+
+    if not timeout > 0 or retries < 0:
+        _fail(f"--judge-timeout must be > 0 and --judge-retries >= 0, got {timeout} and {retries}")
+    try:
+        return build_judge(judge, url=judge_url, model=judge_model, prompt_file=judge_prompt,
+                           cache=judge_cache or out / "judge_cache.jsonl", concurrency=judge_concurrency,
+                           timeout=timeout, max_retries=retries, max_tokens=max_tokens)
+    except (ValueError, OSError, ImportError) as e:
+        _fail(str(e))
+
+
+def _settings(aggregate: str, tg_content: str):
+    from ..bench.scoring import F1Settings
+
+    try:
+        return F1Settings(aggregate=aggregate, tg_content=tg_content)
+    except ValueError as e:
+        _fail(str(e))
+
+
+@app.command("eval")
+def eval_cmd(
+    bench: Path = typer.Option(Path("data/streampro-bench/test/items.jsonl"), help="benchmark JSONL"),
+    model: str = typer.Option("oracle", help="model spec: oracle | reactive | eager | random | silent | small:DIR | hf:PATH | hf-offline:PATH"),
+    model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
+    out: Path = typer.Option(None, help="output folder (default runs/eval/<model>)"),
+    judge: str = typer.Option("rule", help=JUDGE_HELP),
+    judge_url: str = typer.Option(None, help="llm judge: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
+    judge_model: str = typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
+    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file; placeholders {task} {question} "
+                                      "{reference} {prediction}, other braces kept as written"),
+    judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
+    judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
+    judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
+    judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
+    judge_max_tokens: int = typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for "
+                                         "an explanation, then the score)"),
+    aggregate: str = typer.Option("question", help="F1 over a task: question (mean per question) | pooled"),
+    tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
+    seed: int = typer.Option(0, help="seed for stochastic models"),
+    report: bool = typer.Option(True, help="also write table.md and report.html"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
+) -> None:
+    """Stream a model over StreamPro-Bench and score it with StreamPro-F1 (resumes from OUT/predictions.jsonl
+    when OUT/run.json records the same bench, model, model args and seed)."""
+    from ..bench.evaluate import RUN_OUTPUTS, evaluate
+    from ..bench.judges import JudgeError
+    from ..bench.video import VideoError
+    from ..core.errors import StreamProError
+    from ..core.runs import claim_run, write_manifest
+    from ..models.registry import build_model
+
+    out = out or Path("runs/eval") / model.replace(":", "_").replace("/", "_")
+    run = {"bench": str(bench.resolve()), "model": model, "model_args": _model_args(model_args), "seed": seed}
+    try:
+        claim_run(out, "settings", run, RUN_OUTPUTS, overwrite)
+    except StreamProError as e:
+        _fail(str(e))
+    items = _load(bench, skip_bad)
+    write_manifest(out, "settings", run, command="eval")
+    if judge == "rule":
+        bare = sum(not a.slots for it in items for a in it.answers if it.task != "TG")
+        if bare:
+            typer.secho(f"note: {bare} answer(s) have no slots: the rule judge scores them by word overlap with the "
+                        "answer text (docs/metrics.md); --judge llm for free-text answers", fg=typer.colors.YELLOW,
+                        err=True)
+    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
+               judge_retries, judge_max_tokens)
+    try:
+        summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
+                           provenance={"command": "eval", **run},
+                           skip_bad=skip_bad, settings=_settings(aggregate, tg_content))
+    except (VideoError, JudgeError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
+        _fail(str(e))
+    if summary is not None:  # None: a non-zero rank of a sharded run; rank 0 merges and reports
+        _finish(model, summary, items, out, report)
+
+
+def _finish(name: str, summary: dict, items, out: Path, report: bool) -> None:
+    from ..bench.report import format_table, write_report
+
+    typer.echo(format_table({name: summary}))
+    if summary["skipped"]:
+        typer.secho(f"{len(summary['skipped'])} question(s) skipped, see {out / 'skipped.jsonl'}", fg=typer.colors.YELLOW)
+    if report:
+        write_report(out, items, {name: out}, {name: summary})
+    typer.echo(f"summary: {out / 'summary.json'}")
+
+
+@app.command()
+def score(
+    bench: Path = typer.Option(..., help="benchmark JSONL"),
+    predictions: Path = typer.Option(..., help='JSONL, one line per question: {"id": ..., "responses": [{"t": s, "text": ...}]}'),
+    out: Path = typer.Option(Path("runs/score"), help="output folder (scores.jsonl, summary.json, report)"),
+    judge: str = typer.Option("rule", help=JUDGE_HELP),
+    judge_url: str = typer.Option(None, help="llm judge: OpenAI-compatible base URL"),
+    judge_model: str = typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
+    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file"),
+    judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
+    judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
+    judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
+    judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
+    judge_max_tokens: int = typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for "
+                                         "an explanation, then the score)"),
+    aggregate: str = typer.Option("question", help="F1 over a task: question | pooled"),
+    tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
+    name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
+    report: bool = typer.Option(True, help="also write table.md and report.html"),
+    overwrite: bool = typer.Option(False, help="replace the predictions another run left in --out"),
+) -> None:
+    """Score an existing run (ours or another harness's) with StreamPro-F1."""
+    from ..bench.evaluate import score_run
+    from ..bench.judges import JudgeError
+
+    held = out / "predictions.jsonl"
+    if not predictions.is_file():
+        _fail(f"{predictions}: no such predictions file")
+    if (held.exists() and held.resolve() != predictions.resolve() and not overwrite
+            and held.read_bytes() != predictions.read_bytes()):
+        _fail(f"{out} already holds another run's predictions.jsonl: score into a new --out, or pass --overwrite "
+              "to replace them")
+    items = _load(bench, skip_bad=False)
+    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
+               judge_retries, judge_max_tokens)
+    try:
+        summary = score_run(items, out, j, _settings(aggregate, tg_content), predictions=predictions, progress=True,
+                            provenance={"command": "score", "bench": str(bench.resolve()),
+                                        "predictions": str(predictions.resolve())})
+    except (JudgeError, ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+    if predictions.resolve() != (out / "predictions.jsonl").resolve():
+        (out / "predictions.jsonl").write_text(predictions.read_text(encoding="utf-8"), encoding="utf-8")
+    _finish(name or predictions.parent.name, summary, items, out, report)
+
+
+@app.command()
+def report(
+    runs: list[Path] = typer.Argument(..., help="eval folders (each with predictions.jsonl and summary.json); "
+                                      "NAME-seedK folders are one model's seeds (95 % intervals)"),
+    bench: Path = typer.Option(None, help="benchmark JSONL (default: the one the runs' summary.json records)"),
+    out: Path = typer.Option(Path("runs/report"), help="output folder"),
+) -> None:
+    """Compare several scored runs in one Markdown table and one HTML report with figures."""
+    from ..bench.report import format_table, write_report
+
+    summaries = {}
+    for r in runs:
+        if not (r / "summary.json").exists():
+            _fail(f"{r}: no summary.json (run `streampro eval` or `streampro score` first)")
+        try:
+            summaries[r.name] = json.loads((r / "summary.json").read_text())
+            summaries[r.name]["f1"]["tasks"]
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as e:
+            _fail(f"{r / 'summary.json'}: not a scored run's summary ({type(e).__name__}: {e}); rescore it with "
+                  f"`streampro score --out {r}`")
+    if bench is None:
+        recorded = [s.get("run", {}).get("bench") for s in summaries.values()]
+        bench = next((Path(b) for b in recorded if b), None)
+        if bench is None:
+            _fail("the runs' summary.json files do not record their benchmark (scored before streampro recorded it): "
+                  "pass --bench")
+    items = _load(bench, skip_bad=True)
+    write_report(out, items, {r.name: r for r in runs}, summaries)
+    typer.echo(format_table(summaries))
+    typer.echo(f"report: {out / 'report.html'}")
+
+
+@app.command()
+def bench(
+    out: Path = typer.Option(Path("runs/bench"), help="output folder"),
+    n_items: int = typer.Option(140, help="test questions to generate"),
+    seed: int = typer.Option(0, help="split seed"),
+    judge: str = typer.Option("rule", help="exact | rule"),
+) -> None:
+    """Generate a StreamPro-Bench test split and score the reference models on it (seconds)."""
+    from ..bench.evaluate import evaluate
+    from ..bench.judges import build_judge
+    from ..bench.report import format_table, write_report
+    from ..models.registry import REFERENCE_MODELS, build_model
+    from ..world.generate import generate_split
+
+    items = generate_split(out / "data" / "test", "test", n_items, seed)
+    summaries, runs = {}, {}
+    for name in REFERENCE_MODELS:
+        runs[name] = out / "eval" / name
+        summaries[name] = evaluate(items, build_model(name, items, seed=seed), runs[name], build_judge(judge))
+    path = write_report(out, items, runs, summaries)
+    typer.echo(format_table(summaries))
+    (out / "summary.json").write_text(json.dumps(summaries, indent=2))
+    typer.echo(f"report: {path}")

@@ -1,0 +1,78 @@
+"""``data convert | stats | preview``: bring data in and look at it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..cli_common import fail as _fail
+from ..cli_common import load_bench as _load
+from ._app import app
+
+data_app = typer.Typer(help="Bring data in (convert external layouts into StreamPro-Bench items) and inspect it (stats, preview).",
+                       no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("convert")
+def data_convert(
+    kind: str = typer.Argument(..., help="ovo-forward (OVO-Bench REC/SSR/CRR) | po (StreamingBench Proactive Output) | "
+                               "dense-captions (ActivityNet Captions / YouCook2 -> EU + TP) | charades-sta (-> TG) | "
+                               "csv (hand annotation, docs/format.md)"),
+    source: Path = typer.Option(..., "--input", help="the benchmark's annotation file"),
+    videos: Path = typer.Option(..., help="folder its video paths are relative to"),
+    out: Path = typer.Option(..., help="items.jsonl to write (then: streampro eval --bench OUT ...)"),
+    fps: float = typer.Option(1.0, help="the rate the items ask models to stream at"),
+) -> None:
+    """Convert an external benchmark's file into StreamPro-Bench items scored by StreamPro-F1; reports what it dropped."""
+    from ..bench.convert import convert
+    from ..bench.schema import SchemaError, write_items
+
+    try:
+        items, dropped = convert(kind, source, videos, fps)
+    except (SchemaError, FileNotFoundError) as e:
+        _fail(str(e))
+    for d in dropped:
+        typer.secho(f"dropped: {d}", fg=typer.colors.YELLOW, err=True)
+    if not items:
+        _fail(f"no item could be made from {source}")
+    write_items(out, items, relative_to=out.parent)  # video paths resolve from the file, as every loader reads them
+    typer.echo(f"wrote {len(items)} items to {out} ({len(dropped)} dropped)")
+
+
+@data_app.command("stats")
+def data_stats(bench: Path = typer.Argument(..., help="items.jsonl")) -> None:
+    """Counts per task and dimension, answers per question, answer delays (JSON on stdout)."""
+    from ..bench.inspect_data import dataset_stats
+
+    stats = dataset_stats(_load(bench, skip_bad=False))
+    typer.echo(json.dumps(stats, indent=2))
+    for qid, why in stats["problems"].items():
+        typer.secho(f"problem: {qid}: {why}", fg=typer.colors.YELLOW, err=True)
+    if stats["problems"]:
+        typer.secho(f"{len(stats['problems'])} of {stats['questions']} questions cannot be streamed as written "
+                    "(eval --skip-bad leaves them out; training refuses them)", fg=typer.colors.YELLOW, err=True)
+
+
+@data_app.command("preview")
+def data_preview(
+    bench: Path = typer.Argument(..., help="items.jsonl"),
+    out: Path = typer.Option(Path("runs/preview"), help="output folder (preview.html, stats.json)"),
+    per_task: int = typer.Option(3, help="sampled questions per task"),
+    seed: int = typer.Option(0, help="sampling seed"),
+) -> None:
+    """An HTML page with the stats, answer-time histograms and sampled questions (frames, answers, windows)."""
+    from ..bench.inspect_data import write_preview
+    from ..bench.video import video_lengths, video_problem
+
+    items = _load(bench, skip_bad=False)
+    lengths = video_lengths(items)
+    missing = [(it.id, why) for it in items if (why := video_problem(it, lengths[it.video]))]
+    for qid, why in missing[:10]:
+        typer.secho(f"problem: {qid}: {why}", fg=typer.colors.YELLOW, err=True)
+    if missing:
+        typer.secho(f"{len(missing)} of {len(items)} questions cannot be streamed as written: their frames are missing "
+                    "from the preview (streampro data stats lists them all)", fg=typer.colors.YELLOW, err=True)
+    typer.echo(f"preview: {write_preview(items, out, per_task, seed)}")

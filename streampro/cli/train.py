@@ -1,0 +1,167 @@
+"""Training commands: ``train sft | perception | grpo`` and ``reproduce`` (the recipe end to end)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..cli_common import fail as _fail
+from ._app import app
+
+train_app = typer.Typer(help="Train StreamPro-Small or an HF model: `sft` (CB-Stream, CE or focal), then `grpo` (the paper's rewards).", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("sft")
+def train_sft_cmd(
+    config: Path = typer.Option(None, help="YAML config (fields of SFTConfig); flags override it"),
+    base: str = typer.Option(None, help="model to train: small (StreamPro-Small) | hf:PATH (Qwen2-VL/2.5-VL/3-VL folder)"),
+    train: str = typer.Option(None, help="training items.jsonl (world train split)"),
+    out: str = typer.Option(None, help="run folder: checkpoints, log.jsonl, final/"),
+    loss: str = typer.Option(None, help="cb (CB-Stream) | ce (plain cross-entropy) | focal (Streamo)"),
+    beta: float = typer.Option(None, help="effective-number beta of CB-Stream (paper: 0.9999)"),
+    lambda_text: float = typer.Option(None, help="CB-Stream weight of text tokens (paper: 2)"),
+    steps: int = typer.Option(None, help="optimizer steps"),
+    batch_size: int = typer.Option(None, help="global batch size"),
+    lr: float = typer.Option(None, help="peak learning rate"),
+    seed: int = typer.Option(None, help="seed"),
+    tensorboard: bool = typer.Option(None, help="also log to TensorBoard"),
+    frame_size: int = typer.Option(None, help="HF base: frame size in pixels (a multiple of 28 for Qwen2/2.5-VL, "
+                                   "of 32 for Qwen3-VL)"),
+    dtype: str = typer.Option(None, help="HF base: float32 | bfloat16"),
+    lora_r: int = typer.Option(None, help="HF base: train LoRA adapters of this rank (default: full fine-tuning)"),
+    freeze_encoder: bool = typer.Option(None, help="StreamPro-Small: keep the frame encoder fixed (after `train "
+                                        "perception`) and read its features from a cache"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
+) -> None:
+    """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
+    from ..train.sft import SFTConfig, train_sft
+
+    kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, lambda_text=lambda_text, steps=steps, batch_size=batch_size, lr=lr,
+              seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder, **_hf_flags(frame_size, dtype, lora_r))
+    _train(train_sft, lambda: SFTConfig.from_yaml(config, **kw), overwrite)
+
+
+@train_app.command("perception")
+def train_perception_cmd(
+    config: Path = typer.Option(None, help="YAML config (fields of PerceptionConfig)"),
+    train: str = typer.Option(None, help="training items.jsonl of generated world videos"),
+    val: str = typer.Option(None, help="held-out items.jsonl for the probe table (e.g. the val split)"),
+    out: str = typer.Option(None, help="run folder: final/ (a StreamPro-Small to SFT from) and probe.json"),
+    steps: int = typer.Option(None, help="optimizer steps"),
+    image_size: int = typer.Option(None, help="frame size the encoder sees (the world's frames are 64 px)"),
+    seed: int = typer.Option(None, help="seed"),
+) -> None:
+    """Pretrain StreamPro-Small's frame encoder on the simulator's per-frame state (which object is where);
+    then `train sft --base small:OUT/final --freeze-encoder`."""
+    from ..train.perception import PerceptionConfig, pretrain_perception
+
+    kw = dict(train=train, val=val, out=out, steps=steps, image_size=image_size, seed=seed)
+    from ..core.errors import StreamProError
+
+    try:
+        cfg = PerceptionConfig.from_yaml(config, **kw)
+    except StreamProError as e:
+        _fail(str(e))
+    _train(pretrain_perception, lambda: cfg)
+    probe = Path(cfg.out) / "probe.json"
+    if probe.exists():
+        typer.echo(json.dumps({k: v for k, v in json.loads(probe.read_text()).items() if k in ("train", "val")}))
+
+
+def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None) -> dict:
+    return dict(frame_size=frame_size, dtype=dtype, lora=None if lora_r is None else {"r": lora_r, "lora_alpha": 2 * lora_r})
+
+
+#: what a training run writes into its folder (``--overwrite`` removes these)
+TRAIN_OUTPUTS = ("checkpoint-*", "final", "final.tmp", "log.jsonl", "tensorboard", "feature_cache*", "llm_cache.jsonl",
+                 "curves*", "probe.json")
+
+
+def _train(fn, make_cfg, overwrite: bool = False) -> None:
+    """Build the config (validated), claim its run folder (same settings or --overwrite), then train."""
+    from dataclasses import asdict
+
+    from ..core.errors import StreamProError
+    from ..core.runs import claim_run
+
+    try:
+        cfg = make_cfg()
+        if hasattr(cfg, "out") and cfg.out:
+            claim_run(Path(cfg.out), "config", asdict(cfg), TRAIN_OUTPUTS, overwrite,
+                      ignore=("tensorboard", "log_every", "save_every", "out"))
+        typer.echo(f"saved {fn(cfg)}")
+    except (StreamProError, FileNotFoundError, ValueError, ImportError) as e:
+        _fail(str(e))
+
+
+@train_app.command("grpo")
+def train_grpo_cmd(
+    config: Path = typer.Option(None, help="YAML config (fields of GRPOConfig, incl. reward_weights)"),
+    init: str = typer.Option(None, help="SFT model folder (StreamPro-Small or HF, detected) or hf:PATH; also the KL reference"),
+    train: str = typer.Option(None, help="training items.jsonl"),
+    out: str = typer.Option(None, help="run folder"),
+    steps: int = typer.Option(None, help="GRPO steps"),
+    group_size: int = typer.Option(None, help="rollouts per stream+question"),
+    kl_beta: float = typer.Option(None, help="KL penalty weight"),
+    items_per_step: int = typer.Option(None, help="streams per step (each gets group_size rollouts)"),
+    seed: int = typer.Option(None, help="seed"),
+    frame_size: int = typer.Option(None, help="HF model: frame size (default: the one it was trained with)"),
+    dtype: str = typer.Option(None, help="HF model: float32 | bfloat16"),
+    lora_r: int = typer.Option(None, help="HF model: train LoRA adapters of this rank (default: full fine-tuning)"),
+    judge: str = typer.Option(None, help="turn reward's content judge: rule (world data) | exact | llm"),
+    rubric: str = typer.Option(None, help="trajectory rubric: world (checks from the ground truth) | llm "
+                               "(designed and graded by the LLM: real data)"),
+    llm_url: str = typer.Option(None, help="llm judge/rubric: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
+    llm_model: str = typer.Option(None, help="llm judge/rubric: served model name, or a local transformers folder"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
+) -> None:
+    """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
+    from ..train.grpo import GRPOConfig, train_grpo
+
+    kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
+              items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
+              llm_model=llm_model, **_hf_flags(frame_size, dtype, lora_r))
+    _train(train_grpo, lambda: GRPOConfig.from_yaml(config, **kw), overwrite)
+
+
+@app.command()
+def reproduce(
+    out: str = typer.Option("runs/reproduce", help="output folder (data, runs, table.md, results.json, report.html)"),
+    seeds: list[int] = typer.Option([0], "--seed", help="training seeds (repeat the flag for several)"),
+    n_train: int = typer.Option(1400, help="training questions"),
+    n_test: int = typer.Option(350, help="test questions"),
+    sft_steps: int = typer.Option(1500, help="SFT steps per variant"),
+    grpo_steps: int = typer.Option(10, help="GRPO steps"),
+    perception_steps: int = typer.Option(600, help="frame-encoder pretraining steps on the world's frame state "
+                                         "(0: no pretraining, the encoder learns from SFT alone)"),
+    ablation: list[str] = typer.Option([], "--ablation", help="also the paper's GRPO ablations: tau (3 vs 8) | "
+                                       "weights (0.1/0.9/0, 0.1/0.6/0.3, 0.1/0.45/0.45) | matching (GT- vs prediction-first)"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other sizes or steps"),
+) -> None:
+    """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""
+    from dataclasses import asdict
+
+    from ..core.errors import StreamProError
+    from ..core.runs import claim_run, write_manifest
+    from ..train.reproduce import ReproduceConfig
+    from ..train.reproduce import reproduce as run
+
+    cfg = ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
+                          grpo_steps=grpo_steps, ablations=tuple(ablation), perception_steps=perception_steps)
+    for name, value, low in (("--n-train", n_train, cfg.batch_size), ("--n-test", n_test, 7),
+                             ("--sft-steps", sft_steps, 1), ("--grpo-steps", grpo_steps, 1),
+                             ("--perception-steps", perception_steps, 0)):
+        if value < low:
+            _fail(f"{name} must be >= {low}, got {value}" + (" (one SFT batch)" if name == "--n-train" else ""))
+    settings = {k: v for k, v in asdict(cfg).items() if k not in ("out", "seeds", "ablations")}
+    try:  # more seeds or ablations extend a run; other sizes or steps are another run
+        claim_run(Path(out), "config", settings, ("*",), overwrite)
+        write_manifest(Path(out), "config", settings, command="reproduce")
+        res = run(cfg)
+    except (StreamProError, ValueError) as e:
+        _fail(str(e))
+    typer.echo(res["text"])
+    typer.echo(f"results: {Path(out) / 'results.json'}\nreport: {Path(out) / 'report.html'}")
