@@ -42,6 +42,21 @@ def generate(
 
 JUDGE_HELP = "content judge: exact (normalised equality) | rule (the answers' slots) | llm (0-5 rubric)"
 
+#: the content judge's flags, shared by ``eval`` and ``score`` (one definition, one help text)
+JUDGE_OPTIONS = {
+    "judge": typer.Option("rule", help=JUDGE_HELP),
+    "judge_url": typer.Option(None, help="llm judge: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
+    "judge_model": typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
+    "judge_prompt": typer.Option(None, help="llm judge: prompt template file; placeholders {task} {question} "
+                                 "{reference} {prediction}, other braces kept as written"),
+    "judge_cache": typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
+    "judge_concurrency": typer.Option(8, help="llm judge: parallel requests"),
+    "judge_timeout": typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
+    "judge_retries": typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
+    "judge_max_tokens": typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for an "
+                                     "explanation, then the score)"),
+}
+
 
 def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_prompt: Path | None,
            judge_cache: Path | None, judge_concurrency: int, out: Path, timeout: float = 60.0, retries: int = 4,
@@ -73,17 +88,15 @@ def eval_cmd(
     model: str = typer.Option("oracle", help="model spec: oracle | reactive | eager | random | silent | small:DIR | hf:PATH | hf-offline:PATH"),
     model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(None, help="output folder (default runs/eval/<model>)"),
-    judge: str = typer.Option("rule", help=JUDGE_HELP),
-    judge_url: str = typer.Option(None, help="llm judge: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
-    judge_model: str = typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
-    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file; placeholders {task} {question} "
-                                      "{reference} {prediction}, other braces kept as written"),
-    judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
-    judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
-    judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
-    judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
-    judge_max_tokens: int = typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for "
-                                         "an explanation, then the score)"),
+    judge: str = JUDGE_OPTIONS["judge"],
+    judge_url: str = JUDGE_OPTIONS["judge_url"],
+    judge_model: str = JUDGE_OPTIONS["judge_model"],
+    judge_prompt: Path = JUDGE_OPTIONS["judge_prompt"],
+    judge_cache: Path = JUDGE_OPTIONS["judge_cache"],
+    judge_concurrency: int = JUDGE_OPTIONS["judge_concurrency"],
+    judge_timeout: float = JUDGE_OPTIONS["judge_timeout"],
+    judge_retries: int = JUDGE_OPTIONS["judge_retries"],
+    judge_max_tokens: int = JUDGE_OPTIONS["judge_max_tokens"],
     aggregate: str = typer.Option("question", help="F1 over a task: question (mean per question) | pooled"),
     tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
@@ -142,16 +155,15 @@ def score(
     bench: Path = typer.Option(..., help="benchmark JSONL"),
     predictions: Path = typer.Option(..., help='JSONL, one line per question: {"id": ..., "responses": [{"t": s, "text": ...}]}'),
     out: Path = typer.Option(Path("runs/score"), help="output folder (scores.jsonl, summary.json, report)"),
-    judge: str = typer.Option("rule", help=JUDGE_HELP),
-    judge_url: str = typer.Option(None, help="llm judge: OpenAI-compatible base URL"),
-    judge_model: str = typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
-    judge_prompt: Path = typer.Option(None, help="llm judge: prompt template file"),
-    judge_cache: Path = typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
-    judge_concurrency: int = typer.Option(8, help="llm judge: parallel requests"),
-    judge_timeout: float = typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
-    judge_retries: int = typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
-    judge_max_tokens: int = typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for "
-                                         "an explanation, then the score)"),
+    judge: str = JUDGE_OPTIONS["judge"],
+    judge_url: str = JUDGE_OPTIONS["judge_url"],
+    judge_model: str = JUDGE_OPTIONS["judge_model"],
+    judge_prompt: Path = JUDGE_OPTIONS["judge_prompt"],
+    judge_cache: Path = JUDGE_OPTIONS["judge_cache"],
+    judge_concurrency: int = JUDGE_OPTIONS["judge_concurrency"],
+    judge_timeout: float = JUDGE_OPTIONS["judge_timeout"],
+    judge_retries: int = JUDGE_OPTIONS["judge_retries"],
+    judge_max_tokens: int = JUDGE_OPTIONS["judge_max_tokens"],
     aggregate: str = typer.Option("question", help="F1 over a task: question | pooled"),
     tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
     name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
