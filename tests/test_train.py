@@ -362,3 +362,31 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     with pytest.raises(ValueError, match="unknown ablation"):
         reproduce(ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
                                   batch_size=4, ablations=("nope",)), progress=False)
+
+
+def test_cb_stream_counts_the_global_batch_so_shares_add_up_to_one_process():
+    """Under DDP each process holds part of the batch. With the global class counts and N (``totals``, what
+    the trainer all-reduces) the processes' losses add up to the one-process loss on the whole batch, and
+    the weights are the global batch's, not each share's (computed by hand from the counts)."""
+    from streampro.train.losses import batch_counts, effective_number_weights, stream_loss
+    from streampro.train.trajectory import KIND_ANSWER, KIND_DECISION
+
+    torch.manual_seed(0)
+    silence, respond, vocab = 4, 5, 12
+    # share A: 5 silences, 0 responses, 2 text tokens; share B: 1 silence, 2 responses, 3 text tokens
+    labels = torch.tensor([[4, 4, 4, 4, 4, 7, 8], [4, 5, 5, 9, 10, 11, -100]])
+    kind = torch.tensor([[KIND_DECISION] * 5 + [KIND_ANSWER] * 2,
+                         [KIND_DECISION] * 3 + [KIND_ANSWER] * 3 + [0]])
+    logits = torch.randn(2, 7, vocab)
+    whole = stream_loss(logits, labels, kind, silence, respond, "cb")["loss"]
+    totals = batch_counts(labels[:1], kind[:1], silence, respond) + batch_counts(labels[1:], kind[1:], silence, respond)
+    assert totals.tolist() == [6, 2, 13]
+    parts = [stream_loss(logits[i : i + 1], labels[i : i + 1], kind[i : i + 1], silence, respond, "cb", totals=totals)
+             for i in (0, 1)]
+    assert float(parts[0]["loss"] + parts[1]["loss"]) == pytest.approx(float(whole), rel=1e-6)
+    # by hand: E_k = (1 - b^n_k) / (1 - b), w_k = (1/E_k) / sum(1/E) * 2
+    b = 0.9999
+    inv = [(1 - b) / (1 - b**6), (1 - b) / (1 - b**2)]
+    assert effective_number_weights([6, 2], b).tolist() == pytest.approx([2 * x / sum(inv) for x in inv], rel=1e-6)
+    alone = stream_loss(logits[:1], labels[:1], kind[:1], silence, respond, "cb")["loss"]  # share A on its own
+    assert float(alone) != pytest.approx(float(parts[0]["loss"]) * 13 / 7, rel=1e-3)  # its own counts differ

@@ -32,19 +32,32 @@ def effective_number_weights(counts: list[int], beta: float) -> torch.Tensor:
     return (inv / inv.sum() * len(counts)).float()
 
 
+def batch_counts(labels: torch.Tensor, kind: torch.Tensor, silence_id: int, respond_id: int) -> torch.Tensor:
+    """``[n_silence, n_respond, n_supervised]`` of a (local) batch: what CB-Stream's weights and the ``1/N``
+    depend on. Under DDP the trainer sums these over the processes, so that "the current batch" is the
+    global one, as it is for a single process."""
+    labels, kind = labels.flatten(), kind.flatten()
+    dmask, tmask = kind == KIND_DECISION, kind == KIND_ANSWER
+    return torch.stack([(dmask & (labels == silence_id)).sum(), (dmask & (labels == respond_id)).sum(),
+                        (dmask | tmask).sum()]).to(torch.float64)
+
+
 def stream_loss(logits: torch.Tensor, labels: torch.Tensor, kind: torch.Tensor, silence_id: int, respond_id: int,
-                loss: str = "cb", beta: float = 0.9999, lambda_text: float = 2.0, gamma: float = 2.0
-                ) -> dict[str, torch.Tensor]:
-    """``loss`` in cb | ce | focal. Returns the loss and, for logging, the mean decision and text CE."""
+                loss: str = "cb", beta: float = 0.9999, lambda_text: float = 2.0, gamma: float = 2.0,
+                totals: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    """``loss`` in cb | ce | focal. Returns the loss and, for logging, the mean decision and text CE.
+    ``totals``: :func:`batch_counts` of the whole (global) batch when this is one process's share of it; the
+    class weights and the ``1/N`` then come from it, and the shares' losses add up to the global loss."""
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     logp = torch.log_softmax(logits.flatten(0, 1).float(), -1)
+    totals = batch_counts(labels, kind, silence_id, respond_id) if totals is None else totals
     labels, kind = labels.flatten(), kind.flatten()
     nll = -logp.gather(-1, labels.clamp_min(0).unsqueeze(-1)).squeeze(-1)
     dmask, tmask = kind == KIND_DECISION, kind == KIND_ANSWER
-    n = (dmask | tmask).sum().clamp_min(1)
+    n = totals[2].clamp_min(1).to(nll.dtype)
     if loss == "cb":
-        counts = [int((dmask & (labels == silence_id)).sum()), int((dmask & (labels == respond_id)).sum())]
+        counts = [int(totals[0]), int(totals[1])]
         w_cls = effective_number_weights(counts, beta).to(logits.device)
         w = torch.where(labels == respond_id, w_cls[1], w_cls[0]) * dmask + lambda_text * tmask
         per_tok = w * nll

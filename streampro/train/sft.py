@@ -23,7 +23,7 @@ from ..bench.video import check_items_videos
 from ..core.errors import InputError
 from ..models.small import StreamProSmall, n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
-from .losses import LOSSES, stream_loss
+from .losses import LOSSES, batch_counts, stream_loss
 from .policy import HFOptions, build_policy
 from .trajectory import collate, decision_counts, load_frames, sft_trajectory
 
@@ -129,12 +129,16 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
         logits = model(b.tokens.to(accelerator.device), b.is_visual.to(accelerator.device), b.frames.to(accelerator.device))
-        parts = stream_loss(logits, b.labels.to(accelerator.device), b.kind.to(accelerator.device), mcfg.silence_id,
-                            mcfg.respond_id, cfg.loss, cfg.beta, cfg.lambda_text, cfg.gamma)
-        loss_value = accelerator.reduce(parts["loss"].detach(), "mean").item()
+        labels, kind = b.labels.to(accelerator.device), b.kind.to(accelerator.device)
+        # "the current batch" of CB-Stream is the global batch: class counts and N summed over the processes;
+        # each process's loss is then its share of the global loss, and DDP's gradient mean is undone by x world
+        totals = accelerator.reduce(batch_counts(labels, kind, mcfg.silence_id, mcfg.respond_id), "sum")
+        parts = stream_loss(logits, labels, kind, mcfg.silence_id, mcfg.respond_id, cfg.loss, cfg.beta,
+                            cfg.lambda_text, cfg.gamma, totals=totals)
+        loss_value = accelerator.reduce(parts["loss"].detach(), "sum").item()
         check_finite(loss_value, step, out)
         opt.zero_grad()
-        accelerator.backward(parts["loss"])
+        accelerator.backward(parts["loss"] * world)
         accelerator.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if step % cfg.log_every == 0 or step == cfg.steps - 1:
