@@ -390,3 +390,18 @@ def test_cb_stream_counts_the_global_batch_so_shares_add_up_to_one_process():
     assert effective_number_weights([6, 2], b).tolist() == pytest.approx([2 * x / sum(inv) for x in inv], rel=1e-6)
     alone = stream_loss(logits[:1], labels[:1], kind[:1], silence, respond, "cb")["loss"]  # share A on its own
     assert float(alone) != pytest.approx(float(parts[0]["loss"]) * 13 / 7, rel=1e-3)  # its own counts differ
+
+
+def test_turn_reward_takes_a_prediction_only_when_it_earns_something():
+    """Algorithm 1: for each ground truth in turn, the best still-free prediction in its window is taken only
+    if S' = S_time + S_acc > 0. Answers at 10 s and 12 s (τ 8); one prediction at 18 s saying the second
+    answer: for the first it earns S' = 0 (Δt = 8, wrong text) and must stay free; for the second S' =
+    (1 - 6/8) + 1 = 1.25, so R_turn = 2 · 1.25 / (1 + 2)."""
+    from streampro.bench.judges import ExactJudge
+    from streampro.core.items import Answer, Item
+
+    it = Item(id="q", video="v.mp4", fps=1.0, duration=30.0, dimension="perception", task="OU", query_time=0.0,
+              question="Tell me each change.", answers=[Answer(text="it turned red", time=10.0),
+                                                        Answer(text="it turned blue", time=12.0)])
+    said = [Response("q", "it turned blue", 18.0)]
+    assert r_turn(it, said, ExactJudge()) == pytest.approx(2 * 1.25 / 3)

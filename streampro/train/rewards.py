@@ -74,7 +74,10 @@ def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: Re
     total = 0.0
     if settings.matching == "gt_first":
         for a in item.answers:
-            cands = [(sprime(preds[i], a), -i) for i in free if _in_reward_window(preds[i].time, item, a, settings.tau)]
+            # Algorithm 1: a prediction is taken only when its S' > 0; one that earns nothing for this answer
+            # stays free for a later one
+            cands = [(sc, -i) for i in free if _in_reward_window(preds[i].time, item, a, settings.tau)
+                     and (sc := sprime(preds[i], a)) > 0]
             if cands:
                 s, neg_i = max(cands)
                 free.discard(-neg_i)
