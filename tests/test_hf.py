@@ -198,7 +198,19 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, fs, small_
                   "--out", str(sft), "--steps", "3", "--batch-size", "2", "--lr", "1e-3"])
     assert r.exit_code == 0, r.output
     info = json.loads((sft / "run.json").read_text())
-    assert info["trainable_params"] == info["params"] and info["model"]["image_size"] == fs
+    assert info["model"]["image_size"] == fs and info["config"]["lr"] == 1e-3  # --lr given: kept
+    # the vision tower is frozen by default (the paper trains the projector and the LLM); its projector trains
+    from streampro.models.hf import is_vision_tower
+
+    policy = HFPolicy.from_pretrained(str(tiny))
+    frozen = sum(p.numel() for n, p in policy.model.named_parameters() if is_vision_tower(n))
+    assert frozen > 0 and info["trainable_params"] == info["params"] - frozen
+    assert all(p.requires_grad for n, p in policy.model.named_parameters() if "merger" in n)
+    r = run(app, ["train", "sft", "--base", f"hf:{tiny}", "--frame-size", str(fs), "--train", str(small_bench),
+                  "--out", str(tmp_path / "sft_vis"), "--steps", "1", "--batch-size", "2", "--train-vision"])
+    assert r.exit_code == 0, r.output
+    vis = json.loads((tmp_path / "sft_vis" / "run.json").read_text())
+    assert vis["trainable_params"] == vis["params"] and vis["config"]["lr"] == 1e-5  # no config: the paper's lr
     assert json.loads((sft / "final" / "streampro.json").read_text())["frame_size"] == fs
     losses = [json.loads(line)["loss"] for line in (sft / "log.jsonl").read_text().splitlines()]
     assert all(np.isfinite(losses))
@@ -206,6 +218,7 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, fs, small_
     r = run(app, ["train", "grpo", "--init", str(sft / "final"), "--train", str(small_bench), "--out", str(grpo),
                   "--steps", "1", "--group-size", "2", "--items-per-step", "2"])
     assert r.exit_code == 0, r.output
+    assert json.loads((grpo / "run.json").read_text())["config"]["lr"] == 1e-6  # an HF init: the paper's GRPO lr
     log = json.loads((grpo / "log.jsonl").read_text().splitlines()[0])
     assert np.isfinite(log["loss"]) and {"reward/format", "reward/turn", "reward/traj"} <= set(log)
     r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "ev"),

@@ -25,13 +25,16 @@ def train_sft_cmd(
     lambda_text: float = typer.Option(None, help="CB-Stream weight of text tokens (paper: 2)"),
     steps: int = typer.Option(None, help="optimizer steps"),
     batch_size: int = typer.Option(None, help="global batch size"),
-    lr: float = typer.Option(None, help="peak learning rate"),
+    lr: float = typer.Option(None, help="peak learning rate (default 2e-3 for StreamPro-Small; 1e-5, the paper's, "
+                             "for an hf: base without a config)"),
     seed: int = typer.Option(None, help="seed"),
     tensorboard: bool = typer.Option(None, help="also log to TensorBoard"),
     frame_size: int = typer.Option(None, help="HF base: frame size in pixels (a multiple of 28 for Qwen2/2.5-VL, "
                                    "of 32 for Qwen3-VL)"),
     dtype: str = typer.Option(None, help="HF base: float32 | bfloat16"),
     lora_r: int = typer.Option(None, help="HF base: train LoRA adapters of this rank (default: full fine-tuning)"),
+    train_vision: bool = typer.Option(None, "--train-vision", help="HF base: also train the vision tower (default: "
+                                      "frozen; the projector and the language model train, as in the paper)"),
     freeze_encoder: bool = typer.Option(None, help="StreamPro-Small: keep the frame encoder fixed (after `train "
                                         "perception`) and read its features from a cache"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
@@ -39,8 +42,11 @@ def train_sft_cmd(
     """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
     from ..train.sft import SFTConfig, train_sft
 
+    if lr is None and config is None and (base or "").startswith("hf:"):
+        lr = HF_SFT_LR  # not StreamPro-Small's 2e-3, which would wreck a pretrained VLM
     kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, lambda_text=lambda_text, steps=steps, batch_size=batch_size, lr=lr,
-              seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder, **_hf_flags(frame_size, dtype, lora_r))
+              seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder,
+              **_hf_flags(frame_size, dtype, lora_r, train_vision))
     _train(train_sft, lambda: SFTConfig.from_yaml(config, **kw), overwrite)
 
 
@@ -71,8 +77,13 @@ def train_perception_cmd(
         typer.echo(json.dumps({k: v for k, v in json.loads(probe.read_text()).items() if k in ("train", "val")}))
 
 
-def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None) -> dict:
-    return dict(frame_size=frame_size, dtype=dtype, lora=None if lora_r is None else {"r": lora_r, "lora_alpha": 2 * lora_r})
+#: the paper's learning rates for a Qwen backbone, used when an HF model is trained without a config
+HF_SFT_LR, HF_GRPO_LR = 1e-5, 1e-6
+
+
+def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None, train_vision: bool | None = None) -> dict:
+    return dict(frame_size=frame_size, dtype=dtype, lora=None if lora_r is None else {"r": lora_r, "lora_alpha": 2 * lora_r},
+                train_vision=train_vision)
 
 
 #: what a training run writes into its folder (``--overwrite`` removes these)
@@ -111,6 +122,10 @@ def train_grpo_cmd(
     frame_size: int = typer.Option(None, help="HF model: frame size (default: the one it was trained with)"),
     dtype: str = typer.Option(None, help="HF model: float32 | bfloat16"),
     lora_r: int = typer.Option(None, help="HF model: train LoRA adapters of this rank (default: full fine-tuning)"),
+    train_vision: bool = typer.Option(None, "--train-vision", help="HF model: also train the vision tower (default: "
+                                      "frozen)"),
+    lr: float = typer.Option(None, help="learning rate (default 3e-4 for StreamPro-Small; 1e-6, the paper's, for an "
+                             "HF model without a config)"),
     judge: str = typer.Option(None, help="turn reward's content judge: rule (world data) | exact | llm"),
     rubric: str = typer.Option(None, help="trajectory rubric: world (checks from the ground truth) | llm "
                                "(designed and graded by the LLM: real data)"),
@@ -119,11 +134,14 @@ def train_grpo_cmd(
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
+    from ..models.hf import STREAM_CONFIG_FILE
     from ..train.grpo import GRPOConfig, train_grpo
 
+    if lr is None and config is None and init and (init.startswith("hf:") or (Path(init) / STREAM_CONFIG_FILE).exists()):
+        lr = HF_GRPO_LR
     kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
               items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
-              llm_model=llm_model, **_hf_flags(frame_size, dtype, lora_r))
+              llm_model=llm_model, lr=lr, **_hf_flags(frame_size, dtype, lora_r, train_vision))
     _train(train_grpo, lambda: GRPOConfig.from_yaml(config, **kw), overwrite)
 
 

@@ -427,6 +427,12 @@ class HFLayout:
         return tokenizer.encode(frame_label(k / fps, fps), add_special_tokens=False).ids if self.frame_labels else []
 
 
+def is_vision_tower(name: str) -> bool:
+    """A parameter of the ViT itself, not of its projector into the language model (Qwen2/2.5-VL's
+    ``visual.merger``; Qwen3-VL's ``visual.merger`` and ``visual.deepstack_merger_list``)."""
+    return "visual." in name and "merger" not in name
+
+
 class HFPolicy(torch.nn.Module):
     """A Qwen2-VL-family model behind the trainers' interface: ``policy(tokens, is_visual, frames) -> logits``.
 
@@ -463,13 +469,19 @@ class HFPolicy(torch.nn.Module):
 
     @classmethod
     def from_pretrained(cls, path: str | Path, frame_size: int | None = None, dtype: str = "float32",
-                        lora: dict | None = None, gradient_checkpointing: bool = False) -> HFPolicy:
+                        lora: dict | None = None, gradient_checkpointing: bool = False,
+                        train_vision: bool = False) -> HFPolicy:
         """Load for training (a model saved by ``streampro train`` keeps its stream settings).
         ``lora`` (``peft.LoraConfig`` fields) trains adapters on the language model plus the rows of the
-        added stream tokens; without it the whole model is fine-tuned."""
+        added stream tokens; without it the language model and the projector are fine-tuned, and the
+        vision tower too only with ``train_vision`` (the paper trains the projector and the LLM)."""
         tok, model = load_hf(path, dtype)
         if gradient_checkpointing:
             model.gradient_checkpointing_enable()
+        if not train_vision:
+            for name, param in model.named_parameters():
+                if is_vision_tower(name):
+                    param.requires_grad_(False)
         policy = cls(model, tok, frame_size, saved_stream_config(path))
         if lora:
             try:

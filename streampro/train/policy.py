@@ -24,6 +24,8 @@ class HFOptions:
     dtype: str = "float32"  # bfloat16 on GPUs
     lora: dict = field(default_factory=dict)  # peft.LoraConfig fields; empty = full fine-tuning
     gradient_checkpointing: bool = False
+    # the paper trains the projector and the language model: the vision tower stays frozen unless asked
+    train_vision: bool = False
 
 
 def build_policy(base: str, opts: HFOptions | None = None, items: list[Item] | None = None,
@@ -48,5 +50,6 @@ def build_policy(base: str, opts: HFOptions | None = None, items: list[Item] | N
         from ..models.hf import HFPolicy
 
         return HFPolicy.from_pretrained(path, frame_size=opts.frame_size, dtype=opts.dtype, lora=opts.lora or None,
-                                        gradient_checkpointing=opts.gradient_checkpointing)
+                                        gradient_checkpointing=opts.gradient_checkpointing,
+                                        train_vision=opts.train_vision)
     raise ValueError(f"unknown base model {base!r}: use small, small:DIR, DIR or hf:PATH")
