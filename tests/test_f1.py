@@ -128,3 +128,19 @@ def test_score_predictions_batches_judge_calls():
     out = score_predictions(its, preds, Counting())
     assert Counting.calls == 1 and [r["f1"] for r in out] == [1, 1, 1]
     json.dumps(out)  # score records are JSON
+
+
+def test_time_and_acc_per_dimension_weighted_by_questions_as_f1():
+    """The paper's main table prints Time / Acc / F1 per dimension. EU (1 question, S_time 1, S_acc 0.5) and
+    OU (3 questions, S_time 0.5, S_acc 1): PU Time = (100·1 + 50·3) / 4 = 62.5, Acc = (50·1 + 100·3) / 4 = 87.5."""
+    from streampro.bench.scoring import aggregate
+
+    def q(task, st, sa):
+        return {"id": f"{task}{st}{sa}", "task": task, "dimension": "perception", "n_pred": 1, "n_gt": 1,
+                "sum_s": st * sa, "precision": st * sa, "recall": st * sa, "f1": st * sa, "unmatched_preds": 0,
+                "offsets": [0.0], "first_response": 1.0,
+                "matches": [{"answer": 0, "pred": 0, "t": 1.0, "s": st * sa, "s_time": st, "s_acc": sa}]}
+
+    dims = aggregate([q("EU", 1.0, 0.5)] + [q("OU", 0.5, 1.0)] * 3)["dimensions"]
+    assert dims["perception"]["time"] == pytest.approx(62.5) and dims["perception"]["acc"] == pytest.approx(87.5)
+    assert dims["perception"]["f1"] == pytest.approx((50 * 1 + 50 * 3) / 4)

@@ -52,6 +52,18 @@ def format_table(summaries: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def format_dimension_table(summaries: dict[str, dict[str, Any]]) -> str:
+    """The paper's main-table layout: Time / Acc / F1 per dimension, then Avg and W-Avg."""
+    dims = [d for d in DIMENSIONS if any(d in s["f1"]["dimensions"] for s in summaries.values())]
+    head = "| model | " + " | ".join(f"{DIM_SHORT[d]} {k}" for d in dims for k in ("Time", "Acc", "F1")) + " | Avg | W-Avg |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, s in summaries.items():
+        f = s["f1"]
+        cells = [_f(f["dimensions"].get(d, {}).get(k)) for d in dims for k in ("time", "acc", "f1")]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {_f(f['avg'])} | {_f(f['wavg'])} |")
+    return "\n".join(lines)
+
+
 def format_task_table(summaries: dict[str, dict[str, Any]]) -> str:
     """Per model and task: Time, Acc, Precision, Recall, F1, and when/how often the model spoke."""
     head = "| model | task | n | Time | Acc | Precision | Recall | F1 | resp. rate % | resp./q | answers/q | early % | mean offset (s) |"
@@ -177,8 +189,9 @@ def write_report(out_dir: str | Path, items: list[Item], runs: dict[str, Path], 
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    table, tasks_table = format_table(summaries), format_task_table(summaries)
-    (out / "table.md").write_text(f"## StreamPro-F1 (0–100)\n\n{table}\n\n## Per task\n\n{tasks_table}\n")
+    table, tasks_table, dim_table = format_table(summaries), format_task_table(summaries), format_dimension_table(summaries)
+    (out / "table.md").write_text(f"## StreamPro-F1 (0–100)\n\n{table}\n\n## Time / Acc / F1 per dimension\n\n"
+                                  f"{dim_table}\n\n## Per task\n\n{tasks_table}\n")
     rng = random.Random(seed)
     by_task: dict[str, list[Item]] = {}
     for it in items:
@@ -213,6 +226,7 @@ td:first-child,th:first-child{{text-align:left}} figure{{margin:12px 0}} img{{ma
 .figs figure{{flex:1 1 480px}}</style>
 </head><body><h1>{html.escape(title)}</h1>{warn}
 <h2>StreamPro-F1 (0–100)</h2>{_md_to_html(table)}
+<h3>Time / Acc / F1 per dimension (the paper's main table)</h3>{_md_to_html(dim_table)}
 <p>Dimensions (each the question-weighted mean of its tasks' F1; W-Avg weights them by their questions):</p><ul>{dims}</ul>
 <div class="figs">{imgs}</div>
 <p>Every figure is also in <code>figures/</code> as SVG and PDF.</p>

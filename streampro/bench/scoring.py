@@ -130,6 +130,10 @@ def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
+def _weighted(pairs: list[tuple[float, int]]) -> float | None:
+    return sum(v * n for v, n in pairs) / sum(n for _, n in pairs) if pairs else None
+
+
 def _pct(x: float | None) -> float | None:
     return None if x is None else 100.0 * x
 
@@ -168,7 +172,10 @@ def aggregate(scores: list[dict[str, Any]], settings: F1Settings = F1Settings())
         rows = [r for r in tasks.values() if r["dimension"] == d]
         if rows:
             n = sum(r["n"] for r in rows)
-            dims[d] = {"f1": sum(r["f1"] * r["n"] for r in rows) / n, "n": n}
+            dims[d] = {"f1": sum(r["f1"] * r["n"] for r in rows) / n, "n": n,
+                       # the paper's main table prints Time / Acc / F1 per dimension: the tasks' values weighted
+                       # by their question counts, as F1 (tasks where nothing matched have none and are left out)
+                       **{k: _weighted([(r[k], r["n"]) for r in rows if r[k] is not None]) for k in ("time", "acc")}}
     return {"tasks": tasks, "dimensions": dims, **overall(dims), "n": len(scores)}
 
 
