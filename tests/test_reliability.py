@@ -418,3 +418,14 @@ def test_os_errors_at_the_cli_are_one_line_with_the_path(capsys, monkeypatch):  
             run_cli(app, [kind])
         err = capsys.readouterr().err
         assert e.value.code == 2 and expect in err and err.count("\n") == 1, err
+
+
+def test_training_on_a_subset_of_tasks(g14, tmp_path):  # issue 17 item 13: the paper's SFT / RL task splits
+    r = cli("train", "sft", "--train", "g14/items.jsonl", "--out", tmp_path / "s", "--steps", "1", "--batch-size", "2",
+            "--task", "EU", "--task", "OU", cwd=g14)
+    assert r.returncode == 0, r.stderr[-2000:]
+    info = json.loads((tmp_path / "s/run.json").read_text())
+    tasks = [json.loads(x)["task"] for x in (g14 / "g14/items.jsonl").read_text().splitlines()]
+    assert info["n_items"] == tasks.count("EU") + tasks.count("OU") and info["config"]["tasks"] == ["EU", "OU"]
+    one_line_error(cli("train", "sft", "--train", "g14/items.jsonl", "--out", tmp_path / "s2", "--task", "XX", cwd=g14),
+                   "unknown task(s) ['XX']")

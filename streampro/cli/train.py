@@ -37,6 +37,8 @@ def train_sft_cmd(
                                       "frozen; the projector and the language model train, as in the paper)"),
     freeze_encoder: bool = typer.Option(None, help="StreamPro-Small: keep the frame encoder fixed (after `train "
                                         "perception`) and read its features from a cache"),
+    task: list[str] = typer.Option(None, "--task", help="train on this task only (repeatable; default: all). The "
+                                   "paper's SFT: --task EU --task OU --task TP --task TG"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
     """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
@@ -45,7 +47,7 @@ def train_sft_cmd(
     if lr is None and config is None and (base or "").startswith("hf:"):
         lr = HF_SFT_LR  # not StreamPro-Small's 2e-3, which would wreck a pretrained VLM
     kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, lambda_text=lambda_text, steps=steps, batch_size=batch_size, lr=lr,
-              seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder,
+              seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder, tasks=task or None,
               **_hf_flags(frame_size, dtype, lora_r, train_vision))
     _train(train_sft, lambda: SFTConfig.from_yaml(config, **kw), overwrite)
 
@@ -131,6 +133,8 @@ def train_grpo_cmd(
                                "(designed and graded by the LLM: real data)"),
     llm_url: str = typer.Option(None, help="llm judge/rubric: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
     llm_model: str = typer.Option(None, help="llm judge/rubric: served model name, or a local transformers folder"),
+    task: list[str] = typer.Option(None, "--task", help="train on this task only (repeatable; default: all). The "
+                                   "paper's RL: EU OU AA TP TG GP (no RF)"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
@@ -141,7 +145,7 @@ def train_grpo_cmd(
         lr = HF_GRPO_LR
     kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
               items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
-              llm_model=llm_model, lr=lr, **_hf_flags(frame_size, dtype, lora_r, train_vision))
+              llm_model=llm_model, lr=lr, tasks=task or None, **_hf_flags(frame_size, dtype, lora_r, train_vision))
     _train(train_grpo, lambda: GRPOConfig.from_yaml(config, **kw), overwrite)
 
 

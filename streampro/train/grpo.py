@@ -31,7 +31,7 @@ from ..models.base import Query
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .policy import HFOptions, build_policy
 from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
-from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames
+from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames, select_tasks
 
 
 @dataclass
@@ -55,6 +55,8 @@ class GRPOConfig(HFOptions, YamlConfig):
     reward_tau: float = 8.0  # the turn-level reward's single tau (paper ablation: 3 vs 8)
     matching: str = "gt_first"  # turn-level matching: gt_first (paper) | pred_first
     freeze_encoder: bool = False  # StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT
+    # train on these tasks only (empty: all). The paper's RL data has EU, OU, AA, TP, TG, GP (no RF)
+    tasks: list = field(default_factory=list)
     # content judge of the turn reward (rule: the answers' slots, world data) and the trajectory rubric
     # (world: checks derived from the ground truth | llm: designed and graded by an LLM, for real data)
     judge: str = "rule"  # exact | rule | llm
@@ -184,7 +186,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     judge, rubric = build_scorers(cfg, out)  # a bad judge/rubric setting fails before the model loads
-    items = load_items(cfg.train)
+    items = select_tasks(load_items(cfg.train), cfg.tasks, cfg.train)
     check_items_videos(items, cfg.train)  # every video and answer, before a model is loaded
     foreign = [it.id for it in items if "scene_seed" not in (it.meta or {})]
     if cfg.rubric == "world" and cfg.reward_weights.get("traj", 0) and foreign:

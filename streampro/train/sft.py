@@ -25,7 +25,7 @@ from ..models.small import StreamProSmall, n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .losses import LOSSES, batch_counts, stream_loss
 from .policy import HFOptions, build_policy
-from .trajectory import collate, decision_counts, load_frames, sft_trajectory
+from .trajectory import collate, decision_counts, load_frames, select_tasks, sft_trajectory
 
 
 @dataclass
@@ -50,6 +50,8 @@ class SFTConfig(HFOptions, YamlConfig):
     # StreamPro-Small: keep the (perception-pretrained) frame encoder fixed and read its features from a
     # cache computed once, instead of running it in every step (``streampro train perception``)
     freeze_encoder: bool = False
+    # train on these tasks only (empty: all). The paper's SFT data has EU, OU, TP, TG (and captioning)
+    tasks: list = field(default_factory=list)
 
     def validate(self, where: str) -> None:
         """The model overrides must be SmallConfig fields that make a model (a head count that divides
@@ -79,7 +81,7 @@ def lr_at(step: int, cfg) -> float:
 def prepare_corpus(cfg: SFTConfig):
     """The policy to train and the teacher trajectories of the training items, in its layout. With
     ``freeze_encoder`` the trajectories carry the frozen encoder's features instead of pixels."""
-    items = load_items(cfg.train)
+    items = select_tasks(load_items(cfg.train), cfg.tasks, cfg.train)
     check_items_videos(items, cfg.train)  # every video and answer, before a model is loaded
     policy = build_policy(cfg.base, cfg, items, cfg.model)
     frames = load_frames(items, policy.cfg.image_size)

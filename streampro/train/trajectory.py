@@ -130,3 +130,19 @@ def collate(cfg: SmallConfig, trajs: list[Trajectory]) -> Batch:
 def decision_counts(cfg: SmallConfig, trajs: list[Trajectory]) -> dict[str, int]:
     labs = [lab for t in trajs for lab, k in zip(t.labels, t.kind, strict=False) if k == KIND_DECISION]
     return {"silence": sum(lab == cfg.silence_id for lab in labs), "respond": sum(lab == cfg.respond_id for lab in labs)}
+
+
+def select_tasks(items, tasks, where: str):
+    """The items of ``tasks`` (all when empty); an unknown task name, or none left, is an error."""
+    from ..core.errors import InputError
+    from ..core.items import TASKS
+
+    if not tasks:
+        return items
+    unknown = sorted(set(tasks) - set(TASKS))
+    if unknown:
+        raise InputError(f"unknown task(s) {unknown} in 'tasks'; known: {sorted(TASKS)}")
+    kept = [it for it in items if it.task in set(tasks)]
+    if not kept:
+        raise InputError(f"{where} has no item of the tasks {sorted(tasks)}")
+    return kept
