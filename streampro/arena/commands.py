@@ -165,13 +165,15 @@ def rank(
     f1 = None
     folders = _runs(runs, more)
     if folders:
-        f1 = {}
-        for f in folders:
-            summary = Path(f) / "summary.json"
-            try:
-                f1[Path(f).name] = json.loads(summary.read_text())["f1"]["wavg"]
-            except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
-                fail(f"{summary}: cannot read the run's W-Avg ({type(e).__name__}: {e})")
+        from .runs import read_wavg, run_names
+
+        try:
+            f1 = {name: read_wavg(f) for f, name in zip(folders, run_names(folders), strict=True)}
+        except ArenaError as e:
+            fail(str(e))
+        missing = [f for f, name in zip(folders, f1, strict=True) if f1[name] is None]
+        if missing:
+            fail(f"{Path(missing[0]) / 'summary.json'}: no W-Avg (rescore the run with `streampro score`)")
         unknown = sorted(set(models) - set(f1))
         if unknown:
             fail(f"votes name models with no run among --runs: {unknown}")

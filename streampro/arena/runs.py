@@ -34,22 +34,36 @@ def load_run(folder: Path, items: list[Item], name: str | None = None) -> ArenaR
     try:
         preds = load_predictions(folder / "predictions.jsonl", {it.id for it in items})
         scores = read_jsonl(folder / "scores.jsonl")
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         f1 = {s["id"]: float(s["f1"]) for s in scores}
     except (SchemaError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         raise ArenaError(f"{folder}: unreadable run ({e})") from None
-    return ArenaRun(name or folder.name, folder, preds, f1, (summary.get("f1") or {}).get("wavg"))
+    return ArenaRun(name or folder.name, folder, preds, f1, read_wavg(folder))
 
 
-def load_runs(folders: list[Path], items: list[Item]) -> dict[str, ArenaRun]:
-    """Runs by model name (the folder's name; ``parent/name`` where two folders share a name)."""
-    if len(folders) < 2:
-        raise ArenaError("an arena needs at least two runs (--runs A B ...)")
+def read_wavg(folder: Path) -> float | None:
+    """The run's StreamPro-F1 W-Avg from its ``summary.json`` (None if it has none)."""
+    summary = Path(folder) / "summary.json"
+    try:
+        return (json.loads(summary.read_text(encoding="utf-8")).get("f1") or {}).get("wavg")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as e:
+        raise ArenaError(f"{summary}: unreadable ({type(e).__name__}: {e}); rescore the run with `streampro score`") from None
+
+
+def run_names(folders: list[Path]) -> list[str]:
+    """Model names of run folders: the folder's name, ``parent/name`` where two folders share a name (the
+    names the votes store, so ``serve``, ``simulate`` and ``rank`` agree)."""
     names = [Path(f).name for f in folders]
     names = [f"{Path(f).parent.name}/{n}" if names.count(n) > 1 else n for f, n in zip(folders, names, strict=True)]
     if len(set(names)) < len(names):
         raise ArenaError(f"two runs have the same name: {names}")
-    return {n: load_run(Path(f), items, n) for f, n in zip(folders, names, strict=True)}
+    return names
+
+
+def load_runs(folders: list[Path], items: list[Item]) -> dict[str, ArenaRun]:
+    """Runs by model name (:func:`run_names`)."""
+    if len(folders) < 2:
+        raise ArenaError("an arena needs at least two runs (--runs A B ...)")
+    return {n: load_run(Path(f), items, n) for f, n in zip(folders, run_names(folders), strict=True)}
 
 
 def shared_questions(runs: dict[str, ArenaRun], items: list[Item]) -> list[Item]:

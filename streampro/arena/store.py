@@ -135,12 +135,6 @@ class VoteStore:
         with self.connect() as db:
             return db.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
 
-    def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-
 
 class _Tx:
     """``with store.connect() as db``: one transaction, committed on success, rolled back on error."""

@@ -53,12 +53,14 @@ def delay_histogram(items: list[Item]) -> bytes:
     return buf.getvalue()
 
 
-def write_preview(items: list[Item], out_dir: str | Path, per_task: int = 3, seed: int = 0) -> Path:
+def write_preview(items: list[Item], out_dir: str | Path, per_task: int = 3, seed: int = 0,
+                  stats: dict[str, Any] | None = None) -> Path:
     """``preview.html``: the stats, the delay histograms, and sampled questions with their frame strips,
-    answer texts, best times and tolerance windows; ``stats.json`` beside it."""
+    answer texts, best times and tolerance windows; ``stats.json`` beside it. ``stats``: ``dataset_stats``
+    of ``items`` if the caller has it already (it reads every video's header)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stats = dataset_stats(items)
+    stats = dataset_stats(items) if stats is None else stats
     (out / "stats.json").write_text(json.dumps(stats, indent=2))
     rng = random.Random(seed)
     figs = []

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..core.items import DIMENSIONS, TASKS, Item  # noqa: E402
 from .evaluate import read_jsonl  # noqa: E402
+from .scoring import weighted_mean  # noqa: E402
 from .video import VideoError, iter_frames  # noqa: E402
 
 DIM_SHORT = {"perception": "PU", "temporal": "TR", "proactive": "PA"}
@@ -79,6 +80,13 @@ def format_task_table(summaries: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def dimension_mean(tasks: dict[str, dict[str, Any]], dimension: str, key: str) -> float | None:
+    """A per-task value (precision, recall, responses per question, ...) over one dimension's tasks,
+    weighted by their question counts as the dimension's F1 is (None where no task has it)."""
+    return weighted_mean([(r[key], r["n"]) for t, r in tasks.items()
+                          if TASKS.get(t) and TASKS[t].dimension == dimension and r.get("n") and r.get(key) is not None])
+
+
 def format_dimension_diagnostics(summaries: dict[str, dict[str, Any]]) -> str:
     """Per model and dimension: precision vs recall, how often the model spoke against how many answers
     there are, and early/late — what explains an F1 (the tasks' values weighted by their questions)."""
@@ -87,13 +95,11 @@ def format_dimension_diagnostics(summaries: dict[str, dict[str, Any]]) -> str:
     for name, s in summaries.items():
         tasks = s["f1"]["tasks"]
         for d in DIMENSIONS:
-            rows = [r for t, r in tasks.items() if TASKS.get(t) and TASKS[t].dimension == d and r.get("n")]
-            if not rows:
-                continue
+            def avg(key: str, tasks=tasks, d=d) -> float | None:
+                return dimension_mean(tasks, d, key)
 
-            def avg(key: str, rows=rows) -> float | None:
-                vals = [(r[key], r["n"]) for r in rows if r.get(key) is not None]
-                return sum(v * n for v, n in vals) / sum(n for _, n in vals) if vals else None
+            if avg("n") is None:  # no task of this dimension
+                continue
 
             lines.append(f"| {name} | {d} | {_f(avg('precision'))} | {_f(avg('recall'))} | "
                          f"{_f(s['f1']['dimensions'].get(d, {}).get('f1'))} | {_f(avg('responses_per_question'), 2)} | "

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.items import DIMENSIONS, TASKS
-from .report import DIM_SHORT, _task_order, plt
+from ..core.items import DIMENSIONS
+from .report import DIM_SHORT, _task_order, dimension_mean, plt
 
 SEED = re.compile(r"^(?P<model>.+?)[-_]seed(?P<seed>\d+)$")
 DIMENSION_HELP = {"perception": "PU, Perception: describe events (EU), confirm object state changes (OU) and warn of "
@@ -113,11 +113,8 @@ def write_figures(out: Path, summaries: dict[str, dict[str, Any]], scores: dict[
     markers = {"perception": "o", "temporal": "s", "proactive": "^"}
     for k, (name, s) in enumerate(summaries.items()):
         for d in dims:
-            rows = [r for t, r in s["f1"]["tasks"].items() if TASKS.get(t) and TASKS[t].dimension == d and r.get("n")]
-            if rows:
-                n = sum(r["n"] for r in rows)
-                p = sum(r["precision"] * r["n"] for r in rows) / n
-                rc = sum(r["recall"] * r["n"] for r in rows) / n
+            p, rc = (dimension_mean(s["f1"]["tasks"], d, key) for key in ("precision", "recall"))
+            if p is not None and rc is not None:
                 ax.plot(p, rc, markers[d], color=f"C{k % 10}", ms=7, label=name if d == dims[0] else None)
     for d in dims:
         ax.plot([], [], markers[d], color="0.3", label=DIM_SHORT[d])

@@ -130,7 +130,8 @@ def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
-def _weighted(pairs: list[tuple[float, int]]) -> float | None:
+def weighted_mean(pairs: list[tuple[float, int]]) -> float | None:
+    """Mean of ``(value, weight)`` pairs (None for none): a dimension's value from its tasks' by question count."""
     return sum(v * n for v, n in pairs) / sum(n for _, n in pairs) if pairs else None
 
 
@@ -175,7 +176,7 @@ def aggregate(scores: list[dict[str, Any]], settings: F1Settings = F1Settings())
             dims[d] = {"f1": sum(r["f1"] * r["n"] for r in rows) / n, "n": n,
                        # the paper's main table prints Time / Acc / F1 per dimension: the tasks' values weighted
                        # by their question counts, as F1 (tasks where nothing matched have none and are left out)
-                       **{k: _weighted([(r[k], r["n"]) for r in rows if r[k] is not None]) for k in ("time", "acc")}}
+                       **{k: weighted_mean([(r[k], r["n"]) for r in rows if r[k] is not None]) for k in ("time", "acc")}}
     return {"tasks": tasks, "dimensions": dims, **overall(dims), "n": len(scores)}
 
 

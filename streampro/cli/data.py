@@ -49,11 +49,17 @@ def data_stats(bench: Path = typer.Argument(..., help="items.jsonl")) -> None:
 
     stats = dataset_stats(_load(bench, skip_bad=False))
     typer.echo(json.dumps(stats, indent=2))
-    for qid, why in stats["problems"].items():
+    _say_problems(stats, "(eval --skip-bad leaves them out; training refuses them)")
+
+
+def _say_problems(stats: dict, consequence: str, most: int | None = None) -> None:
+    """The items ``dataset_stats`` found unstreamable, one ``problem:`` line each (the first ``most``), then
+    how many and what that means, on stderr."""
+    for qid, why in list(stats["problems"].items())[:most]:
         typer.secho(f"problem: {qid}: {why}", fg=typer.colors.YELLOW, err=True)
     if stats["problems"]:
         typer.secho(f"{len(stats['problems'])} of {stats['questions']} questions cannot be streamed as written "
-                    "(eval --skip-bad leaves them out; training refuses them)", fg=typer.colors.YELLOW, err=True)
+                    f"{consequence}", fg=typer.colors.YELLOW, err=True)
 
 
 @data_app.command("preview")
@@ -64,15 +70,9 @@ def data_preview(
     seed: int = typer.Option(0, help="sampling seed"),
 ) -> None:
     """An HTML page with the stats, answer-time histograms and sampled questions (frames, answers, windows)."""
-    from ..bench.inspect_data import write_preview
-    from ..bench.video import video_lengths, video_problem
+    from ..bench.inspect_data import dataset_stats, write_preview
 
     items = _load(bench, skip_bad=False)
-    lengths = video_lengths(items)
-    missing = [(it.id, why) for it in items if (why := video_problem(it, lengths[it.video]))]
-    for qid, why in missing[:10]:
-        typer.secho(f"problem: {qid}: {why}", fg=typer.colors.YELLOW, err=True)
-    if missing:
-        typer.secho(f"{len(missing)} of {len(items)} questions cannot be streamed as written: their frames are missing "
-                    "from the preview (streampro data stats lists them all)", fg=typer.colors.YELLOW, err=True)
-    typer.echo(f"preview: {write_preview(items, out, per_task, seed)}")
+    stats = dataset_stats(items)  # once: the page shows these stats too
+    _say_problems(stats, "(their frames are missing from the preview; streampro data stats lists them all)", most=10)
+    typer.echo(f"preview: {write_preview(items, out, per_task, seed, stats=stats)}")

@@ -4,6 +4,7 @@ without the user having a video at hand."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -29,8 +30,10 @@ def write_webm(path: Path, frames: np.ndarray, fps: float) -> None:
     tmp.replace(path)
 
 
+@functools.cache
 def sample_clip(folder: Path) -> tuple[Path, str]:
-    """(the WebM path, the question) of the sample, written into ``folder`` on first use."""
+    """(the WebM path, the question) of the sample, written into ``folder`` on first use; later calls (every
+    click of the page's button) reuse the answer instead of building the scene again."""
     from ..world.config import WorldConfig
     from ..world.render import render_scene
     from ..world.tasks import make_scene_items
