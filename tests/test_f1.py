@@ -26,14 +26,14 @@ def item(task, answers, query_time=0.0, **kw):
     return validate_record(rec, "test")
 
 
-def score(it, preds, content=None):
+def score(it, preds, content=None, settings=F1Settings()):
     """Content from a table {(reference, prediction): 0..5}; default: exact match."""
     reqs = {}
     for p in preds:
         for a in it.answers:
             r = JudgeRequest.of(it, a, p[1])
             reqs[r] = (content or {}).get((a.text, p[1]), ExactJudge().score_one(r))
-    return score_question(it, [Prediction(t, x) for t, x in preds], reqs)
+    return score_question(it, [Prediction(t, x) for t, x in preds], reqs, settings)
 
 
 def test_time_score_point_interval_and_rf_asymmetry():
@@ -71,13 +71,43 @@ def test_several_predictions_in_one_window_keep_the_best():
 
 def test_a_prediction_matches_once_and_unmatched_predictions_lower_precision():
     it = item("OU", [{"text": "a", "time": 10}, {"text": "b", "time": 12}])
-    # one prediction inside both windows: it goes to the answer it scores best on ("b"), never to both
+    # one prediction inside both windows (OU: +-3 s around 10 and around 12)
+    # the paper's rule: it goes to the first answer whose window holds it ("a" at 10), even though its text is
+    # "b": S = S_time 0.75 (1 s late, tau 4) x S_acc 0 (exact judge) = 0, and "b" stays unmatched
     r = score(it, [(11, "b")])
+    assert [m["answer"] for m in r["matches"]] == [0] and r["sum_s"] == 0 and r["f1"] == 0
+    # --matching best: it goes to the answer it scores best on ("b", 1 s early: S = 0.75), never to both
+    best = F1Settings(matching="best")
+    r = score(it, [(11, "b")], settings=best)
     assert [m["answer"] for m in r["matches"]] == [1] and r["sum_s"] == pytest.approx(0.75)
     assert r["precision"] == pytest.approx(0.75) and r["recall"] == pytest.approx(0.375)
     # an extra prediction far from every window is unmatched and halves precision
-    r2 = score(it, [(11, "b"), (40, "a")])
+    r2 = score(it, [(11, "b"), (40, "a")], settings=best)
     assert r2["unmatched_preds"] == 1 and r2["precision"] == pytest.approx(0.375)
+    # the paper's rule costs even a perfect answer list when windows overlap: the oracle's second answer at
+    # 12 s lies in the first answer's window, so it is matched (and consumed) there with S = 0.5 x 0
+    oracle = score(it, [(10, "a"), (12, "b")])
+    assert oracle["sum_s"] == pytest.approx(1.0) and oracle["f1"] == pytest.approx(0.5)
+    assert score(it, [(10, "a"), (12, "b")], settings=best)["f1"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="matching"):
+        F1Settings(matching="nearest")
+
+
+def test_response_time_frame_start_or_frame_end():
+    # a response said after the frame labelled <10s-11s> is recorded at t = 10 (the frame's start)
+    it = item("OU", [{"text": "a", "time": 10}])  # fps 1
+    assert score(it, [(10, "a")])["sum_s"] == pytest.approx(1.0)
+    # frame_end scores it at 11: 1 s late, S_time = 1 - 1/4
+    end = F1Settings(response_time="frame_end")
+    assert score(it, [(10, "a")], settings=end)["sum_s"] == pytest.approx(0.75)
+    # at the window's edge (13) frame_end pushes it out of the window: no match
+    assert score(it, [(13, "a")])["sum_s"] == pytest.approx(0.25)
+    assert score(it, [(13, "a")], settings=end)["matches"] == []
+    # at 2 fps one frame is 0.5 s: S_time = 1 - 0.5/4
+    it2 = validate_record({**json.loads(json.dumps({"id": "q2", "video": "v.mp4", "fps": 2, "duration": 60,
+                          "dimension": "perception", "task": "OU", "query_time": 0, "question": "?",
+                          "answers": [{"text": "a", "time": 10}]}))}, "test")
+    assert score(it2, [(10, "a")], settings=end)["sum_s"] == pytest.approx(0.875)
 
 
 def test_joint_score_is_time_times_content():

@@ -3,8 +3,9 @@
 Per matched (prediction, answer) pair ``S = S_time * S_acc`` with ``S_time = max(0, 1 - dt / tau)``
 (``dt`` = distance to the best time, or to the best interval for EU/TP; RF's tau differs before and
 after) and ``S_acc`` the judge's 0–5 score / 5 (TG: temporal IoU of the reply's two numbers with the
-event span). Matching is prediction-first and greedy: predictions in time order, each inside some
-answer windows goes to one of them and never to another; an answer keeps its best ``S``. Per question
+event span). Matching is prediction-first and greedy: predictions in time order, each goes to the first
+answer (in the item's order) whose window contains it and to no other (the paper's rule; ``matching="best"``
+sends it to the answer where its ``S`` is highest instead); an answer keeps its best ``S``. Per question
 ``P = sum S / N_pred``, ``R = sum S / N_gt``, ``F1 = 2PR / (P + R)``; tasks average questions;
 dimensions weight tasks by question count; ``avg`` is the mean of dimensions and ``wavg`` weights them
 by question count (the paper's headline W-Avg).
@@ -22,6 +23,8 @@ from ..core.text import numbers
 from .judges import Judge, JudgeRequest
 
 EPS = 1e-6
+MATCHING = ("first", "best")
+RESPONSE_TIMES = ("frame_start", "frame_end")
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,19 @@ class F1Settings:
 
     aggregate: str = "question"  # question: mean of per-question P/R/F1 | pooled: sum S / sum N over a task
     tg_content: str = "iou"  # iou: TG content = temporal IoU of the reply's [start, end] | judge: ask the judge
-    tie_break: str = "unmatched"  # a prediction inside several windows with equal S goes to an unmatched answer
+    # a prediction inside several answers' windows: first = the first such answer (the paper, §4.2 and App.
+    # A.2.2) | best = the answer where its S is highest (ties: an unmatched answer, then the earlier one)
+    matching: str = "first"
+    # the time of a response said after the frame labelled <ks-(k+1)s>: frame_start = k (the runner's stamp,
+    # the instant the frame shows) | frame_end = k + 1/fps (the earliest a real-time model could say it)
+    response_time: str = "frame_start"
+    tie_break: str = "unmatched"  # matching="best" only: equal S goes to an unmatched answer | "first" answer
 
     def __post_init__(self):
+        if self.matching not in MATCHING:
+            raise ValueError(f"matching must be one of {MATCHING}, got {self.matching!r}")
+        if self.response_time not in RESPONSE_TIMES:
+            raise ValueError(f"response_time must be one of {RESPONSE_TIMES}, got {self.response_time!r}")
         if self.aggregate not in ("question", "pooled"):
             raise ValueError(f"aggregate must be 'question' or 'pooled', got {self.aggregate!r}")
         if self.tg_content not in ("iou", "judge"):
@@ -78,20 +91,31 @@ class Prediction:
     text: str
 
 
+def stamped(item: Item, preds: Sequence[Prediction], settings: F1Settings) -> list[Prediction]:
+    """Predictions at the time the metric scores them: as recorded (frame start), or one frame later."""
+    if settings.response_time == "frame_start":
+        return list(preds)
+    return [Prediction(p.t + 1.0 / item.fps, p.text) for p in preds]
+
+
 def judge_requests(item: Item, preds: Sequence[Prediction], settings: F1Settings) -> list[JudgeRequest]:
     """The content scores this item needs: one per (prediction, answer) pair inside the answer's window."""
     out = []
-    for p in preds:
+    for p in stamped(item, preds, settings):
         for a in item.answers:
-            if in_window(p.t, item, a) and not (item.task == "TG" and settings.tg_content == "iou" and a.span):
+            if not in_window(p.t, item, a):
+                continue
+            if not (item.task == "TG" and settings.tg_content == "iou" and a.span):
                 out.append(JudgeRequest.of(item, a, p.text))
+            if settings.matching == "first":
+                break  # no other answer can take this prediction: no judge call for it
     return out
 
 
 def score_question(item: Item, preds: Sequence[Prediction], content: dict[JudgeRequest, int],
                    settings: F1Settings = F1Settings()) -> dict[str, Any]:
     """Match and score one question. ``content`` maps judge requests (see :func:`judge_requests`) to 0–5."""
-    preds = sorted((p for p in preds if p.t >= item.query_time - EPS), key=lambda p: p.t)
+    preds = sorted((p for p in stamped(item, preds, settings) if p.t >= item.query_time - EPS), key=lambda p: p.t)
     best: list[dict[str, Any] | None] = [None] * len(item.answers)
     assigned: list[int | None] = []
     for pi, p in enumerate(preds):
@@ -105,10 +129,15 @@ def score_question(item: Item, preds: Sequence[Prediction], content: dict[JudgeR
             else:
                 acc = content[JudgeRequest.of(item, a, p.text)] / 5.0
             cands.append((st * acc, best[j] is None, -j, j, st, acc))
+            if settings.matching == "first":
+                break  # the first answer whose window holds the prediction takes it, whatever its S
         if not cands:
             assigned.append(None)
             continue
-        s, _, _, j, st, acc = max(cands) if settings.tie_break == "unmatched" else max(cands, key=lambda c: (c[0], c[2]))
+        if settings.matching == "first":
+            s, _, _, j, st, acc = cands[0]
+        else:
+            s, _, _, j, st, acc = max(cands) if settings.tie_break == "unmatched" else max(cands, key=lambda c: (c[0], c[2]))
         assigned.append(j)
         if best[j] is None or s > best[j]["s"]:
             best[j] = {"answer": j, "pred": pi, "t": p.t, "s": s, "s_time": st, "s_acc": acc}

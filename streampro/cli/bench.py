@@ -58,6 +58,17 @@ JUDGE_OPTIONS = {
 }
 
 
+#: the open choices of StreamPro-F1 (docs/metrics.md), the same flags on every command that scores
+METRIC_OPTIONS = {
+    "aggregate": typer.Option("question", help="F1 over a task: question (mean per question) | pooled"),
+    "tg_content": typer.Option("iou", help="TG content score: iou | judge"),
+    "matching": typer.Option("first", help="a response inside several answers' windows goes to: first (the first "
+                             "such answer, the paper's rule) | best (the one it scores best on)"),
+    "response_time": typer.Option("frame_start", help="a response after the frame <ks-(k+1)s> is scored at: "
+                                  "frame_start (k) | frame_end (k + 1/fps)"),
+}
+
+
 def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_prompt: Path | None,
            judge_cache: Path | None, judge_concurrency: int, out: Path, timeout: float = 60.0, retries: int = 4,
            max_tokens: int = 256):
@@ -73,11 +84,11 @@ def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_pro
         _fail(str(e))
 
 
-def _settings(aggregate: str, tg_content: str):
+def _settings(aggregate: str, tg_content: str, matching: str = "first", response_time: str = "frame_start"):
     from ..bench.scoring import F1Settings
 
     try:
-        return F1Settings(aggregate=aggregate, tg_content=tg_content)
+        return F1Settings(aggregate=aggregate, tg_content=tg_content, matching=matching, response_time=response_time)
     except ValueError as e:
         _fail(str(e))
 
@@ -97,8 +108,10 @@ def eval_cmd(
     judge_timeout: float = JUDGE_OPTIONS["judge_timeout"],
     judge_retries: int = JUDGE_OPTIONS["judge_retries"],
     judge_max_tokens: int = JUDGE_OPTIONS["judge_max_tokens"],
-    aggregate: str = typer.Option("question", help="F1 over a task: question (mean per question) | pooled"),
-    tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
+    aggregate: str = METRIC_OPTIONS["aggregate"],
+    tg_content: str = METRIC_OPTIONS["tg_content"],
+    matching: str = METRIC_OPTIONS["matching"],
+    response_time: str = METRIC_OPTIONS["response_time"],
     skip_bad: bool = typer.Option(False, "--skip-bad", help="skip malformed items / unreadable videos and report them"),
     seed: int = typer.Option(0, help="seed for stochastic models"),
     report: bool = typer.Option(True, help="also write table.md and report.html"),
@@ -132,7 +145,7 @@ def eval_cmd(
     try:
         summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
                            provenance={"command": "eval", **run},
-                           skip_bad=skip_bad, settings=_settings(aggregate, tg_content))
+                           skip_bad=skip_bad, settings=_settings(aggregate, tg_content, matching, response_time))
     except (VideoError, JudgeError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
         _fail(str(e))
     if summary is not None:  # None: a non-zero rank of a sharded run; rank 0 merges and reports
@@ -164,8 +177,10 @@ def score(
     judge_timeout: float = JUDGE_OPTIONS["judge_timeout"],
     judge_retries: int = JUDGE_OPTIONS["judge_retries"],
     judge_max_tokens: int = JUDGE_OPTIONS["judge_max_tokens"],
-    aggregate: str = typer.Option("question", help="F1 over a task: question | pooled"),
-    tg_content: str = typer.Option("iou", help="TG content score: iou | judge"),
+    aggregate: str = METRIC_OPTIONS["aggregate"],
+    tg_content: str = METRIC_OPTIONS["tg_content"],
+    matching: str = METRIC_OPTIONS["matching"],
+    response_time: str = METRIC_OPTIONS["response_time"],
     name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
     report: bool = typer.Option(True, help="also write table.md and report.html"),
     overwrite: bool = typer.Option(False, help="replace the predictions another run left in --out"),
@@ -185,7 +200,7 @@ def score(
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
                judge_retries, judge_max_tokens)
     try:
-        summary = score_run(items, out, j, _settings(aggregate, tg_content), predictions=predictions, progress=True,
+        summary = score_run(items, out, j, _settings(aggregate, tg_content, matching, response_time), predictions=predictions, progress=True,
                             provenance={"command": "score", "bench": str(bench.resolve()),
                                         "predictions": str(predictions.resolve())})
     except (JudgeError, ValueError, FileNotFoundError) as e:
@@ -233,6 +248,8 @@ def bench(
     n_items: int = typer.Option(140, help="test questions to generate"),
     seed: int = typer.Option(0, help="split seed"),
     judge: str = typer.Option("rule", help="exact | rule"),
+    matching: str = METRIC_OPTIONS["matching"],
+    response_time: str = METRIC_OPTIONS["response_time"],
 ) -> None:
     """Generate a StreamPro-Bench test split and score the reference models on it (seconds)."""
     from ..bench.evaluate import evaluate
@@ -241,11 +258,13 @@ def bench(
     from ..models.registry import REFERENCE_MODELS, build_model
     from ..world.generate import generate_split
 
+    metric = _settings("question", "iou", matching, response_time)
     items = generate_split(out / "data" / "test", "test", n_items, seed)
     summaries, runs = {}, {}
     for name in REFERENCE_MODELS:
         runs[name] = out / "eval" / name
-        summaries[name] = evaluate(items, build_model(name, items, seed=seed), runs[name], build_judge(judge))
+        summaries[name] = evaluate(items, build_model(name, items, seed=seed), runs[name], build_judge(judge),
+                                   settings=metric)
     path = write_report(out, items, runs, summaries)
     typer.echo(format_table(summaries))
     (out / "summary.json").write_text(json.dumps(summaries, indent=2))

@@ -9,6 +9,7 @@ import typer
 
 from ..cli_common import fail as _fail
 from ._app import app
+from .bench import METRIC_OPTIONS
 
 train_app = typer.Typer(help="Train StreamPro-Small or an HF model: `sft` (CB-Stream, CE or focal), then `grpo` (the paper's rewards).", no_args_is_help=True)
 app.add_typer(train_app, name="train")
@@ -161,6 +162,10 @@ def reproduce(
                                          "(0: no pretraining, the encoder learns from SFT alone)"),
     ablation: list[str] = typer.Option([], "--ablation", help="also the paper's GRPO ablations: tau (3 vs 8) | "
                                        "weights (0.1/0.9/0, 0.1/0.6/0.3, 0.1/0.45/0.45) | matching (GT- vs prediction-first)"),
+    task_split: str = typer.Option("paper", help="tasks each stage trains on: paper (SFT: EU OU TP TG; GRPO: EU OU "
+                                   "AA TP TG GP; RF zero-shot) | all (every stage on all seven)"),
+    matching: str = METRIC_OPTIONS["matching"],
+    response_time: str = METRIC_OPTIONS["response_time"],
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other sizes or steps"),
 ) -> None:
     """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""
@@ -171,8 +176,12 @@ def reproduce(
     from ..train.reproduce import ReproduceConfig
     from ..train.reproduce import reproduce as run
 
-    cfg = ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
-                          grpo_steps=grpo_steps, ablations=tuple(ablation), perception_steps=perception_steps)
+    try:
+        cfg = ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
+                              grpo_steps=grpo_steps, ablations=tuple(ablation), perception_steps=perception_steps,
+                              task_split=task_split, matching=matching, response_time=response_time)
+    except ValueError as e:
+        _fail(str(e))
     for name, value, low in (("--n-train", n_train, cfg.batch_size), ("--n-test", n_test, 7),
                              ("--sft-steps", sft_steps, 1), ("--grpo-steps", grpo_steps, 1),
                              ("--perception-steps", perception_steps, 0)):

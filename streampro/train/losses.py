@@ -8,7 +8,10 @@ All three average over *every supervised token* with one ``1/N``: the per-frame 
   ``w_{y_i}``, text tokens ``lambda_text``. beta = 0.9999, lambda_text = 2 as in the paper. A class absent
   from the batch has no tokens to weigh; the other gets the weight ``|S| * 1`` normalised alone.
 * CE: every weight 1.
-* focal (Streamo): decision tokens ``-(1 - p)^gamma log p``, text tokens plain CE.
+* focal (Streamo's ``stream_focal_loss``, github.com/maifoundations/Streamo, ``swift/plugin/loss.py``):
+  decision tokens ``-alpha_k (1 - p)^gamma log p`` with Streamo's automatic class balance
+  ``alpha_k = (n_decisions / n_k) / K`` over the K decision classes present in the batch (the rarer class
+  weighs more; ``focal_alpha=False`` drops it), text tokens plain CE, one ``1/N`` over all supervised tokens.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def batch_counts(labels: torch.Tensor, kind: torch.Tensor, silence_id: int, resp
 
 def stream_loss(logits: torch.Tensor, labels: torch.Tensor, kind: torch.Tensor, silence_id: int, respond_id: int,
                 loss: str = "cb", beta: float = 0.9999, lambda_text: float = 2.0, gamma: float = 2.0,
-                totals: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+                totals: torch.Tensor | None = None, focal_alpha: bool = True) -> dict[str, torch.Tensor]:
     """``loss`` in cb | ce | focal. Returns the loss and, for logging, the mean decision and text CE.
     ``totals``: :func:`batch_counts` of the whole (global) batch when this is one process's share of it; the
     class weights and the ``1/N`` then come from it, and the shares' losses add up to the global loss."""
@@ -65,6 +68,11 @@ def stream_loss(logits: torch.Tensor, labels: torch.Tensor, kind: torch.Tensor, 
         per_tok = nll * (dmask | tmask)
     else:
         focal = (1 - torch.exp(-nll)).pow(gamma) * nll
+        if focal_alpha:  # Streamo's auto_alpha: inverse class frequency, normalised by the classes present
+            counts = totals[:2].to(nll.dtype)
+            present = counts > 0
+            alpha = torch.where(present, counts.sum() / counts.clamp_min(1) / present.sum(), torch.zeros_like(counts))
+            focal = focal * torch.where(labels == respond_id, alpha[1], alpha[0])
         per_tok = focal * dmask + nll * tmask
     decision = (nll * dmask).sum() / dmask.sum().clamp_min(1)
     answer = (nll * tmask).sum() / tmask.sum().clamp_min(1)

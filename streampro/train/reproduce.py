@@ -19,6 +19,7 @@ from ..bench.evaluate import evaluate
 from ..bench.judges import RuleJudge
 from ..bench.report import format_dimension_diagnostics, format_table, write_report
 from ..bench.schema import load_items
+from ..bench.scoring import F1Settings
 from ..core.items import DIMENSIONS
 from ..models.registry import build_model
 from ..world.generate import generate_split
@@ -34,6 +35,13 @@ GRPO_ABLATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "grpo-w0.1-0.6-0.3": {"reward_weights": {"format": 0.1, "turn": 0.6, "traj": 0.3}},
                 "grpo-w0.1-0.45-0.45": {"reward_weights": {"format": 0.1, "turn": 0.45, "traj": 0.45}}},
     "matching": {"grpo-gt-first": {"matching": "gt_first"}, "grpo-pred-first": {"matching": "pred_first"}},
+}
+#: which tasks each stage trains on. paper: SFT on EU, OU, TP, TG and RL on EU, OU, AA, TP, TG, GP (paper §3;
+#: RF in neither, it measures zero-shot; the paper's SFT also has captioning data, which the world does not
+#: make) | all: every stage on all seven tasks (what this project did before)
+TASK_SPLITS: dict[str, dict[str, tuple[str, ...]]] = {
+    "paper": {"sft": ("EU", "OU", "TP", "TG"), "rl": ("EU", "OU", "AA", "TP", "TG", "GP")},
+    "all": {"sft": (), "rl": ()},
 }
 BASELINES = ("oracle", "reactive", "eager", "random", "silent")
 #: the bar a trained model must clear on every dimension (issue 9): the best of these, intervals apart
@@ -59,6 +67,18 @@ class ReproduceConfig:
     # before); SFT and GRPO then keep it frozen and SFT reads its features from a cache
     perception_steps: int = 600
     n_val: int = 70  # held-out questions whose videos' frames give the perception probe table
+    task_split: str = "paper"  # paper | all (TASK_SPLITS)
+    matching: str = "first"  # StreamPro-F1's matching rule (bench.scoring.F1Settings)
+    response_time: str = "frame_start"
+
+    def __post_init__(self):
+        if self.task_split not in TASK_SPLITS:
+            raise ValueError(f"task_split must be one of {sorted(TASK_SPLITS)}, got {self.task_split!r}")
+        F1Settings(matching=self.matching, response_time=self.response_time)  # validates both
+
+    @property
+    def metric(self) -> F1Settings:
+        return F1Settings(matching=self.matching, response_time=self.response_time)
 
 
 def _trained(path: Path) -> bool:
@@ -85,16 +105,17 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
             generate_split(val, "val", cfg.n_val, seed=0, progress=progress)
         base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
         frozen = True
+    split = TASK_SPLITS[cfg.task_split]
     models: dict[str, Path] = {}
     for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
         d = root / name
         models[name] = d / "final" if _trained(d) else train_sft(
             SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
-                      seed=seed, freeze_encoder=frozen), progress)
+                      seed=seed, freeze_encoder=frozen, tasks=list(split["sft"])), progress)
     d = root / "sft-cb+grpo"
     models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
         GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, items_per_step=2,
-                   seed=seed, freeze_encoder=frozen), progress)
+                   seed=seed, freeze_encoder=frozen, tasks=list(split["rl"])), progress)
     same_as_default: dict[str, str] = {}
     for ablation in cfg.ablations:
         if ablation not in GRPO_ABLATIONS:
@@ -106,10 +127,11 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
             d = root / name
             models[name] = d / "final" if _trained(d) else train_grpo(
                 GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
-                           items_per_step=2, seed=seed, freeze_encoder=frozen, **overrides), progress)
+                           items_per_step=2, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
+                           **overrides), progress)
     specs = {**{name: f"small:{p}" for name, p in models.items()}, **{n: n for n in SEEDED_BASELINES}}
     scores = {name: evaluate(test_items, build_model(spec, test_items, seed=seed), root / "eval" / name,
-                             RuleJudge(), progress=progress) for name, spec in specs.items()}
+                             RuleJudge(), settings=cfg.metric, progress=progress) for name, spec in specs.items()}
     scores.update({name: scores[src] for name, src in same_as_default.items()})
     return {name: scores[name] for name in ROW_ORDER if name in scores}  # each ablation's rows together
 
@@ -198,7 +220,7 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
         generate_split(test_dir, "test", cfg.n_test, seed=0, progress=progress)
     test_items = load_items(test_dir / "items.jsonl")
     refs = {name: evaluate(test_items, build_model(name, test_items), out / "eval" / name, RuleJudge(),
-                           progress=progress) for name in BASELINES if name not in SEEDED_BASELINES}
+                           settings=cfg.metric, progress=progress) for name in BASELINES if name not in SEEDED_BASELINES}
     per_seed = {seed: run_seed(cfg, seed, test_items, progress) for seed in cfg.seeds}
     last = max(cfg.seeds)
     names = list(per_seed[last])

@@ -7,7 +7,8 @@ weights 0.1 / 0.45 / 0.45 by default. Each component is logged under its own nam
   for every task; **ground-truth-first** matching: each answer, in time order, takes the unmatched
   response with the highest ``S'`` inside ``[t - tau, t + tau]`` (Proactive Agency: ``[t - tau, t]``,
   later responses ignored); ``R_turn = 2 sum S' / (N_pred + N_gt)`` (so its range is [0, 2]).
-  ``matching="pred_first"`` takes responses in time order instead (the paper's ablation).
+  ``matching="pred_first"`` takes responses in time order instead (the paper's ablation), each matched as the
+  benchmark matches it: to the first still-open answer whose window holds it, whatever its ``S'``.
 * ``traj``   — the trajectory rubric: binary checks on granularity, sequencing and coverage /
   hallucination, derived from the simulator's ground truth for world items (:func:`world_rubric`), or
   designed and graded by an LLM for real data (:mod:`streampro.train.rubric`); ``R_traj`` = the fraction passed.
@@ -84,13 +85,12 @@ def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: Re
                 total += s
     else:
         open_answers = set(range(len(item.answers)))
-        for p in preds:
-            cands = [(sprime(p, item.answers[j]), -j) for j in open_answers
-                     if _in_reward_window(p.time, item, item.answers[j], settings.tau)]
-            if cands:
-                s, neg_j = max(cands)
-                open_answers.discard(-neg_j)
-                total += s
+        for p in preds:  # the benchmark's rule (bench.scoring, matching="first"): the first window that holds it
+            j = next((j for j in sorted(open_answers)
+                      if _in_reward_window(p.time, item, item.answers[j], settings.tau)), None)
+            if j is not None:
+                open_answers.discard(j)
+                total += sprime(p, item.answers[j])
     return 2 * total / (len(preds) + len(item.answers))
 
 

@@ -37,6 +37,7 @@ class SFTConfig(HFOptions, YamlConfig):
     beta: float = 0.9999  # CB-Stream effective-number beta (paper)
     lambda_text: float = 2.0  # CB-Stream weight of text tokens (paper)
     gamma: float = 2.0  # focal loss exponent
+    focal_alpha: bool = True  # focal loss: Streamo's inverse-frequency class balance of the decision tokens
     steps: int = 800
     batch_size: int = 16
     lr: float = 2e-3
@@ -136,7 +137,8 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
         # each process's loss is then its share of the global loss, and DDP's gradient mean is undone by x world
         totals = accelerator.reduce(batch_counts(labels, kind, mcfg.silence_id, mcfg.respond_id), "sum")
         parts = stream_loss(logits, labels, kind, mcfg.silence_id, mcfg.respond_id, cfg.loss, cfg.beta,
-                            cfg.lambda_text, cfg.gamma, totals=totals)
+                            cfg.lambda_text, cfg.gamma, totals=totals,
+                            focal_alpha=cfg.focal_alpha)
         loss_value = accelerator.reduce(parts["loss"].detach(), "sum").item()
         check_finite(loss_value, step, out)
         opt.zero_grad()
