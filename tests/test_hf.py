@@ -183,6 +183,39 @@ def test_hf_rollout_layout_matches_the_training_forward(tiny, fs, small_items):
         assert torch.allclose(p, torch.tensor(streamer.respond_p[it.id]), atol=1e-4)
 
 
+def test_full_vocabulary_decisions_can_be_malformed_and_fail_the_format_reward(tiny, fs, small_items):
+    """decision_sampling="full" draws the per-frame decision from the whole vocabulary (the paper's policy);
+    an untrained model then mostly draws other tokens: those frames stay silent and score 0 in R_format.
+    The default (pair) only ever draws </Silence> or </Response>."""
+    from transformers import AutoModelForImageTextToText, AutoTokenizer
+
+    from streampro.bench.protocol import StreamQuery, run_stream
+    from streampro.train.rewards import r_format
+
+    policy = HFPolicy(AutoModelForImageTextToText.from_pretrained(str(tiny)), AutoTokenizer.from_pretrained(str(tiny)),
+                      frame_size=fs)
+    it = next(i for i in small_items if i.dimension == "proactive")
+    fr = load_frames([it], fs)[it.video]
+    cfg = policy.cfg
+    pair = {cfg.silence_id, cfg.respond_id}
+    q = Query(it.id, it.question, (), it.query_time, it.task)
+    traces = {}
+    for mode in ("pair", "full"):
+        streamer = policy.streamer(sample=True, seed=0, max_new_tokens=3, decision_sampling=mode)
+        got = run_stream(streamer, it.video, it.fps, it.duration, [StreamQuery(q, it.duration)],
+                         frames=(Frame(k, k / it.fps, fr[k]) for k in range(len(fr))))
+        traces[mode] = [a for _, a in streamer.trace[it.id]]
+        # a response only where the decision was </Response>
+        assert len(got[it.id]) == sum(a[0] == cfg.respond_id for a in traces[mode])
+    assert all(a[0] in pair for a in traces["pair"])
+    bad = [a for a in traces["full"] if a[0] not in pair]
+    assert bad and all(len(a) == 1 for a in bad)  # a malformed decision is the whole step
+    fmt = r_format(traces["full"], cfg.silence_id, cfg.respond_id, cfg.eos_id)
+    assert fmt <= 1 - len(bad) / len(traces["full"])
+    with pytest.raises(ValueError, match="decision_sampling"):
+        policy.streamer(decision_sampling="vocab")
+
+
 def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, fs, small_bench, tmp_path):
     """`streampro train sft --base hf:...` -> `train grpo --init <its final>` -> `eval --model hf:...`,
     on the tiny Qwen2.5-VL: the saved model carries its stream settings and the added tokens."""
@@ -222,7 +255,7 @@ def test_cli_trains_an_hf_model_sft_then_grpo_then_evaluates_it(tiny, fs, small_
     log = json.loads((grpo / "log.jsonl").read_text().splitlines()[0])
     assert np.isfinite(log["loss"]) and {"reward/format", "reward/turn", "reward/traj"} <= set(log)
     r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "ev"),
-                  "--no-report", "--model-args", "window_frames=4,respond_threshold=0.4"])
+                  "--no-report", "--model-args", "window_frames=4,respond_threshold=0.4,max_new_tokens=4"])
     assert r.exit_code == 0, r.output
     r = run(app, ["eval", "--model", f"hf:{grpo / 'final'}", "--bench", str(small_bench), "--out", str(tmp_path / "e2"),
                   "--model-args", "windw=4"])
@@ -311,8 +344,11 @@ def test_served_hf_model_speaks_exactly_as_offline(tiny, fs, small_items):
     off = m.spawn()
     off.reset(StreamInfo("v", 1.0, len(fr)))
     off.add_query(Query("q0", question))
-    want = [(float(k), r.text) for k in range(len(fr)) for r in off.step(Frame(k, float(k), fr[k]))]
+    said = [(float(k), r) for k in range(len(fr)) for r in off.step(Frame(k, float(k), fr[k]))]
+    want = [(t, r.text) for t, r in said]
     assert len(want) == len(fr)  # threshold 0: it speaks after every frame
+    # an answer that ran into max_new_tokens (2) before a stop token is marked cut, one that stopped is not
+    assert [r.cut for _, r in said] == [actions[-1] not in off.stop_ids for _, actions in off.trace["q0"]]
     engine = Engine(m)
     got = []
     try:

@@ -135,8 +135,8 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
             _append(skip_path, [{"id": i, "reason": str(e)} for i in ids])
             bar.update(len(its))
             continue
-        _append(pred_path, [{"id": it.id, "responses": [{"t": r.time, "text": r.text} for r in responses[it.id]]}
-                            for it in its])
+        _append(pred_path, [{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
+                                                        for r in responses[it.id]]} for it in its])
         bar.update(len(its))
         if on_video is not None:
             on_video(n)
@@ -162,7 +162,7 @@ def load_predictions(path: str | Path, known: set[str] | None = None) -> dict[st
                     and isinstance(r.get("text"), str)):
                 raise SchemaError(f"{where} (id {rec['id']!r}): responses[{j}] needs a finite number 't' >= 0 (seconds) "
                                   f"and a string 'text', got t={t!r}")
-            preds.append(Prediction(float(r["t"]), r["text"]))
+            preds.append(Prediction(float(r["t"]), r["text"], r.get("cut") is True))
         if rec["id"] in first_line:  # which line would win is a guess: refuse instead
             raise SchemaError(f"{where}: id {rec['id']!r} already has a line ({first_line[rec['id']]}); keep one "
                               "line per question")
@@ -203,6 +203,8 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
     run = {**(provenance or {}), "judge": judge_info["name"], "metric": settings_json(settings),
            "n_questions": len(items), "streampro": __version__}
     summary = {"run": run, "f1": aggregate(scores, settings), "judge": judge_info, "settings": settings_json(settings),
+               # answers the model's length cap cut (a setting of hf: models, max_new_tokens): if many are, raise it
+               "cut_responses": sum(p.cut for ps in preds.values() for p in ps),
                "skipped": skipped, "missing_predictions": sum(it.id not in preds for it in scored),
                "complete": all(it.id in preds for it in scored)}
     from .proactive_output import native_rule  # StreamingBench PO items: also the benchmark's own rule

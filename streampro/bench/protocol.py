@@ -48,7 +48,7 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
         for r in model.step(frame):
             if r.query_id not in open_q:
                 continue  # speaking to a closed or unknown query is ignored
-            responses[r.query_id].append(Response(r.query_id, r.text, frame.time))
+            responses[r.query_id].append(Response(r.query_id, r.text, frame.time, r.cut))
         for qid in [q for q, sq in open_q.items() if sq.close_time <= frame.time + EPS]:
             del open_q[qid]
             model.close_query(qid)

@@ -89,13 +89,14 @@ def iou_content(text: str, span: tuple[float, float]) -> float:
 class Prediction:
     t: float
     text: str
+    cut: bool = False  # the model's length cap ended the answer (recorded, not scored differently)
 
 
 def stamped(item: Item, preds: Sequence[Prediction], settings: F1Settings) -> list[Prediction]:
     """Predictions at the time the metric scores them: as recorded (frame start), or one frame later."""
     if settings.response_time == "frame_start":
         return list(preds)
-    return [Prediction(p.t + 1.0 / item.fps, p.text) for p in preds]
+    return [Prediction(p.t + 1.0 / item.fps, p.text, p.cut) for p in preds]
 
 
 def judge_requests(item: Item, preds: Sequence[Prediction], settings: F1Settings) -> list[JudgeRequest]:

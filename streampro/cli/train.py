@@ -136,6 +136,8 @@ def train_grpo_cmd(
     llm_model: str = typer.Option(None, help="llm judge/rubric: served model name, or a local transformers folder"),
     task: list[str] = typer.Option(None, "--task", help="train on this task only (repeatable; default: all). The "
                                    "paper's RL: EU OU AA TP TG GP (no RF)"),
+    decision_sampling: str = typer.Option(None, help="HF model: rollout decisions from the two decision tokens (pair, "
+                                          "default) | the whole vocabulary (full: the format reward can fail)"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
@@ -146,7 +148,8 @@ def train_grpo_cmd(
         lr = HF_GRPO_LR
     kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
               items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
-              llm_model=llm_model, lr=lr, tasks=task or None, **_hf_flags(frame_size, dtype, lora_r, train_vision))
+              llm_model=llm_model, lr=lr, tasks=task or None, decision_sampling=decision_sampling,
+              **_hf_flags(frame_size, dtype, lora_r, train_vision))
     _train(train_grpo, lambda: GRPOConfig.from_yaml(config, **kw), overwrite)
 
 

@@ -36,6 +36,7 @@ class Response:
     query_id: str
     text: str
     time: float = -1.0  # set by the runner to the time of the frame just seen
+    cut: bool = False  # the answer hit the model's length cap before its end token (text may be incomplete)
 
 
 @dataclass

@@ -54,13 +54,23 @@ PAPER_SYSTEM_PROMPT = (
 class HFStreamConfig:
     frame_size: int = 448  # every frame is resized to about frame_size**2 pixels, aspect kept (448: 256 tokens if square)
     window_frames: int | None = 200  # keep the last 200 frame turns (the paper's sliding window; None: all)
-    max_new_tokens: int = 16
+    # an answer's length cap: real answers are sentences (docs/real-models.md); a cut answer is marked ``cut``
+    max_new_tokens: int = 128
     respond_threshold: float = 0.5
     system_prompt: str = PAPER_SYSTEM_PROMPT
     frame_labels: bool = True  # text label <Xs-Ys> before every frame chunk, as in the paper
     sample: bool = False  # draw decisions and answers from the policy (GRPO rollouts) instead of greedy
     temperature: float = 1.0
     seed: int = 0
+    # how the per-frame decision is drawn. pair: from </Silence> vs </Response> only (sampled, or the
+    # respond probability against respond_threshold), so every decision is well formed | full: from the whole
+    # vocabulary (sampled, or argmax), as the paper's policy acts; any other token is a malformed decision that
+    # stays silent and earns the format reward nothing (what that reward exists for)
+    decision_sampling: str = "pair"
+
+    def __post_init__(self):
+        if self.decision_sampling not in ("pair", "full"):
+            raise ValueError(f"decision_sampling must be 'pair' or 'full', got {self.decision_sampling!r}")
 
 
 def query_text(question: str, options: tuple[str, ...] | list[str]) -> str:
@@ -235,6 +245,10 @@ class HFStreamingModel(StreamingModel):
         text_ids = [i for i in out if i not in self.stop_ids]
         return self.tokenizer.decode(text_ids, skip_special_tokens=True).strip(), out
 
+    def _cut(self, ids: list[int]) -> bool:
+        """The answer ran into ``max_new_tokens`` before a stop token."""
+        return not ids or ids[-1] not in self.stop_ids
+
     def encode_frame(self, pixels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         frame = qwen_resize(pixels, self.cfg.frame_size, self.patch * self.merge)
         return patchify(frame[None], self.patch, self.merge, self.temporal, self.norm)
@@ -280,17 +294,21 @@ class HFStreamingModel(StreamingModel):
             p = float(torch.softmax(pair, -1)[1])
             if self.record_trace:
                 self.respond_p[qid].append(p)
-            if self.cfg.sample:
-                respond = bool(torch.multinomial(torch.softmax(pair / self.cfg.temperature, -1), 1, generator=self.gen))
+            if self.cfg.decision_sampling == "full":
+                dec = self._pick(logits)  # any token: only </Response> speaks
+                respond = dec == self.respond_id
             else:
-                respond = p >= self.cfg.respond_threshold
-            dec = self.respond_id if respond else self.silence_id
+                if self.cfg.sample:
+                    respond = bool(torch.multinomial(torch.softmax(pair / self.cfg.temperature, -1), 1, generator=self.gen))
+                else:
+                    respond = p >= self.cfg.respond_threshold
+                dec = self.respond_id if respond else self.silence_id
             logits = self._text(s, [dec])
             actions = [dec]
             if respond:
                 text, ids = self._generate(s, logits, feed_stop=True)
                 actions += ids
-                out.append(Response(qid, text))
+                out.append(Response(qid, text, cut=self._cut(ids)))
             if self.record_trace:
                 self.trace[qid].append((frame.index, actions))
             start, _ = s.frame_spans[-1]
@@ -581,8 +599,9 @@ class HFOfflineModel(HFStreamingModel):
             text = q.prompt if q.prompt is not None else q.question
             ids = self.tokenizer.encode(self.prompt.format(question=text, last=self.last[qid] or "none"),
                                         add_special_tokens=False)
-            reply = self._generate(s, self._text(s, ids))[0].strip()
+            reply, reply_ids = self._generate(s, self._text(s, ids))
+            reply = reply.strip()
             if reply and not reply.lower().startswith("wait") and reply != self.last[qid]:
                 self.last[qid] = reply
-                out.append(Response(qid, reply))
+                out.append(Response(qid, reply, cut=self._cut(reply_ids)))
         return out

@@ -381,7 +381,7 @@ class SmallStreamer(StreamingModel):
                 if nxt == self.cfg.eos_id:
                     break
                 answer.append(nxt)
-            out = Response(qid, self.model.tokenizer.decode(answer))
+            out = Response(qid, self.model.tokenizer.decode(answer), cut=actions[-1] != self.cfg.eos_id)
         if self.record_trace:
             self.trace[qid].append((frame.index, actions))
         self._slide(s)

@@ -46,6 +46,9 @@ class GRPOConfig(HFOptions, YamlConfig):
     clip_eps: float = 0.2
     kl_beta: float = 0.04
     temperature: float = 1.0
+    # HF policies: rollout decisions drawn from the two decision tokens (pair) or the whole vocabulary (full,
+    # where the format reward can fail); StreamPro-Small always samples the pair
+    decision_sampling: str = "pair"
     inner_epochs: int = 1
     seed: int = 0
     save_every: int = 10
@@ -72,6 +75,8 @@ class GRPOConfig(HFOptions, YamlConfig):
 
     def validate(self, where: str) -> None:
         """Settings that would crash mid-run or train nothing, refused before any model loads."""
+        if self.decision_sampling not in ("pair", "full"):
+            raise InputError(f"{where}: 'decision_sampling' must be 'pair' or 'full', got {self.decision_sampling!r}")
         if not (math.isfinite(self.temperature) and self.temperature > 0):
             raise InputError(f"{where}: 'temperature' must be > 0 (rollouts are sampled), got {self.temperature!r}")
         if not isinstance(self.reward_weights, dict):
@@ -113,10 +118,12 @@ class Sample:
     steps: list
 
 
-def sample_stream(policy, item: Item, frames: np.ndarray, seed: int, temperature: float) -> Sample:
+def sample_stream(policy, item: Item, frames: np.ndarray, seed: int, temperature: float,
+                  decision_sampling: str = "pair") -> Sample:
     """Run one stochastic stream of ``item`` and lay out the actions it took as a trajectory. ``policy``
     is StreamPro-Small or an ``HFPolicy``: both give a sampling streamer that records its actions."""
-    streamer = policy.streamer(seed=seed, sample=True, temperature=temperature)
+    extra = {} if decision_sampling == "pair" else {"decision_sampling": decision_sampling}  # HF only
+    streamer = policy.streamer(seed=seed, sample=True, temperature=temperature, **extra)
     q = Query(item.id, item.question, (), item.query_time, item.task)
     fr = (Frame(k, k / item.fps, frames[k]) for k in range(len(frames)))
     responses = run_stream(streamer, item.video, item.fps, item.duration, [StreamQuery(q, item.duration)], frames=fr)
@@ -196,6 +203,9 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
     policy = build_policy(cfg.init, cfg)
+    if cfg.decision_sampling != "pair" and not hasattr(policy, "hf_tokenizer"):
+        raise InputError(f"decision_sampling {cfg.decision_sampling!r} is for HF policies; StreamPro-Small samples "
+                         "its two decision tokens (use 'pair')")
     if cfg.freeze_encoder and hasattr(policy, "encoder"):
         policy.encoder.requires_grad_(False)
     reference = copy.deepcopy(policy).eval().requires_grad_(False)
@@ -219,7 +229,8 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         mine = [items[i] for i in idx[rank::world]]
         raw = accelerator.unwrap_model(model)
         samples = [sample_stream(raw, it, frames[it.video],
-                                 int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31)), cfg.temperature)
+                                 int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31)), cfg.temperature,
+                                 cfg.decision_sampling)
                    for i, it in enumerate(mine) for g in range(cfg.group_size)]
         with ThreadPoolExecutor(max(1, cfg.llm_concurrency)) as pool:  # LLM judge/rubric calls overlap
             rolls: list[Rollout] = list(pool.map(partial(score_sample, raw, weights=cfg.reward_weights,
