@@ -22,7 +22,8 @@ class ArenaRun:
 
 
 def load_run(folder: Path, items: list[Item], name: str | None = None) -> ArenaRun:
-    from ..bench.evaluate import load_predictions, read_jsonl
+    from ..bench.evaluate import load_predictions
+    from ..core.jsonl import read_jsonl
 
     folder = Path(folder)
     if not folder.is_dir():

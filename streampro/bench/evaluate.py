@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from tqdm import tqdm
 
 from ..core.errors import InputError, RunConflict
 from ..core.items import Item
+from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
 from ..core.types import Query
 from ..models.base import StreamingModel
 from .judges import Judge, judge_stats
@@ -34,37 +34,6 @@ V = TypeVar("V")  # anything with a ``.video`` path
 #: what an eval run writes into its folder (``--overwrite`` removes these)
 RUN_OUTPUTS = ("predictions*.jsonl", "skipped*.jsonl", "scores.jsonl", "summary.json", "table.md", "report.html",
                "judge_cache.jsonl")
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Read a JSONL file written by us; a torn last line (killed mid-write) is dropped."""
-    if not path.exists():
-        return []
-    out = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                break
-    return out
-
-
-def _append(path: Path, records: list[dict[str, Any]]) -> None:
-    with path.open("a", encoding="utf-8") as f:
-        for r in records:
-            f.write(json.dumps(r) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _repair_tail(path: Path) -> None:
-    """Drop a half-written last line left by an interrupted run so appends stay valid JSONL."""
-    if path.exists():
-        good = read_jsonl(path)
-        text = "".join(json.dumps(r) + "\n" for r in good)
-        if path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
 
 
 def lock_run(out: Path, rank: int = 0):
@@ -107,8 +76,8 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
     lock = lock_run(out, rank)  # noqa: F841 - held until this function returns
     pred_path, skip_path = shard_files(out, rank, world)
     pred_path.touch()  # exists even when every video is skipped: scoring then says so, not "file not found"
-    _repair_tail(pred_path)
-    _repair_tail(skip_path)
+    repair_tail(pred_path)
+    repair_tail(skip_path)
     done = {r["id"] for p in {pred_path, out / "predictions.jsonl"} for r in read_jsonl(p)}
     groups = list(group_by_video(items).items())[rank::world]
     # questions skipped earlier are tried again: their video may have been fixed since
@@ -132,10 +101,10 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
             ids = [it.id for it in its]
             if not skip_bad:
                 raise VideoError(f"{e} (items {ids}); rerun with --skip-bad to go on without them") from None
-            _append(skip_path, [{"id": i, "reason": str(e)} for i in ids])
+            append_jsonl(skip_path, [{"id": i, "reason": str(e)} for i in ids])
             bar.update(len(its))
             continue
-        _append(pred_path, [{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
+        append_jsonl(pred_path, [{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
                                                         for r in responses[it.id]]} for it in its])
         bar.update(len(its))
         if on_video is not None:
@@ -186,7 +155,7 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
     ids = {it.id for it in items}
     preds = load_predictions(predictions or out / "predictions.jsonl", ids)
     preds_ids = set(preds)
-    _repair_tail(out / "skipped.jsonl")
+    repair_tail(out / "skipped.jsonl")
     # a question with predictions was answered (perhaps after its video was fixed): it is not skipped
     skipped = [r for r in read_jsonl(out / "skipped.jsonl") if r["id"] in ids and r["id"] not in preds_ids]
     skip_ids = {r["id"] for r in skipped}

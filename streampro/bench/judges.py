@@ -19,6 +19,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -281,10 +282,18 @@ class OpenAIChat:
         # requests stop instead of each waiting out its own retries (a dead judge fails in one request's time)
         self.down: str | None = None
 
-    def __call__(self, prompt: str) -> str:
+    def __call__(self, prompt: str, images: Sequence[bytes] = ()) -> str:
+        """``images``: JPEG bytes shown before the prompt (a VLM endpoint), as OpenAI ``image_url`` data URLs."""
+        import base64
+
         import httpx
 
-        body = {"model": self.model, "messages": [{"role": "user", "content": prompt}], "temperature": 0,
+        content: str | list[dict[str, Any]] = prompt
+        if images:
+            content = [*({"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," +
+                                                             base64.b64encode(img).decode()}} for img in images),
+                       {"type": "text", "text": prompt}]
+        body = {"model": self.model, "messages": [{"role": "user", "content": content}], "temperature": 0,
                 "max_tokens": self.max_tokens}
         last = ""
         for attempt in range(self.max_retries + 1):
@@ -320,7 +329,10 @@ class LocalHFChat:
         self.lock = threading.Lock()
         self.ident = Path(path).name or path
 
-    def __call__(self, prompt: str) -> str:
+    def __call__(self, prompt: str, images: Sequence[bytes] = ()) -> str:
+        if images:
+            raise InputError(f"{self.ident} is a local text LLM and cannot be shown frames; give a VLM folder "
+                             "(a Qwen2/2.5/3-VL model) or an OpenAI-compatible VLM URL")
         if getattr(self.tok, "chat_template", None):
             ids = self.tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
                                                return_tensors="pt", return_dict=True)["input_ids"]

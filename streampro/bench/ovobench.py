@@ -30,8 +30,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..core.jsonl import read_jsonl
 from ..models.base import StreamingModel
-from .evaluate import read_jsonl
 from .schema import SchemaError, load_json
 from .timed import TimedQuestion, accuracy_by_task, evaluate_timed
 

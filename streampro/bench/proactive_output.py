@@ -25,9 +25,9 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
 from ..core.types import Query, StreamInfo
 from ..models.base import StreamingModel
-from .evaluate import _append, _repair_tail, read_jsonl
 from .schema import SchemaError, load_json
 from .streamingbench import write_official
 from .video import VideoError, iter_frames
@@ -119,7 +119,7 @@ def evaluate_po(questions: list[POQuestion], model: StreamingModel, out_dir: str
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pred_path, skip_path = out / "predictions.jsonl", out / "skipped.jsonl"
-    _repair_tail(pred_path)
+    repair_tail(pred_path)
     done = {r["qid"] for p in (pred_path, skip_path) for r in read_jsonl(p)}
     for q in tqdm([q for q in questions if q.qid not in done], desc="proactive output", disable=not progress):
         try:
@@ -127,11 +127,11 @@ def evaluate_po(questions: list[POQuestion], model: StreamingModel, out_dir: str
         except VideoError as e:
             if not skip_bad:
                 raise
-            _append(skip_path, [{"qid": q.qid, "reason": str(e)}])
+            append_jsonl(skip_path, [{"qid": q.qid, "reason": str(e)}])
             continue
         if rec["dialog_history"]:
             rec["time_correct"], rec["answer_correct"] = grade_po(q, rec)
-        _append(pred_path, [{"qid": q.qid, "task": q.task, **rec}])
+        append_jsonl(pred_path, [{"qid": q.qid, "task": q.task, **rec}])
     return summarize_po(questions, out)
 
 

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ..core.items import DIMENSIONS, TASKS, Item  # noqa: E402
-from .evaluate import read_jsonl  # noqa: E402
+from ..core.jsonl import read_jsonl  # noqa: E402
 from .scoring import weighted_mean  # noqa: E402
 from .video import VideoError, iter_frames  # noqa: E402
 

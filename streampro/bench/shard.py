@@ -38,7 +38,7 @@ def merge_shards(out: Path, video_order: list[str], video_of: dict[str, str]) ->
     """Merge every ``*.rank<R>.jsonl`` (and an existing merged file) into ``predictions.jsonl`` /
     ``skipped.jsonl``, records grouped by video in ``video_order`` — the single-process layout.
     Written to a temporary file and renamed, so an interruption never leaves a torn merge."""
-    from .evaluate import read_jsonl
+    from ..core.jsonl import read_jsonl
 
     rank_of = {v: i for i, v in enumerate(video_order)}
     for name in ("predictions", "skipped"):

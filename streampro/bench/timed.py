@@ -20,8 +20,9 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
 from ..models.base import Query, StreamInfo, StreamingModel
-from .evaluate import _append, _repair_tail, group_by_video, read_jsonl
+from .evaluate import group_by_video
 from .protocol import EPS
 from .video import VideoError, iter_frames
 
@@ -58,7 +59,7 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pred_path, skip_path = out / "predictions.jsonl", out / "skipped.jsonl"
-    _repair_tail(pred_path)
+    repair_tail(pred_path)
     done = {r["qid"] for r in read_jsonl(pred_path)} | {r["qid"] for r in read_jsonl(skip_path)}
     by_video = group_by_video([q for q in questions if q.qid not in done])
     bar = tqdm(total=sum(len(v) for v in by_video.values()), desc=desc, unit="q", disable=not progress)
@@ -72,10 +73,10 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
         except VideoError as e:
             if not skip_bad:
                 raise
-            _append(skip_path, [{"qid": q.qid, "task": q.task, "reason": str(e)} for q in qs])
+            append_jsonl(skip_path, [{"qid": q.qid, "task": q.task, "reason": str(e)} for q in qs])
             bar.update(len(qs))
             continue
-        _append(pred_path, records)
+        append_jsonl(pred_path, records)
         bar.update(len(records))
     bar.close()
     ids = {q.qid for q in questions}

@@ -10,7 +10,7 @@ from . import bench, train, external, live  # noqa: F401
 from ..arena.commands import arena_app
 
 app.add_typer(arena_app, name="arena")
-from . import data, models  # noqa: E402, F401
+from . import data, data_build, models  # noqa: E402, F401
 
 __all__ = ["app", "main"]
 

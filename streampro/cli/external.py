@@ -43,8 +43,8 @@ def rtvu(
 ) -> None:
     """StreamingBench Real-Time Visual Understanding: per-task and overall accuracy (resumable); also
     writes official_results.json for the benchmark's own count.py."""
-    from ..bench.evaluate import read_jsonl
     from ..bench.streamingbench import evaluate_rtvu, load_rtvu, write_rtvu_official
+    from ..core.jsonl import read_jsonl
 
     summary = _probe_benchmark(lambda: load_rtvu(questions, videos), evaluate_rtvu, model, model_args, out,
                                fps=fps, skip_bad=skip_bad, rule=rule,
