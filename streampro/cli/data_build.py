@@ -84,3 +84,49 @@ def data_build(
     typer.echo(f"items: {out / 'items.jsonl'}  (next: streampro data review {out})")
     if summary["rf_candidates"]:
         typer.echo(f"RF: {summary['rf_candidates']} video(s) to annotate by hand in {out / 'rf_annotate.csv'}")
+
+
+@data_app.command("review")
+def data_review(
+    out: Path = typer.Argument(..., help="a `data build` output folder (its items.jsonl)"),
+    host: str = typer.Option("127.0.0.1", help="interface to bind; anything but loopback needs a strong token"),
+    port: int = typer.Option(8020, help="TCP port"),
+    token: str = typer.Option(None, envvar="STREAMPRO_TOKEN", help="required of the page; default: a random one, "
+                              "printed in the page's URL"),
+    no_token: bool = typer.Option(False, "--no-token", help="no token at all (loopback only)"),
+    allow_origin: list[str] = typer.Option([], "--allow-origin", help="another browser origin allowed to post"),
+) -> None:
+    """The review page: accept, edit (times, text) or reject each built item; decisions go to OUT/review.jsonl and
+    Export writes OUT/reviewed.jsonl."""
+    import uvicorn
+
+    from ..core.errors import StreamProError
+    from ..data.review import ReviewStore
+    from ..data.review_app import create_review_app
+    from ..serve.security import check_token, is_loopback
+
+    try:
+        token = check_token(token, host, no_token)
+        store = ReviewStore(out)
+    except StreamProError as e:
+        _fail(str(e))
+    app = create_review_app(store, token, loopback=is_loopback(host), allow_origins=tuple(allow_origin))
+    c = store.counts()
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"review: {len(store.items)} items ({c['undecided']} to review) in {out}")
+    typer.echo(f"open http://{shown}:{port}/{'?token=' + token if token else ''}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@data_app.command("export")
+def data_export(out: Path = typer.Argument(..., help="a reviewed `data build` folder")) -> None:
+    """Write OUT/reviewed.jsonl (accepted and edited items) without opening the page."""
+    from ..core.errors import StreamProError
+    from ..data.review import ReviewStore
+
+    try:
+        r = ReviewStore(out).export()
+    except StreamProError as e:
+        _fail(str(e))
+    typer.echo(f"{r['items']} item(s) -> {r['path']} (accepted {r['accept']}, edited {r['edit']}, rejected "
+               f"{r['reject']}, not reviewed {r['undecided']})")
