@@ -358,3 +358,21 @@ def test_served_hf_model_speaks_exactly_as_offline(tiny, fs, small_items):
         engine.shutdown()
     assert got == want and stats["stepped"] == len(fr) and stats["dropped"] == 0
     assert m.trace == {} and off.trace["q0"]  # the served copy keeps no GRPO trace; the prototype is untouched
+
+
+def test_a_local_vlm_folder_serves_the_data_pipeline(tiny, fs, small_items, tmp_path):
+    """`data build --vlm PATH`: a local Qwen-VL folder answers a prompt about frames through the streaming
+    adapter; an untrained model's reply is not the JSON asked for, so the call is retried, then recorded as a
+    failure instead of crashing (the pipeline's contract for every backend)."""
+    from streampro.data.calls import CallCache, Caller, CallFailure, LocalVLMChat
+    from streampro.data.frames import sample_frames
+    from streampro.data.replies import Captions
+
+    it = small_items[0]
+    frames = sample_frames(it.video, fps=1.0, frame_size=fs)
+    vlm = LocalVLMChat(str(tiny), max_new_tokens=4, frame_size=fs)
+    reply = vlm("Describe the video.", frames.jpegs[:3])
+    assert isinstance(reply, str)
+    got = Caller(vlm, CallCache(tmp_path / "calls.jsonl"), retries=1).ask("Caption these frames.", Captions,
+                                                                          frames.jpegs[:3])
+    assert isinstance(got, CallFailure) and len(got.replies) == 2
