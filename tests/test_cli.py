@@ -10,7 +10,8 @@ run = CliRunner().invoke
 
 
 def test_score_external_predictions_and_eval_agree(small_bench, small_items, tmp_path):
-    r = run(app, ["eval", "--bench", str(small_bench), "--model", "oracle", "--out", str(tmp_path / "ev"), "--judge", "exact"])
+    r = run(app, ["eval", "--bench", str(small_bench), "--model", "oracle", "--out", str(tmp_path / "ev"), "--judge", "exact",
+                  "--matching", "best"])
     assert r.exit_code == 0, r.output
     ev = json.loads((tmp_path / "ev" / "summary.json").read_text())
     assert set(ev["f1"]) >= {"tasks", "dimensions", "avg", "wavg"} and ev["f1"]["wavg"] == 100
@@ -23,7 +24,7 @@ def test_score_external_predictions_and_eval_agree(small_bench, small_items, tmp
     ext = tmp_path / "other.jsonl"
     ext.write_text("".join(json.dumps(p) + "\n" for p in preds))
     r = run(app, ["score", "--bench", str(small_bench), "--predictions", str(ext), "--out", str(tmp_path / "sc"),
-                  "--judge", "exact", "--no-report"])
+                  "--judge", "exact", "--no-report", "--matching", "best"])
     assert r.exit_code == 0, r.output
     sc = [json.loads(line) for line in (tmp_path / "sc" / "scores.jsonl").read_text().splitlines()]
     by = {s["id"]: s for s in sc}

@@ -2,10 +2,11 @@ import json
 
 import pytest
 
-from streampro.bench.evaluate import evaluate, item_query
+from streampro.bench.evaluate import evaluate, item_query, score_run
 from streampro.bench.judges import ExactJudge, RuleJudge
 from streampro.bench.protocol import StreamQuery, run_stream
 from streampro.bench.schema import Item
+from streampro.bench.scoring import F1Settings
 from streampro.bench.video import VideoError
 from streampro.core.text import parse_choice
 from streampro.models.base import Response, StreamingModel
@@ -55,8 +56,13 @@ def _table(s):
 
 @pytest.mark.parametrize("judge", [ExactJudge(), RuleJudge()], ids=["exact", "rule"])
 def test_reference_models_anchor_the_scale(small_items, tmp_path, judge):
-    got = {n: _table(evaluate(small_items, build_model(n, small_items), tmp_path / n, judge, progress=False))
-           for n in REFERENCE_MODELS}
+    # the ceilings are those of --matching best; the paper's first-window rule costs even the oracle where world
+    # answers' windows overlap (docs/metrics.md), which the rescoring below shows
+    best = F1Settings(matching="best")
+    got = {n: _table(evaluate(small_items, build_model(n, small_items), tmp_path / n, judge, progress=False,
+                              settings=best)) for n in REFERENCE_MODELS}
+    paper = score_run(small_items, tmp_path / "oracle", judge)
+    assert paper["settings"]["matching"] == "first" and 50 < paper["f1"]["wavg"] < 100
     assert got["oracle"] == {"perception": 100, "temporal": 100, "proactive": 100, "wavg": 100}
     assert got["reactive"]["perception"] == 100 and got["reactive"]["temporal"] == 100
     assert got["reactive"]["proactive"] < 50  # late by construction on Proactive Agency
@@ -77,14 +83,16 @@ def test_resume_after_interruption(small_items, tmp_path):
 
     model = build_model("oracle", small_items)
     with pytest.raises(Boom):
-        evaluate(small_items, model, tmp_path, ExactJudge(), progress=False, on_video=die)
+        evaluate(small_items, model, tmp_path, ExactJudge(), progress=False, on_video=die,
+                 settings=F1Settings(matching="best"))
     pred = tmp_path / "predictions.jsonl"
     kept = [json.loads(line)["id"] for line in pred.read_text().splitlines()]
     assert 0 < len(kept) < len(small_items)
     with pred.open("a") as f:
         f.write('{"id": "torn')  # a write cut off mid-line
     seen = []
-    s = evaluate(small_items, model, tmp_path, ExactJudge(), progress=False, on_video=seen.append)
+    s = evaluate(small_items, model, tmp_path, ExactJudge(), progress=False, on_video=seen.append,
+                 settings=F1Settings(matching="best"))
     ids = [json.loads(line)["id"] for line in pred.read_text().splitlines()]
     assert ids[: len(kept)] == kept and sorted(ids) == sorted(i.id for i in small_items)
     assert s["complete"] and s["f1"]["wavg"] == pytest.approx(100)

@@ -93,7 +93,7 @@ def test_bench_files_that_are_not_utf8_or_not_files(g14):  # cases 1.18, 1.19, 1
     assert r.returncode == 0 and "skipped: " in r.stderr
     assert json.loads((root / "x2/summary.json").read_text())["f1"]["n"] == len(good) - 1
     (root / "g14/bom.jsonl").write_bytes(b"\xef\xbb\xbf" + "".join(good).encode())
-    r = cli("eval", "--bench", "g14/bom.jsonl", "--out", "x3", "--no-report", cwd=root)
+    r = cli("eval", "--bench", "g14/bom.jsonl", "--out", "x3", "--no-report", "--matching", "best", cwd=root)
     assert r.returncode == 0 and json.loads((root / "x3/summary.json").read_text())["f1"]["wavg"] == 100.0
     one_line_error(cli("eval", "--bench", "g14", "--out", "x4", cwd=root), "is a folder", "g14/items.jsonl")
     (root / "afile").write_text("x")
@@ -176,14 +176,16 @@ def test_skipped_questions_are_retried_and_a_torn_skip_file_is_repaired(g14, tmp
     summary = json.loads((tmp_path / "run/summary.json").read_text())
     assert summary["skipped"] and summary["f1"]["n"] < len(recs)
     hidden.rename(victim)  # the video is fixed: a rerun answers the skipped questions
-    r = cli("eval", "--bench", bench / "items.jsonl", "--out", tmp_path / "run", "--no-report", cwd=root)
+    r = cli("eval", "--bench", bench / "items.jsonl", "--out", tmp_path / "run", "--no-report", "--matching", "best",
+                cwd=root)
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads((tmp_path / "run/summary.json").read_text())
     assert summary["skipped"] == [] and summary["f1"]["n"] == len(recs) and summary["f1"]["wavg"] == 100.0
     # a torn last line of skipped.jsonl (a crash mid-write) is repaired and counts for nothing
     with (tmp_path / "run/skipped.jsonl").open("a") as f:
         f.write(json.dumps({"id": recs[1]["id"]})[:-1] + ', "rea')
-    r = cli("eval", "--bench", bench / "items.jsonl", "--out", tmp_path / "run", "--no-report", cwd=root)
+    r = cli("eval", "--bench", bench / "items.jsonl", "--out", tmp_path / "run", "--no-report", "--matching", "best",
+                cwd=root)
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads((tmp_path / "run/summary.json").read_text())
     assert summary["skipped"] == [] and summary["f1"]["wavg"] == 100.0
