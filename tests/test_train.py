@@ -438,3 +438,25 @@ def test_turn_reward_takes_a_prediction_only_when_it_earns_something():
                                                         Answer(text="it turned blue", time=12.0)])
     said = [Response("q", "it turned blue", 18.0)]
     assert r_turn(it, said, ExactJudge()) == pytest.approx(2 * 1.25 / 3)
+
+
+def test_reward_study_ranks_by_hand():
+    """Within-group Spearman of each reward part with F1, and the best-F1-gets-best-reward rate, on groups
+    whose values are chosen so both can be computed by hand."""
+    from streampro.train.reward_study import summarize, table
+
+    def g(*rows):
+        return [{"format": 1.0, "turn": t, "traj": j, "total": t + j, "f1": f, "responses": 1} for t, j, f in rows]
+
+    groups = [g((0.1, 0.5, 0.0), (0.5, 0.5, 0.5), (0.9, 0.5, 1.0)),   # turn agrees with F1 (rho 1); traj constant
+              g((0.9, 1.0, 0.0), (0.5, 0.0, 0.5), (0.1, 0.5, 1.0)),   # turn reversed (rho -1); traj rho -0.5
+              g((0.3, 0.2, 0.4), (0.7, 0.9, 0.4), (0.2, 0.1, 0.4))]   # F1 constant: no information
+    s = summarize(groups)
+    assert s["groups_with_constant_f1"] == 1 and s["turn"]["groups_ranked"] == 2
+    assert s["turn"]["mean_spearman"] == pytest.approx(0.0)  # (1 + -1) / 2
+    assert s["turn"]["best_f1_gets_best_reward"] == pytest.approx(0.5)
+    assert s["traj"]["groups_ranked"] == 1 and s["traj"]["mean_spearman"] == pytest.approx(-0.5)
+    assert s["format"]["groups_ranked"] == 0 and s["format"]["best_f1_gets_best_reward"] == 0  # constant: never "best"
+    # total = turn + traj: group 1 (0.6, 1.0, 1.4) agrees; group 2 (1.9, 0.5, 0.6): rho -0.5, best F1 not best total
+    assert s["total"]["mean_spearman"] == pytest.approx(0.25) and s["total"]["best_f1_gets_best_reward"] == 0.5
+    assert "| turn | 0.00 | 2 | 50 % |" in table(s)

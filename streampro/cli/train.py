@@ -199,3 +199,32 @@ def reproduce(
         _fail(str(e))
     typer.echo(res["text"])
     typer.echo(f"results: {Path(out) / 'results.json'}\nreport: {Path(out) / 'report.html'}")
+
+
+@train_app.command("reward-study")
+def reward_study_cmd(
+    init: str = typer.Option(..., help="the policy the rollouts come from (an SFT model folder)"),
+    items: str = typer.Option(..., help="questions to roll out (use a val split, never the test split)"),
+    out: Path = typer.Option(Path("runs/reward_study"), help="output folder (summary.json, table.md, rollouts.json)"),
+    groups: int = typer.Option(32, help="questions (one group of rollouts each)"),
+    group_size: int = typer.Option(8, help="rollouts per question (GRPO's G)"),
+    temperature: float = typer.Option(1.0, help="sampling temperature, as in GRPO"),
+    task: list[str] = typer.Option(None, "--task", help="only these tasks (repeatable)"),
+    seed: int = typer.Option(0, help="seed of the question draw and the rollouts"),
+) -> None:
+    """How well each GRPO reward part ranks a group's rollouts against their own StreamPro-F1 (within-group
+    Spearman; how often the best-F1 rollout gets the best reward)."""
+    from ..core.errors import StreamProError
+    from ..train.reward_study import StudyConfig, run_study, table
+
+    if groups < 1 or group_size < 2:
+        _fail("--groups must be >= 1 and --group-size >= 2 (a group ranks at least two rollouts)")
+    try:
+        summary = run_study(StudyConfig(init=init, items=items, groups=groups, group_size=group_size,
+                                        temperature=temperature, seed=seed, tasks=task or []), out)
+    except (StreamProError, FileNotFoundError, ValueError) as e:
+        _fail(str(e))
+    typer.echo(table(summary))
+    typer.echo(f"mean F1 {summary['mean_f1']:.3f}, {summary['mean_responses']:.2f} responses per rollout; "
+               f"{summary['groups_with_constant_f1']} of {summary['groups']} groups have one F1 for all rollouts")
+    typer.echo(f"summary: {out / 'summary.json'}")

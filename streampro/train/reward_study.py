@@ -1,0 +1,113 @@
+"""Does the GRPO reward rank rollouts as StreamPro-F1 does? (issue 18, "understand the reward first")
+
+GRPO's advantage only uses the order of the rewards *within a group* (G rollouts of one question). So for
+``groups`` questions, this samples G rollouts each from a policy, exactly as GRPO does, and scores every
+rollout with each reward part (format, turn, traj), the weighted total, and the rollout's own StreamPro-F1
+(the benchmark's matching rule and judge). Per group it takes the Spearman correlation of each part with F1
+(groups where F1 or the part is constant are left out of that mean, and counted), and how often the
+rollout with the best F1 also gets the best reward (ties: any of the tied best counts).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import spearmanr
+from tqdm import tqdm
+
+from ..bench.judges import RuleJudge
+from ..bench.schema import load_items
+from ..bench.scoring import F1Settings, Prediction, judge_requests, score_question
+from .grpo import sample_stream
+from .policy import build_policy
+from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
+from .trajectory import load_frames, select_tasks
+
+PARTS = ("format", "turn", "traj", "total")
+
+
+@dataclass
+class StudyConfig:
+    init: str
+    items: str
+    groups: int = 32
+    group_size: int = 8
+    temperature: float = 1.0
+    seed: int = 0
+    tasks: list = field(default_factory=list)
+    weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    reward_tau: float = 8.0
+    matching: str = "gt_first"
+
+
+def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[str, Any]]]:
+    """``groups`` x ``group_size`` rollouts, each ``{format, turn, traj, total, f1, responses}``."""
+    items = select_tasks(load_items(cfg.items), cfg.tasks, cfg.items)
+    rng = np.random.default_rng(cfg.seed)
+    picked = [items[i] for i in rng.choice(len(items), min(cfg.groups, len(items)), replace=False)]
+    policy = build_policy(cfg.init).eval()
+    frames = load_frames(picked, policy.cfg.image_size)
+    judge, settings = RuleJudge(), RewardSettings(cfg.reward_tau, cfg.matching)
+    ids = (policy.cfg.silence_id, policy.cfg.respond_id, policy.cfg.eos_id)
+    groups = []
+    for gi, it in enumerate(tqdm(picked, desc="reward study", disable=not progress)):
+        rows = []
+        for g in range(cfg.group_size):
+            s = sample_stream(policy, it, frames[it.video], int(np.random.default_rng([cfg.seed, gi, g]).integers(2**31)),
+                              cfg.temperature)
+            total, parts = compute_rewards(it, s.responses, s.steps, ids, cfg.weights, judge, settings)
+            preds = [Prediction(r.time, r.text) for r in s.responses]
+            content = {r: judge.score_one(r) for r in judge_requests(it, preds, F1Settings())}
+            f1 = score_question(it, preds, content)["f1"]
+            rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task})
+        groups.append(rows)
+    return groups
+
+
+def summarize(groups: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"groups": len(groups), "rollouts": sum(len(g) for g in groups)}
+    f1_constant = sum(len({r["f1"] for r in g}) == 1 for g in groups)
+    out["groups_with_constant_f1"] = f1_constant
+    for part in PARTS:
+        rhos, best_hits, informative = [], 0, 0
+        for g in groups:
+            f1 = np.array([r["f1"] for r in g])
+            x = np.array([r[part] for r in g])
+            if len(set(f1)) < 2:
+                continue
+            informative += 1
+            top = np.flatnonzero(f1 == f1.max())
+            best_hits += int(np.argmax(x) in top and x.max() > x.min())
+            if len(set(x)) > 1:
+                rhos.append(float(spearmanr(x, f1).statistic))
+        out[part] = {"mean_spearman": float(np.mean(rhos)) if rhos else None, "groups_ranked": len(rhos),
+                     "best_f1_gets_best_reward": best_hits / informative if informative else None,
+                     "mean": float(np.mean([r[part] for g in groups for r in g]))}
+    out["mean_f1"] = float(np.mean([r["f1"] for g in groups for r in g]))
+    out["mean_responses"] = float(np.mean([r["responses"] for g in groups for r in g]))
+    return out
+
+
+def table(summary: dict[str, Any]) -> str:
+    lines = ["| reward part | mean within-group Spearman with F1 | groups ranked | best-F1 rollout gets the best reward | mean value |",
+             "|---|---|---|---|---|"]
+    for part in PARTS:
+        s = summary[part]
+        rho = "–" if s["mean_spearman"] is None else f"{s['mean_spearman']:.2f}"
+        hit = "–" if s["best_f1_gets_best_reward"] is None else f"{100 * s['best_f1_gets_best_reward']:.0f} %"
+        lines.append(f"| {part} | {rho} | {s['groups_ranked']} | {hit} | {s['mean']:.3f} |")
+    return "\n".join(lines)
+
+
+def run_study(cfg: StudyConfig, out: Path, progress: bool = True) -> dict[str, Any]:
+    groups = rollout_scores(cfg, progress)
+    summary = summarize(groups)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "rollouts.json").write_text(json.dumps(groups))
+    (out / "summary.json").write_text(json.dumps({"config": cfg.__dict__, **summary}, indent=2))
+    (out / "table.md").write_text(table(summary) + "\n")
+    return summary
