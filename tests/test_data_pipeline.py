@@ -172,6 +172,20 @@ def test_kill_9_then_rerun_continues_without_repeating_a_call(world, tmp_path):
     assert (out / "items.jsonl").read_text() == (clean / "items.jsonl").read_text().replace(str(clean), str(out))
 
 
+def test_the_vlm_shot_filter_rejects_videos_with_too_few_transitions(world, tmp_path):
+    root, items, url = world
+    reset()
+    # (the later --min-transitions wins over the one args() gives)
+    r = run(app, args(root, url, tmp_path / "v", "--shots", "vlm", "--task", "OU", "--min-transitions", "1"))
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in (tmp_path / "v" / "videos.jsonl").read_text().splitlines()]
+    n_videos = len({it.video for it in items})
+    # one VLM call per video (frames spread over it), each answering 0 transitions: every video is rejected
+    assert WorldHandler.kinds == {"shots": n_videos} and len(rows) == n_videos
+    assert all(not r["kept"] and r["reason"] == "too few scene transitions (0 < 1)" for r in rows)
+    assert json.loads((tmp_path / "v" / "summary.json").read_text())["videos"]["rejected"] == {"too few scene transitions": n_videos}
+
+
 def test_replies_are_parsed_validated_and_retried(tmp_path):
     assert parse_reply('Sure!\n```json\n{"transitions": 3, "min_scene_s": 4.5}\n```', Shots).transitions == 3
     for bad, why in (("no json", "no JSON object"), ('{"transitions": -1, "min_scene_s": 1}', "transitions"),

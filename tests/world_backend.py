@@ -129,6 +129,10 @@ class WorldHandler(BaseHTTPRequestHandler):
     def reply(self, prompt: str, images: list[bytes]) -> str:
         cls, w = type(self), type(self).world
         first = prompt.splitlines()[0]
+        if first.startswith("You are screening videos for a streaming"):  # the world has no cuts: one scene
+            cls.kinds["shots"] += 1
+            duration = float(re.search(r"a video of ([\d.]+) seconds", prompt).group(1))
+            return json.dumps({"transitions": 0, "min_scene_s": duration})
         if first.startswith("You are screening videos for a risk"):
             cls.kinds["rf_scene"] += 1
             rf = any(it.task == "RF" for it in w.by_video[w.identify(images)])
