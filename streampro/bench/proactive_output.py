@@ -25,6 +25,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..core.items import TIME_EPS
 from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
 from ..core.types import Query, StreamInfo
 from ..models.base import StreamingModel
@@ -90,7 +91,7 @@ def run_po_question(model: StreamingModel, q: POQuestion, fps: float = 1.0, fram
     frames = iter_frames(q.video, fps=fps, start=q.start, end=q.truth + 4, size=frame_size)
     pending = next(frames, None)
     while now <= q.truth + 4:
-        while pending is not None and pending.time <= now + 1e-6:
+        while pending is not None and pending.time <= now + TIME_EPS:
             model.step(pending)
             pending = next(frames, None)
         reply = model.answer_now(Query(f"{q.qid}@{now}", poll, (), float(now), q.task, PROMPT.format(poll)))
@@ -205,8 +206,8 @@ def native_rule(items, predictions) -> dict[str, Any] | None:
         return None
     time_ok = answer_ok = 0
     for it in po:
-        preds = sorted((p for p in predictions.get(it.id, []) if p.t >= it.query_time - 1e-6), key=lambda p: p.t)
-        if preds and abs(preds[0].t - it.answers[0].time) <= 2 + 1e-6:
+        preds = sorted((p for p in predictions.get(it.id, []) if p.t >= it.query_time - TIME_EPS), key=lambda p: p.t)
+        if preds and abs(preds[0].t - it.answers[0].time) <= 2 + TIME_EPS:
             time_ok += 1
             answer_ok += it.answers[0].text in preds[0].text
     return {"n": len(po), "time_accuracy": 100 * time_ok / len(po), "answer_accuracy": 100 * answer_ok / len(po)}

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..core.items import TIME_EPS
 from ..models.base import Query, Response, StreamInfo, StreamingModel
 from .video import Frame, VideoError, iter_frames
 
-EPS = 1e-6
+EPS = TIME_EPS
 
 
 @dataclass

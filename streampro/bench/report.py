@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..core.items import DIMENSIONS, TASKS, Item  # noqa: E402
+from ..core.items import DIMENSIONS, TASKS, TIME_EPS, Item  # noqa: E402
 from ..core.jsonl import read_jsonl  # noqa: E402
 from .scoring import weighted_mean  # noqa: E402
 from .video import VideoError, iter_frames  # noqa: E402
@@ -138,8 +138,8 @@ def timeline_figure(item: Item, runs: dict[str, dict[str, Any]], n_thumbs: int =
         sc = run.get("score") or {}
         by_pred = {m["pred"]: m for m in sc.get("matches", [])}
         # the scorer indexes the responses given from the query time on, in time order
-        times = sorted(r["t"] for r in run["responses"] if r["t"] >= item.query_time - 1e-6)
-        early = [r["t"] for r in run["responses"] if r["t"] < item.query_time - 1e-6]
+        times = sorted(r["t"] for r in run["responses"] if r["t"] >= item.query_time - TIME_EPS)
+        early = [r["t"] for r in run["responses"] if r["t"] < item.query_time - TIME_EPS]
         for pi, m in by_pred.items():  # at most one per answer
             j = m["answer"]
             ax.plot(times[pi], row, "o", color=f"C{j % 10}", ms=7)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
-from ..core.items import DIMENSIONS, TASKS, Answer, Item, TaskRule, register_task
+from ..core.items import DIMENSIONS, TASKS, TIME_EPS, Answer, Item, TaskRule, register_task
 
 __all__ = ["DIMENSIONS", "TASKS", "Answer", "Item", "TaskRule", "register_task", "SchemaError", "validate_record",
            "load_items", "write_items", "load_json"]
@@ -30,7 +30,7 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "query_time": (int, float), "question": str, "answers": list,
 }
 _ANSWER_FIELDS = {"text", "time", "start", "end", "span", "window", "tau", "slots", "outcome_time"}
-EPS = 1e-6
+EPS = TIME_EPS
 
 
 def _num(v: Any) -> bool:

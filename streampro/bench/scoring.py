@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..core.items import DIMENSIONS, Answer, Item
+from ..core.items import DIMENSIONS, TIME_EPS, Answer, Item
 from ..core.text import numbers
 from .judges import Judge, JudgeRequest
 
-EPS = 1e-6
+EPS = TIME_EPS
 MATCHING = ("first", "best")
 RESPONSE_TIMES = ("frame_start", "frame_end")
 

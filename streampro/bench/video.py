@@ -16,6 +16,7 @@ import av
 import numpy as np
 
 from ..core.errors import StreamProError
+from ..core.items import TIME_EPS
 from ..core.types import Frame
 
 __all__ = ["Frame", "VideoError", "iter_frames", "decode_video", "write_video"]
@@ -60,9 +61,9 @@ def iter_frames(
         try:
             for frame in container.decode(stream):
                 t = float(frame.time) if frame.time is not None else emitted * (step or 1 / 25)
-                if t + 1e-6 < next_t:
+                if t + TIME_EPS < next_t:
                     continue
-                if end is not None and t > end + 1e-6:
+                if end is not None and t > end + TIME_EPS:
                     break
                 if size is not None:
                     frame = frame.reformat(width=size, height=size)

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DIMENSIONS = ("perception", "temporal", "proactive")
+#: the one time tolerance (seconds): stream times are k / fps in floating point, so "at or after t" is
+#: ``>= t - TIME_EPS`` everywhere (windows, the runner's clock, answer bounds, reports)
+TIME_EPS = 1e-6
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ import re
 
 import numpy as np
 
-from ..core.items import Answer, Item
+from ..core.items import TIME_EPS, Answer, Item
 from ..core.types import Frame, Query, Response
 from .base import StreamingModel
 
-EPS = 1e-6
+EPS = TIME_EPS
 
 
 def _rng(seed: int, *keys: object) -> np.random.Generator:

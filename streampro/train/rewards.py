@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..bench.judges import Judge, JudgeRequest, RuleJudge
-from ..bench.scoring import iou_content, time_score
-from ..core.items import Answer, Item
+from ..bench.scoring import in_window, iou_content, time_score
+from ..core.items import TIME_EPS, Answer, Item
 from ..core.types import Response
 
 DEFAULT_WEIGHTS = {"format": 0.1, "turn": 0.45, "traj": 0.45}
@@ -59,8 +59,8 @@ def content(item: Item, a: Answer, text: str, judge: Judge) -> float:
 def _in_reward_window(t: float, item: Item, a: Answer, tau: float) -> bool:
     lo, hi = a.best
     if item.dimension == "proactive":
-        return lo - tau - 1e-6 <= t <= lo + 1e-6
-    return lo - tau - 1e-6 <= t <= hi + tau + 1e-6
+        return lo - tau - TIME_EPS <= t <= lo + TIME_EPS
+    return lo - tau - TIME_EPS <= t <= hi + tau + TIME_EPS
 
 
 def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: RewardSettings = RewardSettings()) -> float:
@@ -103,7 +103,7 @@ def world_rubric(item: Item, responses: Sequence[Response], judge: Judge) -> lis
     preds = sorted(responses, key=lambda r: r.time)
     n_gt = len(item.answers)
     acc = [[content(item, a, p.text, judge) for a in item.answers] for p in preds]
-    win = [[item.window(a)[0] - 1e-6 <= p.time <= item.window(a)[1] + 1e-6 for a in item.answers] for p in preds]
+    win = [[in_window(p.time, item, a) for a in item.answers] for p in preds]
     covered = [any(acc[i][j] >= CONTENT_OK and win[i][j] for i in range(len(preds))) for j in range(n_gt)]
     said = [max(range(n_gt), key=lambda j: (acc[i][j], -j)) for i in range(len(preds)) if max(acc[i]) >= CONTENT_OK]
     idx = [j for j, c in enumerate(covered) if c]
@@ -116,7 +116,7 @@ def world_rubric(item: Item, responses: Sequence[Response], judge: Judge) -> lis
         ("no_hallucination", lambda: bool(preds) and all(max(row) >= CONTENT_OK for row in acc)),
         ("in_order", lambda: bool(said) and all(a <= b for a, b in zip(said, said[1:], strict=False))),
         ("no_skipped_step", lambda: bool(idx) and idx == list(range(idx[0], idx[-1] + 1))),
-        ("not_premature", lambda: not preds or preds[0].time >= item.window(item.answers[0])[0] - 1e-6),
+        ("not_premature", lambda: not preds or preds[0].time >= item.window(item.answers[0])[0] - TIME_EPS),
     ]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ..bench.video import decode_video
-from ..core.items import Item
+from ..core.items import TIME_EPS, Item
 from ..models.small import SmallConfig
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class Trajectory:
 
 def item_frames(item: Item) -> tuple[int, int]:
     """(query frame, last frame) of an item on its own frame grid."""
-    return round(item.query_time * item.fps), max(0, int(np.ceil(item.duration * item.fps - 1e-6)) - 1)
+    return round(item.query_time * item.fps), max(0, int(np.ceil(item.duration * item.fps - TIME_EPS)) - 1)
 
 
 def teacher_frames(item: Item, last: int) -> list[int]:
@@ -47,7 +47,7 @@ def teacher_frames(item: Item, last: int) -> list[int]:
     out, taken = [], set()
     q = round(item.query_time * item.fps)
     for a in item.answers:
-        k = max(q, int(np.ceil(a.best[0] * item.fps - 1e-6)))
+        k = max(q, int(np.ceil(a.best[0] * item.fps - TIME_EPS)))
         while k in taken and k < last:
             k += 1
         taken.add(k)
