@@ -280,6 +280,19 @@ def test_sft_resume_and_grpo_end_to_end(tmp_path, small_bench, small_items, monk
     assert len(glog) == 2 and all(math.isfinite(r["loss"]) for r in glog) and "reward/turn" in glog[0]
     s = evaluate(small_items, build_model(f"small:{g}", small_items), tmp_path / "eval", RuleJudge(), progress=False)
     assert s["complete"] and s["f1"]["n"] == len(small_items)
+    # learning curves: val F1 before training and after every step, in log.jsonl and curves.png; the last
+    # point is exactly what `eval` gives the saved model on the same val questions
+    from streampro.bench.schema import write_items
+
+    val = tmp_path / "val" / "items.jsonl"
+    write_items(val, small_items[:7])
+    g2 = train_grpo(GRPOConfig(init=str(full), train=str(small_bench), out=str(tmp_path / "grpo2"), steps=2,
+                               items_per_step=2, group_size=3, val=str(val), eval_every=1), progress=False)
+    rows = [json.loads(line) for line in (tmp_path / "grpo2" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows if "val/wavg" in r] == [-1, 0, 1] and (tmp_path / "grpo2" / "curves.png").is_file()
+    again = evaluate(small_items[:7], build_model(f"small:{g2}", small_items), tmp_path / "eval2", RuleJudge(),
+                     progress=False)
+    assert rows[-1]["val/wavg"] == pytest.approx(again["f1"]["wavg"])
 
 
 def test_shipped_configs_load_into_their_trainers():

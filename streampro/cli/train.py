@@ -138,6 +138,9 @@ def train_grpo_cmd(
                                    "paper's RL: EU OU AA TP TG GP (no RF)"),
     decision_sampling: str = typer.Option(None, help="HF model: rollout decisions from the two decision tokens (pair, "
                                           "default) | the whole vocabulary (full: the format reward can fail)"),
+    val: str = typer.Option(None, help="a val items.jsonl: StreamPro-F1 on it every --eval-every steps (learning "
+                            "curves in log.jsonl and curves.png); never the test split"),
+    eval_every: int = typer.Option(None, help="steps between two validation passes (0: none)"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
@@ -148,7 +151,8 @@ def train_grpo_cmd(
         lr = HF_GRPO_LR
     kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
               items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
-              llm_model=llm_model, lr=lr, tasks=task or None, decision_sampling=decision_sampling,
+              llm_model=llm_model, lr=lr, tasks=task or None, decision_sampling=decision_sampling, val=val,
+              eval_every=eval_every,
               **_hf_flags(frame_size, dtype, lora_r, train_vision))
     _train(train_grpo, lambda: GRPOConfig.from_yaml(config, **kw), overwrite)
 

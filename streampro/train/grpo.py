@@ -29,6 +29,7 @@ from ..bench.video import Frame, check_items_videos
 from ..core.errors import InputError
 from ..models.base import Query
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
+from .curves import plot_curves, validate
 from .policy import HFOptions, build_policy
 from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
 from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames, select_tasks
@@ -49,6 +50,9 @@ class GRPOConfig(HFOptions, YamlConfig):
     # HF policies: rollout decisions drawn from the two decision tokens (pair) or the whole vocabulary (full,
     # where the format reward can fail); StreamPro-Small always samples the pair
     decision_sampling: str = "pair"
+    # learning curves: StreamPro-F1 on this val file every eval_every steps (0: never), in log.jsonl and curves.png
+    val: str | None = None
+    eval_every: int = 0
     inner_epochs: int = 1
     seed: int = 0
     save_every: int = 10
@@ -224,6 +228,9 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
     settings = RewardSettings(cfg.reward_tau, cfg.matching)
     bar = tqdm(range(start, cfg.steps), desc="grpo", initial=start, total=cfg.steps,
                disable=not (progress and accelerator.is_main_process))
+    val_items = load_items(cfg.val) if cfg.val and cfg.eval_every else []
+    if val_items and start == 0 and accelerator.is_main_process:  # the starting point of the curve
+        logger.log(-1, **validate(accelerator.unwrap_model(model), val_items, out, 0))
     for step in bar:
         idx = np.random.default_rng([cfg.seed, step]).choice(len(items), cfg.items_per_step, replace=False)
         mine = [items[i] for i in idx[rank::world]]
@@ -258,6 +265,10 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
                        **{f"{name}/{k}": v for name, obj in (("judge", judge), ("rubric", rubric))
                           for k, v in getattr(obj, "stats", {}).items()})
             bar.set_postfix(reward=f"{float(rewards.mean()):.3f}")
+        if val_items and accelerator.is_main_process and ((step + 1) % cfg.eval_every == 0 or step == cfg.steps - 1):
+            logger.log(step, **validate(accelerator.unwrap_model(model), val_items, out, step + 1))
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(accelerator, out, step + 1)
+    if accelerator.is_main_process:
+        plot_curves(out / "log.jsonl", out)
     return save_final(accelerator, model, out)
