@@ -132,8 +132,10 @@ def train_grpo_cmd(
     judge: str = typer.Option(None, help="turn reward's content judge: rule (world data) | exact | llm"),
     rubric: str = typer.Option(None, help="trajectory rubric: world (checks from the ground truth) | llm "
                                "(designed and graded by the LLM: real data)"),
-    llm_url: str = typer.Option(None, help="llm judge/rubric: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
-    llm_model: str = typer.Option(None, help="llm judge/rubric: served model name, or a local transformers folder"),
+    llm_url: str = typer.Option(None, "--llm-url", "--judge-url", help="llm judge/rubric: OpenAI-compatible base URL, "
+                                "e.g. http://127.0.0.1:8000/v1 (--judge-url: the same flag as eval's)"),
+    llm_model: str = typer.Option(None, "--llm-model", "--judge-model", help="llm judge/rubric: served model name, or a "
+                                  "local transformers folder"),
     task: list[str] = typer.Option(None, "--task", help="train on this task only (repeatable; default: all). The "
                                    "paper's RL: EU OU AA TP TG GP (no RF)"),
     decision_sampling: str = typer.Option(None, help="HF model: rollout decisions from the two decision tokens (pair, "
