@@ -30,6 +30,7 @@ from tqdm import tqdm
 from ..core.errors import InputError, StreamProError
 from ..core.items import Answer, Item
 from ..core.text import normalize
+from ..core.vocab import ADVICE, ANOMALIES, COLOR_NAMES, DIRECTIONS, SHAPES
 
 DEFAULT_PROMPT = Path(__file__).parent / "prompts" / "judge_open.txt"
 
@@ -73,12 +74,12 @@ _SYNONYMS = {"stop": ("stop", "stops", "stopped", "still", "halts"), "done": ("d
              "vanished": ("vanished", "vanishes", "disappeared", "disappears", "gone"),
              "froze": ("froze", "freezes", "frozen", "stopped"), "jumped": ("jumped", "jumps", "teleported"),
              "split": ("split", "splits", "broke")}
-_KINDS = {
-    "color": ("red", "green", "blue", "yellow", "purple", "cyan", "orange", "white"),
-    "shape": ("circle", "square", "triangle", "diamond"),
-    "direction": ("up", "down", "left", "right", "stop"),
-    "anomaly": ("vanished", "froze", "jumped", "split"),
-    "advice": ("left", "right"),
+_KINDS = {  # the world's words (core.vocab), by the slot kind the rule judge checks
+    "color": COLOR_NAMES,
+    "shape": SHAPES,
+    "direction": (*DIRECTIONS, "stop"),
+    "anomaly": ANOMALIES,
+    "advice": ADVICE,
 }
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..core.vocab import COLOR_NAMES, SHAPES  # noqa: F401 - SHAPES: the world module names it here too
+
+#: RGB of each colour name (the names, shared with the judge, are core.vocab.COLOR_NAMES)
 COLORS: dict[str, tuple[int, int, int]] = {
     "red": (230, 40, 40),
     "green": (40, 200, 60),
@@ -23,7 +26,7 @@ COLORS: dict[str, tuple[int, int, int]] = {
     "orange": (250, 140, 20),
     "white": (240, 240, 240),
 }
-SHAPES = ("circle", "square", "triangle", "diamond")
+assert tuple(COLORS) == COLOR_NAMES, "every colour name needs its RGB, in core.vocab's order"
 QUADRANTS = ("top left", "top right", "bottom left", "bottom right")
 BACKGROUND = (24, 24, 32)
 

@@ -25,12 +25,13 @@ from typing import Any
 
 import numpy as np
 
+from ..core.vocab import ANOMALIES
+from ..core.vocab import DIRECTIONS as DIRECTION_NAMES
 from .config import WorldConfig
 from .scene import COLORS, SHAPES, Body, Scene, time_to_contact
 
 ItemSpec = dict[str, Any]
-DIRECTIONS = {"up": (0.0, -1.0), "down": (0.0, 1.0), "left": (-1.0, 0.0), "right": (1.0, 0.0)}
-ANOMALIES = ("vanished", "froze", "jumped", "split")
+DIRECTIONS = dict(zip(DIRECTION_NAMES, ((0.0, -1.0), (0.0, 1.0), (-1.0, 0.0), (1.0, 0.0)), strict=True))
 RF_WARN_SECONDS = 3.0
 
 
