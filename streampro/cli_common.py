@@ -9,6 +9,15 @@ from pathlib import Path
 
 import typer
 
+#: the options of every command that serves a page to people (arena, data review): the same names and rules
+PAGE_OPTIONS = {
+    "host": typer.Option("127.0.0.1", help="interface to bind; anything but loopback needs a strong token"),
+    "token": typer.Option(None, envvar="STREAMPRO_TOKEN", help="required of every page; default: a random one, "
+                          "printed in the page's URL"),
+    "no_token": typer.Option(False, "--no-token", help="no token at all (loopback only)"),
+    "allow_origin": typer.Option([], "--allow-origin", help="another browser origin allowed to post"),
+}
+
 
 def fail(msg: str) -> None:
     """Print ``error: <what, where, how to fix>`` on stderr and exit with status 2 (no traceback)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ..cli_common import fail, load_bench
+from ..cli_common import PAGE_OPTIONS, fail, load_bench
 
 arena_app = typer.Typer(help="The paper's human check of the metric: a preference arena (serve), a simulated "
                         "annotator (simulate), and Bradley-Terry rankings against StreamPro-F1 (rank).",
@@ -47,12 +47,11 @@ def serve(
     runs: list[Path] = typer.Option(None, "--runs", help=RUNS_HELP),
     bench: Path = typer.Option(..., help="the benchmark JSONL the runs were scored on"),
     db: Path = typer.Option(Path("runs/arena/votes.sqlite"), help="SQLite file the votes go to (created if new)"),
-    host: str = typer.Option("127.0.0.1", help="interface to bind; anything but loopback needs a strong token"),
+    host: str = PAGE_OPTIONS["host"],
     port: int = typer.Option(8010, help="TCP port"),
-    token: str = typer.Option(None, envvar="STREAMPRO_TOKEN", help="required of every annotator's page; default: "
-                              "a random one, printed in the page's URL"),
-    no_token: bool = typer.Option(False, "--no-token", help="no token at all (loopback only)"),
-    allow_origin: list[str] = typer.Option([], "--allow-origin", help="another browser origin allowed to post votes"),
+    token: str = PAGE_OPTIONS["token"],
+    no_token: bool = PAGE_OPTIONS["no_token"],
+    allow_origin: list[str] = PAGE_OPTIONS["allow_origin"],
     seed: int = typer.Option(0, help="seed of the comparison order and the sides"),
 ) -> None:
     """Start the annotation page: one question, two anonymised response streams, A / B / tie / both bad."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..cli_common import PAGE_OPTIONS
 from ..cli_common import fail as _fail
 from .data import data_app
 
@@ -89,12 +90,11 @@ def data_build(
 @data_app.command("review")
 def data_review(
     out: Path = typer.Argument(..., help="a `data build` output folder (its items.jsonl)"),
-    host: str = typer.Option("127.0.0.1", help="interface to bind; anything but loopback needs a strong token"),
+    host: str = PAGE_OPTIONS["host"],
     port: int = typer.Option(8020, help="TCP port"),
-    token: str = typer.Option(None, envvar="STREAMPRO_TOKEN", help="required of the page; default: a random one, "
-                              "printed in the page's URL"),
-    no_token: bool = typer.Option(False, "--no-token", help="no token at all (loopback only)"),
-    allow_origin: list[str] = typer.Option([], "--allow-origin", help="another browser origin allowed to post"),
+    token: str = PAGE_OPTIONS["token"],
+    no_token: bool = PAGE_OPTIONS["no_token"],
+    allow_origin: list[str] = PAGE_OPTIONS["allow_origin"],
 ) -> None:
     """The review page: accept, edit (times, text) or reject each built item; decisions go to OUT/review.jsonl and
     Export writes OUT/reviewed.jsonl."""
