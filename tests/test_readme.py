@@ -71,7 +71,10 @@ def test_the_readme_own_data_recipe_runs_as_written(tmp_path, llm):  # noqa: F81
     assert r.returncode == 0, (r.stdout[-3000:], r.stderr[-5000:])
     assert "Traceback" not in r.stderr
     oracle = json.loads((tmp_path / "runs/my_oracle/summary.json").read_text())
+    # the sanity check scores with the --matching best ceiling (the paper's first-window rule costs even the
+    # oracle where two answers' windows overlap, docs/metrics.md)
     assert oracle["f1"]["wavg"] == 100.0 and oracle["run"]["model"] == "oracle"
+    assert oracle["run"]["metric"]["matching"] == "best"
     trained = json.loads((tmp_path / "runs/my_grpo_eval/summary.json").read_text())
     assert trained["f1"]["n"] == 7 and trained["run"]["judge"] == "llm:fake"
     page = (tmp_path / "runs/my_report/report.html").read_text()

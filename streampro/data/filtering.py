@@ -45,7 +45,7 @@ def detect_shots(video: Path, duration: float, threshold: float = 27.0) -> Shots
     scenes = manager.get_scene_list()
     if not scenes:  # no cut: one scene, the whole video
         return Shots(transitions=0, min_scene_s=duration)
-    return Shots(transitions=len(scenes) - 1, min_scene_s=min(e.get_seconds() - s.get_seconds() for s, e in scenes))
+    return Shots(transitions=len(scenes) - 1, min_scene_s=min(e.seconds - s.seconds for s, e in scenes))
 
 
 def shot_stats(video: Path, duration: float, frames: VideoFrames, settings: FilterSettings, vlm: Caller | None,

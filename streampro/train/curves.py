@@ -50,14 +50,16 @@ def plot_curves(log: Path, out: Path) -> Path | None:
         if xs:
             top.plot(xs, ys, label=key)
     top.set_ylabel("training")
-    top.legend(fontsize=8)
+    if top.lines:
+        top.legend(fontsize=8)
     for key in ("val/wavg", *(f"val/{d}" for d in DIMENSIONS)):
         xs, ys = series(key)
         if xs:
             bottom.plot(xs, ys, marker="o", label=key.removeprefix("val/"))
     bottom.set_xlabel("GRPO step")
     bottom.set_ylabel("val StreamPro-F1")
-    bottom.legend(fontsize=8)
+    if bottom.lines:
+        bottom.legend(fontsize=8)
     fig.tight_layout()
     path = out / "curves.png"
     fig.savefig(path, dpi=100)
