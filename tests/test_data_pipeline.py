@@ -168,7 +168,10 @@ def test_kill_9_then_rerun_continues_without_repeating_a_call(world, tmp_path):
     assert 0 < done < n_clean and not (out / "items.jsonl").exists()
     r = run(app, args(root, url, out))
     assert r.exit_code == 0, r.output
-    assert sum(WorldHandler.seen.values()) == n_clean and max(WorldHandler.seen.values()) == 1
+    # every answered call came from the cache; the only requests sent twice are those in flight at the kill (their
+    # replies never reached the killed process): at most one per verification worker (--concurrency 4)
+    repeated = [k for k, n in WorldHandler.seen.items() if n > 1]
+    assert len(WorldHandler.seen) == n_clean and sum(WorldHandler.seen.values()) - n_clean == len(repeated) <= 4
     assert (out / "items.jsonl").read_text() == (clean / "items.jsonl").read_text().replace(str(clean), str(out))
 
 

@@ -2,7 +2,7 @@
 
 A call is keyed by the backend, the prompt and the images' hashes; its raw reply is appended (fsynced)
 to ``calls.jsonl`` the moment it arrives, so a run killed with ``kill -9`` and started again asks no
-question twice. A reply that does not parse into the expected model is asked again with the reason
+answered question twice (only the calls in flight at the kill, whose replies never arrived, are sent again). A reply that does not parse into the expected model is asked again with the reason
 appended to the prompt (a new key, so the retry is cached too); after ``retries`` the call is a
 :class:`CallFailure`, which the stage records and moves past.
 """
