@@ -34,6 +34,13 @@ def append_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
         os.fsync(f.fileno())
 
 
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write a whole JSONL file at once: to a temporary file, then renamed, so a reader never sees half of it."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    tmp.replace(path)
+
+
 def repair_tail(path: Path) -> None:
     """Drop a half-written last line left by an interrupted run so appends stay valid JSONL."""
     if path.exists():

@@ -25,6 +25,7 @@ from ..bench.judges import read_template
 from ..bench.video import VideoError, video_duration
 from ..core.errors import InputError
 from ..core.items import TASKS
+from ..core.jsonl import write_jsonl
 from .calls import BackendDown, Caller, CallFailure
 from .captions import CAPTION_PLACEHOLDERS, caption_video, windows
 from .filtering import FilterSettings, keep_reason, rf_check, shot_stats
@@ -155,11 +156,11 @@ def build(videos_dir: Path, out: Path, vlm: Caller, llm: Caller, settings: Build
     kept = [v.record for v in verdicts if v.status == "kept"]
     dropped = [{"id": v.record["id"], "reason": v.reason, "rounds": v.rounds, "feedback": v.feedback,
                 "record": v.record} for v in verdicts if v.status == "dropped"]
-    _write_jsonl(out / "items.jsonl", kept)
-    _write_jsonl(out / "dropped.jsonl", dropped)
-    _write_jsonl(out / "videos.jsonl", video_rows)
-    _write_jsonl(out / "captions.jsonl", caption_rows)
-    _write_jsonl(out / "failures.jsonl", failures)
+    write_jsonl(out / "items.jsonl", kept)
+    write_jsonl(out / "dropped.jsonl", dropped)
+    write_jsonl(out / "videos.jsonl", video_rows)
+    write_jsonl(out / "captions.jsonl", caption_rows)
+    write_jsonl(out / "failures.jsonl", failures)
     _write_rf_template(out / "rf_annotate.csv", rf_rows, out)
     summary = {
         "videos": {"found": len(videos), "kept": sum(r.get("kept", False) for r in video_rows),
@@ -190,12 +191,6 @@ def _verify_all(drafts, llm: Caller, prompts, settings: BuildSettings, out: Path
 def _redraft(draft, rec: dict[str, Any], out: Path, settings: BuildSettings) -> dict[str, Any]:
     video = (out / rec["video"]).resolve()
     return draft_record(draft, rec["id"], video, out.resolve(), rec["task"], settings.fps, rec["duration"])
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    tmp.replace(path)
 
 
 def _write_rf_template(path: Path, videos: list[Path], out: Path) -> None:

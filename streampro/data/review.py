@@ -7,7 +7,6 @@ relative to ``OUT``, as in ``items.jsonl``). Items without a decision are left o
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from ..bench.schema import SchemaError, validate_record
 from ..core.errors import InputError
-from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
+from ..core.jsonl import append_jsonl, read_jsonl, repair_tail, write_jsonl
 
 DECISIONS = ("accept", "edit", "reject")
 EDITABLE = ("question", "query_time", "answers")
@@ -49,7 +48,7 @@ class ReviewStore:
                 raise ValueError(f"an edit gives some of {list(EDITABLE)}")
             record = {**self.items[item_id], **edit}
             try:  # the same checks as any item; an edit that breaks the format is refused, not stored
-                validate_record(json.loads(json.dumps(record)), f"edit of {item_id}")
+                validate_record(record, f"edit of {item_id}")
             except SchemaError as e:
                 raise ValueError(str(e)) from None
         entry = {"id": item_id, "decision": decision, "record": record, "reviewer": reviewer, "t": time.time()}
@@ -69,10 +68,8 @@ class ReviewStore:
         return out
 
     def export(self) -> dict[str, Any]:
-        kept = [self.record(i) for i, d in self.decisions.items() if d["decision"] in ("accept", "edit")]
-        kept.sort(key=lambda r: list(self.items).index(r["id"]))
+        kept = [self.record(i) for i in self.items  # in the items' order
+                if (self.decisions.get(i) or {}).get("decision") in ("accept", "edit")]
         path = self.out / "reviewed.jsonl"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
-        tmp.replace(path)
+        write_jsonl(path, kept)
         return {"path": str(path), "items": len(kept), **self.counts()}

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from ..bench.judges import RuleJudge
 from ..bench.schema import load_items
-from ..bench.scoring import F1Settings, Prediction, judge_requests, score_question
+from ..bench.scoring import Prediction, score_predictions
 from .grpo import sample_stream
 from .policy import build_policy
 from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
@@ -60,9 +60,7 @@ def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[st
             s = sample_stream(policy, it, frames[it.video], int(np.random.default_rng([cfg.seed, gi, g]).integers(2**31)),
                               cfg.temperature)
             total, parts = compute_rewards(it, s.responses, s.steps, ids, cfg.weights, judge, settings)
-            preds = [Prediction(r.time, r.text) for r in s.responses]
-            content = {r: judge.score_one(r) for r in judge_requests(it, preds, F1Settings())}
-            f1 = score_question(it, preds, content)["f1"]
+            f1 = score_predictions([it], {it.id: [Prediction(r.time, r.text) for r in s.responses]}, judge)[0]["f1"]
             rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task})
         groups.append(rows)
     return groups
