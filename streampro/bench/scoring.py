@@ -135,10 +135,8 @@ def score_question(item: Item, preds: Sequence[Prediction], content: dict[JudgeR
         if not cands:
             assigned.append(None)
             continue
-        if settings.matching == "first":
-            s, _, _, j, st, acc = cands[0]
-        else:
-            s, _, _, j, st, acc = max(cands) if settings.tie_break == "unmatched" else max(cands, key=lambda c: (c[0], c[2]))
+        # under "first" there is one candidate; under "best" the highest S (tie_break for equal S)
+        s, _, _, j, st, acc = max(cands) if settings.tie_break == "unmatched" else max(cands, key=lambda c: (c[0], c[2]))
         assigned.append(j)
         if best[j] is None or s > best[j]["s"]:
             best[j] = {"answer": j, "pred": pi, "t": p.t, "s": s, "s_time": st, "s_acc": acc}
