@@ -17,9 +17,9 @@ from pathlib import Path
 
 from streampro.bench.evaluate import load_predictions
 from streampro.bench.judges import RuleJudge
-from streampro.bench.schema import load_items
 from streampro.bench.scoring import MATCHING, RESPONSE_TIMES, F1Settings, aggregate, score_predictions
 from streampro.core.items import DIMENSIONS
+from streampro.data.schema import load_items
 from streampro.train.reproduce import mean_ci
 
 

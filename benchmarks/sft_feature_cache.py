@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from streampro.data.generate import generate_split
 from streampro.train.perception import PerceptionConfig, pretrain_perception
 from streampro.train.sft import SFTConfig, prepare_corpus, train_sft
-from streampro.world.generate import generate_split
 
 
 def main() -> None:

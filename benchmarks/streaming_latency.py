@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-from streampro.bench.video import Frame, decode_video, write_video
+from streampro.data.video import Frame, decode_video, write_video
 from streampro.models.base import Query, StreamInfo
 from streampro.models.hf import HFStreamConfig, HFStreamingModel, tiny_qwen2_5_vl
 from streampro.models.small import SmallConfig, SmallStreamer, StreamProSmall

@@ -21,12 +21,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from streampro.bench.evaluate import evaluate, group_by_video, item_query, load_predictions
-from streampro.bench.judges import LLMJudge, OpenAIChat, RuleJudge
+from streampro.bench.judges import LLMJudge, RuleJudge
 from streampro.bench.protocol import StreamQuery, run_stream
-from streampro.bench.schema import load_items
 from streampro.bench.scoring import score_predictions
+from streampro.data.generate import generate_split
+from streampro.data.schema import load_items
+from streampro.llm.chat import OpenAIChat
 from streampro.models.registry import build_model
-from streampro.world.generate import generate_split
 
 
 class FrameCounter:
@@ -125,8 +126,10 @@ def main() -> None:
 
 
 def probes(n_videos: int) -> None:
-    from streampro.bench.ovobench import grade_ovo, load_ovo, make_ovo_fixture
+    from streampro.bench.benchmarks.ovo import grade_ovo
     from streampro.bench.timed import evaluate_timed
+    from streampro.data.fixtures import make_ovo_fixture
+    from streampro.data.formats.ovobench import load_ovo
     from streampro.models.hf import HFStreamingModel, tiny_qwen2_5_vl
 
     with tempfile.TemporaryDirectory() as tmp:

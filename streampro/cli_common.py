@@ -28,7 +28,7 @@ def fail(msg: str) -> None:
 def load_bench(bench: Path, skip_bad: bool):
     """The items of a benchmark JSONL, or a one-line failure; with ``skip_bad`` bad lines are reported and
     left out."""
-    from .bench.schema import SchemaError, load_items
+    from .data.schema import SchemaError, load_items
 
     errors: list[str] | None = [] if skip_bad else None
     try:

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from streampro.bench.schema import load_items
+from streampro.data.generate import generate_split
+from streampro.data.schema import load_items
 from streampro.models.base import StreamingModel
-from streampro.world.generate import generate_split
 
 
 @pytest.fixture(scope="session")

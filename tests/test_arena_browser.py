@@ -25,8 +25,8 @@ def arena(small_bench, tmp_path_factory):
     from typer.testing import CliRunner
 
     from streampro.arena.runs import load_runs, shared_questions
-    from streampro.bench.schema import load_items
     from streampro.cli import app
+    from streampro.data.schema import load_items
 
     out = tmp_path_factory.mktemp("arena_page")
     for m, name in zip(MODELS, NAMES, strict=True):

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from streampro.bench.convert import convert
 from streampro.bench.evaluate import evaluate
 from streampro.bench.judges import RuleJudge
-from streampro.bench.schema import SchemaError
+from streampro.data.convert import convert
+from streampro.data.schema import SchemaError
 from streampro.models.registry import build_model
 
 
@@ -15,7 +15,7 @@ def blank_video(path, seconds: int, fps: float = 1.0):
     """A real (tiny) video of ``seconds`` at ``fps``: the converters check answers against its length."""
     import numpy as np
 
-    from streampro.bench.video import write_video
+    from streampro.data.video import write_video
 
     write_video(path, np.zeros((int(seconds * fps), 16, 16, 3), np.uint8), fps)
     return path
@@ -53,7 +53,7 @@ def test_ovo_forward_to_items(tmp_path):
 
 
 def test_po_native_mode_scored_by_f1(tmp_path):
-    from streampro.bench.proactive_output import make_po_fixture
+    from streampro.data.fixtures import make_po_fixture
 
     qfile = make_po_fixture(tmp_path, n_videos=2)
     items, dropped = convert("po", qfile, tmp_path)

@@ -17,11 +17,11 @@ import pytest
 from typer.testing import CliRunner
 from world_backend import WorldHandler, serve_world
 
-from streampro.bench.schema import load_items
 from streampro.cli import app
 from streampro.data.calls import CallCache, Caller
+from streampro.data.generate import generate_split
 from streampro.data.replies import Captions, Shots, parse_reply
-from streampro.world.generate import generate_split
+from streampro.data.schema import load_items
 
 run = CliRunner().invoke
 
@@ -213,8 +213,8 @@ def test_replies_are_parsed_validated_and_retried(tmp_path):
 
 
 def test_scene_detection_counts_cuts_and_rejects_short_scenes(tmp_path):
-    from streampro.bench.video import write_video
     from streampro.data.filtering import FilterSettings, detect_shots, keep_reason
+    from streampro.data.video import write_video
 
     # 3 still scenes x 4 s at 8 fps, each a texture of its own colour (a flat colour has no content to compare)
     rng = np.random.default_rng(0)

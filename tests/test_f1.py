@@ -5,7 +5,6 @@ import json
 import pytest
 
 from streampro.bench.judges import ExactJudge, JudgeRequest
-from streampro.bench.schema import validate_record
 from streampro.bench.scoring import (
     F1Settings,
     Prediction,
@@ -16,6 +15,7 @@ from streampro.bench.scoring import (
     temporal_iou,
     time_score,
 )
+from streampro.data.schema import validate_record
 
 
 def item(task, answers, query_time=0.0, **kw):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from streampro.bench.video import Frame
+from streampro.data.video import Frame
 from streampro.models.base import Query, StreamInfo
 from streampro.models.hf import HFPolicy, HFStreamingModel, tiny_vlm
 from streampro.train.grpo import group_advantages, grpo_loss, token_logprobs
@@ -43,7 +43,7 @@ def frames(n, size=56, seed=0):
 def test_stream_reuses_cache_and_matches_full_prefill(tiny, fs, small_items):
     """A generated mp4 (64 px, resized to the model's frame size like the Qwen processor would) streamed
     frame by frame gives the logits of one full prefill (Qwen3-VL: its DeepStack features included)."""
-    from streampro.bench.video import decode_video
+    from streampro.data.video import decode_video
 
     m = HFStreamingModel.from_pretrained(str(tiny), frame_size=fs)
     fr = decode_video(small_items[0].video)[0][:5]

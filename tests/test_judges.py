@@ -11,11 +11,11 @@ from streampro.bench.judges import (
     JudgeError,
     JudgeRequest,
     LLMJudge,
-    OpenAIChat,
     RuleJudge,
     build_judge,
     parse_score,
 )
+from streampro.llm.chat import OpenAIChat
 
 
 def req(pred, ref="the red square moves up", slots=(("direction", "up"), ("object", "red square"))):

@@ -10,7 +10,7 @@ def test_plugin_is_registered_streams_the_clip_then_answers(small_items):
     from lmms_eval.api.instance import Instance
     from lmms_eval.models import get_model
 
-    from streampro.bench.video import decode_video
+    from streampro.data.video import decode_video
     from streampro.integrations.lmms_eval import StreamProLMM
 
     assert get_model("streampro") is StreamProLMM  # found through the `lmms_eval.models` entry point

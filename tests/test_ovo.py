@@ -3,8 +3,10 @@ import json
 import pytest
 from conftest import Scripted
 
-from streampro.bench.ovobench import CATEGORIES, evaluate_ovo, load_ovo, make_ovo_fixture
-from streampro.bench.schema import SchemaError
+from streampro.bench.benchmarks.ovo import evaluate_ovo
+from streampro.data.fixtures import make_ovo_fixture
+from streampro.data.formats.ovobench import CATEGORIES, load_ovo
+from streampro.data.schema import SchemaError
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +117,7 @@ def test_cli_fixture_then_ovo_and_rtvu(tmp_path):
 
 def test_forward_average_per_probe_or_per_question(tmp_path):
     """Entry 1: one probe, right; entry 2: three probes, all wrong -> per probe 25 %, per question 50 %."""
-    from streampro.bench.ovobench import summarize_ovo
+    from streampro.bench.benchmarks.ovo import summarize_ovo
 
     recs = [{"id": i, "task": "REC", "category": "forward", "correct": c, "video_rel": "v.mp4", "response": "",
              "test_info": {"realtime": k}} for i, c, k in [(1, True, 1), (2, False, 1), (2, False, 2), (2, False, 3)]]

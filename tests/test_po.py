@@ -6,9 +6,11 @@ import pytest
 from conftest import Scripted
 from typer.testing import CliRunner
 
-from streampro.bench.proactive_output import evaluate_po, load_po, make_po_fixture
-from streampro.bench.schema import SchemaError
+from streampro.bench.benchmarks.po import evaluate_po
 from streampro.cli import app
+from streampro.data.fixtures import make_po_fixture
+from streampro.data.formats.streamingbench import load_po
+from streampro.data.schema import SchemaError
 
 
 class Timed(Scripted):

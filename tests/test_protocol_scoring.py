@@ -5,10 +5,10 @@ import pytest
 from streampro.bench.evaluate import evaluate, item_query, score_run
 from streampro.bench.judges import ExactJudge, RuleJudge
 from streampro.bench.protocol import StreamQuery, run_stream
-from streampro.bench.schema import Item
 from streampro.bench.scoring import F1Settings
-from streampro.bench.video import VideoError
 from streampro.core.text import parse_choice
+from streampro.data.schema import Item
+from streampro.data.video import VideoError
 from streampro.models.base import Response, StreamingModel
 from streampro.models.registry import REFERENCE_MODELS, build_model
 

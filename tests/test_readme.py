@@ -45,8 +45,8 @@ def write_csv(path: Path, items, videos: dict[str, str]) -> None:
 
 
 def test_the_readme_own_data_recipe_runs_as_written(tmp_path, llm):  # noqa: F811
-    from streampro.bench.schema import load_items
-    from streampro.world.generate import generate_split
+    from streampro.data.generate import generate_split
+    from streampro.data.schema import load_items
 
     generate_split(tmp_path / "world_train", "train", 14, seed=0, progress=False)
     generate_split(tmp_path / "world_test", "test", 7, seed=0, progress=False)

@@ -381,7 +381,7 @@ def test_streampro_small_streams_a_long_video_within_its_positions(tmp_path):  #
     import numpy as np
     import torch
 
-    from streampro.bench.video import write_video
+    from streampro.data.video import write_video
     from streampro.models.small import SmallConfig, StreamProSmall
     from streampro.models.tokenizer import build_tokenizer, world_vocabulary
 

@@ -3,15 +3,10 @@ import json
 import pytest
 from conftest import Scripted
 
-from streampro.bench.schema import SchemaError
-from streampro.bench.streamingbench import (
-    PROMPT,
-    evaluate_rtvu,
-    extract_answer,
-    load_rtvu,
-    make_rtvu_fixture,
-    parse_timestamp,
-)
+from streampro.bench.benchmarks.rtvu import evaluate_rtvu, extract_answer
+from streampro.data.fixtures import make_rtvu_fixture
+from streampro.data.formats.streamingbench import RTVU_PROMPT, load_rtvu, parse_timestamp
+from streampro.data.schema import SchemaError
 
 
 def test_extract_answer_matches_streamingbench_rules():
@@ -36,7 +31,7 @@ def test_rtvu_fixture_scores_hand_checked(tmp_path):
     assert s["rule"] == "extract" and s["context_seconds"] is None
     for q in qs:  # the model had seen exactly the stream up to the time stamp, and got the benchmark's prompt
         last, t, prompt = model.seen[q.qid]
-        assert last == pytest.approx(t) and prompt == PROMPT.format(q.question, "\n".join(q.options))
+        assert last == pytest.approx(t) and prompt == RTVU_PROMPT.format(q.question, "\n".join(q.options))
     # resume: a rerun asks nothing again
     again = Scripted({})
     assert evaluate_rtvu(qs, again, tmp_path / "run", fps=2.0, progress=False, rule="extract",
@@ -64,7 +59,7 @@ def test_rtvu_official_rule_and_context_window(tmp_path):
     recs = [json.loads(line) for line in (tmp_path / "off" / "predictions.jsonl").read_text().splitlines()]
     assert all(r["seen_from"] == pytest.approx(max(0.0, r["time"] - 3.0)) for r in recs)
     # the official result layout: the questions file with each reply under the model's name
-    from streampro.bench.streamingbench import write_rtvu_official
+    from streampro.bench.benchmarks.rtvu import write_rtvu_official
 
     path = write_rtvu_official(qfile, recs, "MyModel", tmp_path / "off")
     data = json.loads(path.read_text())

@@ -8,8 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from streampro.bench.judges import JudgeError, OpenAIChat, RuleJudge
+from streampro.bench.judges import JudgeError, RuleJudge
 from streampro.core.types import Response
+from streampro.llm.chat import OpenAIChat
 from streampro.train.rewards import compute_rewards, r_traj
 from streampro.train.rubric import LLMRubric, WorldRubric, build_rubric, parse_checks, parse_verdicts
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from streampro.bench.schema import SchemaError, load_items
+from streampro.data.schema import SchemaError, load_items
 
 
 def rec(**kw):

@@ -19,8 +19,8 @@ import torch
 pytest.importorskip("fastapi")
 pytest.importorskip("websockets")
 
-from streampro.bench.video import decode_video  # noqa: E402
 from streampro.core.types import Frame, Query, StreamInfo  # noqa: E402
+from streampro.data.video import decode_video  # noqa: E402
 from streampro.models.registry import build_model  # noqa: E402
 from streampro.models.small import SmallConfig, SmallStreamer, StreamProSmall  # noqa: E402
 from streampro.models.tokenizer import build_tokenizer, world_vocabulary  # noqa: E402

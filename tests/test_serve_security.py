@@ -23,7 +23,7 @@ from test_serve import QUESTION, Server, png  # noqa: E402
 
 from streampro.models.registry import build_model  # noqa: E402
 from streampro.serve.client import StreamClient, server_address  # noqa: E402
-from streampro.serve.security import SecurityError, SourcePolicy, check_token, is_loopback  # noqa: E402
+from streampro.web.security import SecurityError, SourcePolicy, check_token, is_loopback  # noqa: E402
 
 
 def ws_url(srv, token=None):
@@ -180,7 +180,7 @@ def test_sources_are_opt_in_confined_and_do_not_reveal_files(small_items, tmp_pa
 # -- frames -----------------------------------------------------------------------------------------
 
 def test_a_decompression_bomb_gets_an_error_event_and_the_session_goes_on(small_items):
-    from streampro.bench.video import decode_video
+    from streampro.data.video import decode_video
 
     frame = decode_video(small_items[0].video)[0][0]
     with Server(build_model("random", seed=0, rate=0.5), max_frame_pixels=2000 * 2000) as srv:
@@ -257,7 +257,7 @@ def test_large_frames_are_downscaled_so_sessions_hold_little_memory():
 # -- rate limit ---------------------------------------------------------------------------------------
 
 def test_an_ack_paced_client_loses_no_frame_to_the_rate_limit_and_end_is_never_limited(small_items):
-    from streampro.bench.video import decode_video
+    from streampro.data.video import decode_video
 
     frame = png(decode_video(small_items[0].video)[0][0])
     with Server(build_model("random", seed=0, rate=0.2), max_frames_per_s=100) as srv:

@@ -176,7 +176,7 @@ def test_turn_reward_ground_truth_first_hand_computed(small_items):
 
 def test_turn_reward_prediction_first_uses_the_benchmark_rule():
     from streampro.bench.judges import ExactJudge
-    from streampro.bench.schema import validate_record
+    from streampro.data.schema import validate_record
 
     it = validate_record({"id": "q", "video": "v.mp4", "fps": 1, "duration": 60, "dimension": "perception",
                           "task": "OU", "query_time": 0, "question": "?",
@@ -282,7 +282,7 @@ def test_sft_resume_and_grpo_end_to_end(tmp_path, small_bench, small_items, monk
     assert s["complete"] and s["f1"]["n"] == len(small_items)
     # learning curves: val F1 before training and after every step, in log.jsonl and curves.png; the last
     # point is exactly what `eval` gives the saved model on the same val questions
-    from streampro.bench.schema import write_items
+    from streampro.data.schema import write_items
 
     val = tmp_path / "val" / "items.jsonl"
     write_items(val, small_items[:7])
@@ -360,7 +360,7 @@ def test_bar_check_needs_the_intervals_apart():
 
 
 def test_dimension_diagnostics_weight_tasks_by_questions():
-    from streampro.bench.report import format_dimension_diagnostics
+    from streampro.bench.report_tables import format_dimension_diagnostics
 
     def task(n, p, r, rpq, early, off):
         return {"n": n, "precision": p, "recall": r, "responses_per_question": rpq, "answers_per_question": 1.0,

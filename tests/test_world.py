@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from streampro.bench.schema import load_items
-from streampro.bench.video import decode_video
+from streampro.data.generate import generate_split, scene_seed
+from streampro.data.schema import load_items
+from streampro.data.video import decode_video
+from streampro.data.world_tasks import ALL_TASKS, RF_WARN_SECONDS, make_scene_items, rf_warnings
 from streampro.world.config import WorldConfig
-from streampro.world.generate import generate_split, scene_seed
 from streampro.world.render import render_frame
 from streampro.world.scene import COLORS, time_to_contact
-from streampro.world.tasks import ALL_TASKS, RF_WARN_SECONDS, make_scene_items, rf_warnings
 
 CFG = WorldConfig()
 

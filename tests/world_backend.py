@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from streampro.bench.video import iter_frames
+from streampro.data.video import iter_frames
 
 
 def thumb(pixels: np.ndarray) -> np.ndarray:

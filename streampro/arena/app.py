@@ -5,7 +5,7 @@
   the database; no model name ever reaches the page.
 - ``POST /api/vote {"task", "vote": "A" | "B" | "tie" | "both_bad", "annotator"}`` records the vote once.
 - Everything but the page itself needs the token (``Authorization: Bearer`` or ``?token=``); the same
-  :class:`~streampro.serve.security.Guard` as ``streampro serve`` checks ``Host`` and ``Origin`` and sets the CSP.
+  :class:`~streampro.web.security.Guard` as ``streampro serve`` checks ``Host`` and ``Origin`` and sets the CSP.
   The server opens no file but the videos of the benchmark it was started with.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from ..bench.schema import Item
-from ..serve.security import AccessPolicy, Guard, add_page
+from ..data.schema import Item
+from ..web.security import AccessPolicy, Guard, add_page
 from .runs import ArenaRun
 from .schedule import Scheduler
 from .store import ArenaError, VoteStore

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bench.schema import Item, SchemaError
 from ..bench.scoring import Prediction
+from ..data.schema import Item, SchemaError
 from .store import ArenaError
 
 

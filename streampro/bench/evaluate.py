@@ -14,50 +14,26 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from tqdm import tqdm
 
-from ..core.errors import InputError, RunConflict
+from ..core.errors import InputError
 from ..core.items import Item
-from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
+from ..core.jsonl import read_jsonl, repair_tail
 from ..core.types import Query
+from ..data.schema import SchemaError, json_lines
+from ..data.video import VideoError
 from ..models.base import StreamingModel
 from .judges import Judge, judge_stats
 from .protocol import StreamQuery, run_stream
-from .schema import SchemaError, json_lines
-from .scoring import F1Settings, Prediction, aggregate, score_predictions, settings_json
-from .shard import barrier, dist_info, merge_shards, shard_files
-from .video import VideoError
+from .runfile import RunFile, group_by_video, lock_run, merge_shards
+from .scoring import F1Settings, Prediction, aggregate, native_rule, score_predictions, settings_json
+from .shard import barrier, dist_info
 
-V = TypeVar("V")  # anything with a ``.video`` path
 #: what an eval run writes into its folder (``--overwrite`` removes these)
 RUN_OUTPUTS = ("predictions*.jsonl", "skipped*.jsonl", "scores.jsonl", "summary.json", "table.md", "report.html",
                "judge_cache.jsonl")
-
-
-def lock_run(out: Path, rank: int = 0):
-    """An exclusive lock on ``out`` for this process (rank): a second eval writing to the same folder stops
-    at once instead of writing every answer twice. Released when the returned file is closed or the
-    process ends."""
-    import fcntl
-
-    f = (out / f".lock{'' if rank == 0 else f'.rank{rank}'}").open("w")
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.close()
-        raise RunConflict(f"another streampro process is writing to {out}; wait for it to finish, or use another "
-                          "--out") from None
-    return f
-
-
-def group_by_video(items: list[V]) -> OrderedDict[str, list[V]]:
-    """Items (or probes: anything with ``.video``) per video, in first-seen order."""
-    groups: OrderedDict[str, list[V]] = OrderedDict()
-    for it in items:
-        groups.setdefault(it.video, []).append(it)
-    return groups
 
 
 def item_query(it: Item) -> Query:
@@ -74,19 +50,12 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     lock = lock_run(out, rank)  # noqa: F841 - held until this function returns
-    pred_path, skip_path = shard_files(out, rank, world)
-    pred_path.touch()  # exists even when every video is skipped: scoring then says so, not "file not found"
-    repair_tail(pred_path)
-    repair_tail(skip_path)
-    done = {r["id"] for p in {pred_path, out / "predictions.jsonl"} for r in read_jsonl(p)}
+    run = RunFile(out, "id", rank, world).open()
+    done = run.answered()
     groups = list(group_by_video(items).items())[rank::world]
     # questions skipped earlier are tried again: their video may have been fixed since
     todo = [it for _, its in groups for it in its if it.id not in done]
-    retry = {it.id for it in todo}
-    earlier = read_jsonl(skip_path)
-    kept = [r for r in earlier if r["id"] not in retry]
-    if len(kept) != len(earlier):
-        skip_path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+    run.retry({it.id for it in todo})
     bar = tqdm(total=len(todo), desc=f"stream {getattr(model, 'name', 'model')}", unit="q",
                disable=not progress or rank != 0)
     # one pass per video and frame rate: items that share a video but not its fps each stream at their own
@@ -101,10 +70,10 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
             ids = [it.id for it in its]
             if not skip_bad:
                 raise VideoError(f"{e} (items {ids}); rerun with --skip-bad to go on without them") from None
-            append_jsonl(skip_path, [{"id": i, "reason": str(e)} for i in ids])
+            run.skip([{"id": i, "reason": str(e)} for i in ids])
             bar.update(len(its))
             continue
-        append_jsonl(pred_path, [{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
+        run.append([{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
                                                         for r in responses[it.id]]} for it in its])
         bar.update(len(its))
         if on_video is not None:
@@ -176,25 +145,32 @@ def score_run(items: list[Item], out_dir: str | Path, judge: Judge, settings: F1
                "cut_responses": sum(p.cut for ps in preds.values() for p in ps),
                "skipped": skipped, "missing_predictions": sum(it.id not in preds for it in scored),
                "complete": all(it.id in preds for it in scored)}
-    from .proactive_output import native_rule  # StreamingBench PO items: also the benchmark's own rule
-
-    if (po := native_rule(scored, preds)) is not None:
+    if (po := native_rule(scored, preds)) is not None:  # StreamingBench PO items: also the benchmark's own rule
         summary["po_official_rule"] = po
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def stream_run(items: list[Item], model: StreamingModel, out_dir: str | Path, skip_bad: bool = False,
+               progress: bool = True, frame_size: int | None = None,
+               on_video: Callable[[int], None] | None = None) -> bool:
+    """Stream (resumable). Under ``torchrun``/``accelerate launch`` the videos are sharded over the processes
+    and rank 0 merges the shards; returns whether this process should score (rank 0)."""
+    rank, world = dist_info()
+    stream_items(items, model, out_dir, skip_bad, progress, frame_size, on_video, rank, world)
+    if world > 1:
+        barrier()  # every shard is complete
+        if rank != 0:
+            return False
+        merge_shards(Path(out_dir), list(group_by_video(items)), {it.id: it.video for it in items})
+    return True
 
 
 def evaluate(items: list[Item], model: StreamingModel, out_dir: str | Path, judge: Judge, skip_bad: bool = False,
              progress: bool = True, frame_size: int | None = None, settings: F1Settings = F1Settings(),
              on_video: Callable[[int], None] | None = None,
              provenance: dict[str, Any] | None = None) -> dict[str, Any] | None:
-    """``eval`` = stream (resumable) + ``score``. Under ``torchrun``/``accelerate launch`` the videos are
-    sharded over the processes; rank 0 merges and returns the summary, the other ranks return None."""
-    rank, world = dist_info()
-    stream_items(items, model, out_dir, skip_bad, progress, frame_size, on_video, rank, world)
-    if world > 1:
-        barrier()  # every shard is complete
-        if rank != 0:
-            return None
-        merge_shards(Path(out_dir), list(group_by_video(items)), {it.id: it.video for it in items})
+    """``eval`` = stream (resumable) + ``score``; a sharded run's rank 0 returns the summary, the others None."""
+    if not stream_run(items, model, out_dir, skip_bad, progress, frame_size, on_video):
+        return None
     return score_run(items, out_dir, judge, settings, provenance=provenance)

@@ -13,13 +13,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
-import threading
-import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +22,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..core.errors import InputError, StreamProError
 from ..core.items import Answer, Item
 from ..core.text import normalize
 from ..core.vocab import ADVICE, ANOMALIES, COLOR_NAMES, DIRECTIONS, SHAPES
+from ..llm.cache import CachedLLM, LLMCache
+from ..llm.chat import ChatBackend, LLMError, build_chat
+from ..llm.templates import fill_template, read_template
 
 DEFAULT_PROMPT = Path(__file__).parent / "prompts" / "judge_open.txt"
 
@@ -48,8 +45,8 @@ class JudgeRequest:
         return cls(item.task, item.question, answer.text, prediction, tuple(sorted((answer.slots or {}).items())))
 
 
-class JudgeError(StreamProError, RuntimeError):
-    """The judge could not produce a score (endpoint down after retries, unparseable replies)."""
+#: a judge fails when its LLM does: one error type for both
+JudgeError = LLMError
 
 
 class Judge:
@@ -144,96 +141,12 @@ def parse_score(reply: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-class JudgeCache:
-    """Append-only JSONL ``{"key", "score", "reply"}``; loaded once, safe across threads and reruns."""
-
-    def __init__(self, path: str | Path | None):
-        self.path = Path(path) if path else None
-        self.data: dict[str, dict[str, Any]] = {}
-        self.lock = threading.Lock()
-        if self.path and self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    rec = json.loads(line)
-                    self.data[rec["key"]] = rec
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue  # a torn last line from an interrupted run
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        return self.data.get(key)
-
-    def put(self, key: str, score: Any, reply: str) -> None:
-        """``score``: any JSON value (a judge's 0-5, a rubric's checks or verdicts)."""
-        rec = {"key": key, "score": score, "reply": reply}
-        with self.lock:
-            self.data[key] = rec
-            if self.path:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps(rec) + "\n")
-
-
-class CachedLLM:
-    """A chat backend behind the on-disk cache, with call / cache-hit counts: what the ``llm`` judge and
-    the LLM trajectory rubric both need. ``ask(prompt, parse)`` returns the parsed reply; ``parse``
-    raises :class:`JudgeError` on an unusable reply, which is then not cached. ``cache`` is a path or an
-    open :class:`JudgeCache` (to share one file between scorers)."""
-
-    def __init__(self, backend, cache: str | Path | JudgeCache | None = None):
-        self.backend = backend
-        self.name = f"llm:{backend.ident}"
-        self.cache = cache if isinstance(cache, JudgeCache) else JudgeCache(cache)
-        self.stats = {"calls": 0, "cache_hits": 0}
-
-    def key(self, prompt: str) -> str:
-        return hashlib.sha256(json.dumps([self.name, prompt]).encode()).hexdigest()
-
-    def ask(self, prompt: str, parse) -> Any:
-        key = self.key(prompt)
-        hit = self.cache.get(key)
-        if hit is not None:
-            with self.cache.lock:
-                self.stats["cache_hits"] += 1
-            return hit["score"]
-        reply = self.backend(prompt)
-        with self.cache.lock:
-            self.stats["calls"] += 1
-        value = parse(reply)
-        self.cache.put(key, value, reply)
-        return value
-
-
 JUDGE_PLACEHOLDERS = ("task", "question", "reference", "prediction")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def read_template(path: str | Path, known: tuple[str, ...], required: tuple[str, ...] = ()) -> str:
-    """A user's prompt file. Only ``{name}`` placeholders are filled, so other braces (a JSON example in
-    the prompt) stay as written; an unknown or missing placeholder is an error naming the file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"prompt file {path}: cannot read it as UTF-8 text ({e})") from None
-    used = set(_PLACEHOLDER.findall(text))
-    unknown = sorted(used - set(known))
-    if unknown:
-        raise InputError(f"prompt file {path}: unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; "
-                         f"known: {' '.join('{' + k + '}' for k in known)}")
-    missing = [r for r in required if r not in used]
-    if missing:
-        raise InputError(f"prompt file {path}: needs {' '.join('{' + m + '}' for m in missing)}")
-    return text
-
-
-def fill_template(text: str, **values: str) -> str:
-    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
-
-
 class LLMJudge(Judge):
-    """The paper's LLM judge. ``backend(prompt) -> reply`` is an :class:`OpenAIChat` or :class:`LocalHFChat`."""
+    """The paper's LLM judge. ``backend`` is any :class:`~streampro.llm.chat.ChatBackend`."""
 
-    def __init__(self, backend, prompt_file: str | Path | None = None, cache: str | Path | JudgeCache | None = None,
+    def __init__(self, backend: ChatBackend, prompt_file: str | Path | None = None,
+                 cache: str | Path | LLMCache | None = None,
                  concurrency: int = 8):
         self.llm = CachedLLM(backend, cache)
         self.template = read_template(prompt_file or DEFAULT_PROMPT, JUDGE_PLACEHOLDERS, required=("prediction",))
@@ -266,84 +179,6 @@ class LLMJudge(Judge):
             return out
 
 
-class OpenAIChat:
-    """POST ``{url}/chat/completions`` (OpenAI-compatible), temperature 0; retries 429/5xx/timeouts
-    with exponential backoff, then raises :class:`JudgeError` naming the endpoint."""
-
-    def __init__(self, url: str, model: str, api_key_env: str = "OPENAI_API_KEY", timeout: float = 60.0,
-                 max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 256):
-        import httpx
-
-        self.url = url.rstrip("/") + "/chat/completions"
-        self.model, self.max_retries, self.backoff, self.max_tokens = model, max_retries, backoff, max_tokens
-        key = os.environ.get(api_key_env, "")
-        self.client = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {key}"} if key else {})
-        self.ident = model
-        # once one request has failed after all its retries, the endpoint is taken as down: the other
-        # requests stop instead of each waiting out its own retries (a dead judge fails in one request's time)
-        self.down: str | None = None
-
-    def __call__(self, prompt: str, images: Sequence[bytes] = ()) -> str:
-        """``images``: JPEG bytes shown before the prompt (a VLM endpoint), as OpenAI ``image_url`` data URLs."""
-        import base64
-
-        import httpx
-
-        content: str | list[dict[str, Any]] = prompt
-        if images:
-            content = [*({"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," +
-                                                             base64.b64encode(img).decode()}} for img in images),
-                       {"type": "text", "text": prompt}]
-        body = {"model": self.model, "messages": [{"role": "user", "content": content}], "temperature": 0,
-                "max_tokens": self.max_tokens}
-        last = ""
-        for attempt in range(self.max_retries + 1):
-            if self.down is not None:
-                raise JudgeError(self.down)
-            try:
-                r = self.client.post(self.url, json=body)
-                if r.status_code == 200:
-                    return r.json()["choices"][0]["message"]["content"] or ""
-                last = f"HTTP {r.status_code}: {r.text[:200]}"
-                if r.status_code not in (408, 429) and r.status_code < 500:
-                    break  # a client error will not go away by retrying
-            except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as e:
-                last = f"{type(e).__name__}: {e}"
-            if attempt < self.max_retries:
-                time.sleep(self.backoff * 2**attempt)
-        self.down = (f"judge endpoint {self.url} failed after {self.max_retries + 1} attempt(s): {last}; check the "
-                     "server, or raise --judge-timeout / --judge-retries (answers cached so far are kept)")
-        raise JudgeError(self.down)
-
-
-class LocalHFChat:
-    """A local ``transformers`` causal LM (chat template if it has one), greedy, a few new tokens."""
-
-    def __init__(self, path: str, max_new_tokens: int = 8):
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        self.torch = torch
-        self.tok = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForCausalLM.from_pretrained(path).eval()
-        self.max_new_tokens = max_new_tokens
-        self.lock = threading.Lock()
-        self.ident = Path(path).name or path
-
-    def __call__(self, prompt: str, images: Sequence[bytes] = ()) -> str:
-        if images:
-            raise InputError(f"{self.ident} is a local text LLM and cannot be shown frames; give a VLM folder "
-                             "(a Qwen2/2.5/3-VL model) or an OpenAI-compatible VLM URL")
-        if getattr(self.tok, "chat_template", None):
-            ids = self.tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
-                                               return_tensors="pt", return_dict=True)["input_ids"]
-        else:
-            ids = self.tok(prompt, return_tensors="pt")["input_ids"]
-        with self.lock, self.torch.no_grad():
-            out = self.model.generate(ids, max_new_tokens=self.max_new_tokens, do_sample=False)
-        return self.tok.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
-
-
 JUDGES = ("exact", "rule", "llm")
 
 
@@ -361,20 +196,6 @@ def build_judge(name: str, url: str | None = None, model: str | None = None, api
         return LLMJudge(build_chat(url, model, api_key_env, timeout, max_retries, backoff, max_tokens), prompt_file, cache,
                         concurrency)
     raise ValueError(f"unknown judge {name!r}; choose from {list(JUDGES)}")
-
-
-def build_chat(url: str | None, model: str | None, api_key_env: str = "OPENAI_API_KEY", timeout: float = 60.0,
-               max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 256):
-    """The LLM behind the ``llm`` judge and the LLM rubric: an OpenAI-compatible endpoint (``url`` +
-    served ``model`` name) or, without ``url``, a local transformers folder ``model``."""
-    if url:
-        if not model:
-            raise ValueError("an LLM at --judge-url needs --judge-model (the served model's name)")
-        return OpenAIChat(url, model, api_key_env, timeout, max_retries, backoff, max_tokens)
-    if model:
-        return LocalHFChat(model, max_new_tokens=max_tokens)
-    raise ValueError("the llm judge/rubric needs an LLM: --judge-url URL --judge-model NAME or --judge-model LOCAL_PATH "
-                     "(GRPO: --llm-url / --llm-model)")
 
 
 def judge_stats(judge: Judge) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..core.items import TIME_EPS
+from ..data.video import Frame, VideoError, iter_frames
 from ..models.base import Query, Response, StreamInfo, StreamingModel
-from .video import Frame, VideoError, iter_frames
 
 EPS = TIME_EPS
 

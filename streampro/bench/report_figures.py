@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..core.items import DIMENSIONS
-from .report import DIM_SHORT, _task_order, dimension_mean, plt
+from ..data.timeline import plt
+from .report_tables import DIM_SHORT, dimension_mean, task_order
 
 SEED = re.compile(r"^(?P<model>.+?)[-_]seed(?P<seed>\d+)$")
 DIMENSION_HELP = {"perception": "PU, Perception: describe events (EU), confirm object state changes (OU) and warn of "
@@ -91,7 +92,7 @@ def write_figures(out: Path, summaries: dict[str, dict[str, Any]], scores: dict[
                                                  if any(len(r) > 1 for r in groups.values()) else ""))
     written.append("figures/" + _save(fig, fig_dir, "f1_dimensions"))
 
-    tasks = _task_order(summaries)
+    tasks = task_order(summaries)
     series = {}
     for model, runs in groups.items():
         vals = []

@@ -227,3 +227,19 @@ def score_predictions(items: list[Item], predictions: dict[str, list[Prediction]
 
 def settings_json(settings: F1Settings) -> dict[str, Any]:
     return asdict(settings)
+
+
+def native_rule(items: list[Item], predictions: dict[str, list[Prediction]]) -> dict[str, Any] | None:
+    """The official ±2 s / contains-the-output rule applied to the native streaming mode (PO items made by
+    ``streampro data convert po``): the model's *first* response plays the role of the polled answer.
+    ``predictions``: id -> list of ``Prediction``. None when there are no PO items."""
+    po = [it for it in items if it.task == "PO"]
+    if not po:
+        return None
+    time_ok = answer_ok = 0
+    for it in po:
+        preds = sorted((p for p in predictions.get(it.id, []) if p.t >= it.query_time - TIME_EPS), key=lambda p: p.t)
+        if preds and abs(preds[0].t - it.answers[0].time) <= 2 + TIME_EPS:
+            time_ok += 1
+            answer_ok += it.answers[0].text in preds[0].text
+    return {"n": len(po), "time_accuracy": 100 * time_ok / len(po), "answer_accuracy": 100 * answer_ok / len(po)}

@@ -14,31 +14,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
+from ..core.types import TimedQuestion
+from ..data.video import VideoError, iter_frames
 from ..models.base import Query, StreamInfo, StreamingModel
-from .evaluate import group_by_video
 from .protocol import EPS
-from .video import VideoError, iter_frames
-
-
-@dataclass
-class TimedQuestion:
-    qid: str
-    video: str  # resolved path of the video file
-    time: float  # seconds; the model answers having seen every frame at or before it
-    task: str
-    question: str
-    prompt: str  # the benchmark's full text prompt
-    answer: str  # ground truth, as the grader compares it
-    options: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)  # copied into the prediction record
-
+from .runfile import RunFile, group_by_video
 
 Grader = Callable[[TimedQuestion, str], tuple[str, bool]]
 
@@ -56,11 +41,8 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
     ``skip_bad``) after every video, so an interrupted run continues where it stopped. Returns the
     prediction records of ``questions`` (old and new).
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    pred_path, skip_path = out / "predictions.jsonl", out / "skipped.jsonl"
-    repair_tail(pred_path)
-    done = {r["qid"] for r in read_jsonl(pred_path)} | {r["qid"] for r in read_jsonl(skip_path)}
+    run = RunFile(out_dir, key="qid").open()
+    done = run.answered() | run.skipped_keys()
     by_video = group_by_video([q for q in questions if q.qid not in done])
     bar = tqdm(total=sum(len(v) for v in by_video.values()), desc=desc, unit="q", disable=not progress)
     for video, qs in by_video.items():
@@ -73,14 +55,14 @@ def evaluate_timed(questions: list[TimedQuestion], model: StreamingModel, out_di
         except VideoError as e:
             if not skip_bad:
                 raise
-            append_jsonl(skip_path, [{"qid": q.qid, "task": q.task, "reason": str(e)} for q in qs])
+            run.skip([{"qid": q.qid, "task": q.task, "reason": str(e)} for q in qs])
             bar.update(len(qs))
             continue
-        append_jsonl(pred_path, records)
+        run.append(records)
         bar.update(len(records))
     bar.close()
     ids = {q.qid for q in questions}
-    return [r for r in read_jsonl(pred_path) if r["qid"] in ids]
+    return run.records(ids)
 
 
 def answer_after_stream(model: StreamingModel, video: str, query: Query, fps: float = 1.0,

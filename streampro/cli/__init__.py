@@ -7,7 +7,7 @@ from __future__ import annotations
 # each module registers its commands on ``app`` when imported; this order is the order of ``--help``
 from ._app import app
 from . import bench, train, external, live  # noqa: F401
-from ..arena.commands import arena_app
+from .arena import arena_app
 
 app.add_typer(arena_app, name="arena")
 from . import data, data_build, models  # noqa: E402, F401

@@ -23,9 +23,9 @@ def generate(
     task: list[str] = typer.Option(None, help="only these tasks (EU OU AA TP TG GP RF); repeatable"),
 ) -> None:
     """Generate a StreamPro-Bench split (seven tasks, timed multi-response answers) from the procedural world."""
+    from ..data.generate import generate_split
+    from ..data.world_tasks import ALL_TASKS
     from ..world.config import WorldConfig
-    from ..world.generate import generate_split
-    from ..world.tasks import ALL_TASKS
 
     if n_items < 1:
         _fail(f"--n-items must be >= 1, got {n_items}")
@@ -119,11 +119,13 @@ def eval_cmd(
 ) -> None:
     """Stream a model over StreamPro-Bench and score it with StreamPro-F1 (resumes from OUT/predictions.jsonl
     when OUT/run.json records the same bench, model, model args and seed)."""
-    from ..bench.evaluate import RUN_OUTPUTS, evaluate
+    from ..bench.benchmark import run_benchmark
+    from ..bench.benchmarks.streampro import StreamProBench
+    from ..bench.evaluate import RUN_OUTPUTS
     from ..bench.judges import JudgeError
-    from ..bench.video import VideoError
     from ..core.errors import StreamProError
     from ..core.runs import claim_run, write_manifest
+    from ..data.video import VideoError
     from ..models.registry import build_model
 
     out = out or Path("runs/eval") / model.replace(":", "_").replace("/", "_")
@@ -142,10 +144,11 @@ def eval_cmd(
                         err=True)
     j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
                judge_retries, judge_max_tokens)
+    bench_ = StreamProBench(items, j, _settings(aggregate, tg_content, matching, response_time), skip_bad=skip_bad,
+                            provenance={"command": "eval", **run})
     try:
-        summary = evaluate(items, build_model(model, items, seed=seed, **_model_args(model_args)), out, j,
-                           provenance={"command": "eval", **run},
-                           skip_bad=skip_bad, settings=_settings(aggregate, tg_content, matching, response_time))
+        summary = run_benchmark(bench_, lambda its: build_model(model, its, seed=seed, **_model_args(model_args)), out,
+                                model_name=model)
     except (VideoError, JudgeError, KeyError, ValueError, TypeError, FileNotFoundError) as e:
         _fail(str(e))
     if summary is not None:  # None: a non-zero rank of a sharded run; rank 0 merges and reports
@@ -153,7 +156,8 @@ def eval_cmd(
 
 
 def _finish(name: str, summary: dict, items, out: Path, report: bool) -> None:
-    from ..bench.report import format_table, write_report
+    from ..bench.report import write_report
+    from ..bench.report_tables import format_table
 
     typer.echo(format_table({name: summary}))
     if summary["skipped"]:
@@ -218,7 +222,8 @@ def report(
     out: Path = typer.Option(Path("runs/report"), help="output folder"),
 ) -> None:
     """Compare several scored runs in one Markdown table and one HTML report with figures."""
-    from ..bench.report import format_table, write_report
+    from ..bench.report import write_report
+    from ..bench.report_tables import format_table
 
     summaries = {}
     for r in runs:
@@ -254,9 +259,10 @@ def bench(
     """Generate a StreamPro-Bench test split and score the reference models on it (seconds)."""
     from ..bench.evaluate import evaluate
     from ..bench.judges import build_judge
-    from ..bench.report import format_table, write_report
+    from ..bench.report import write_report
+    from ..bench.report_tables import format_table
+    from ..data.generate import generate_split
     from ..models.registry import REFERENCE_MODELS, build_model
-    from ..world.generate import generate_split
 
     metric = _settings("question", "iou", matching, response_time)
     items = generate_split(out / "data" / "test", "test", n_items, seed)

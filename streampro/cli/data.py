@@ -27,8 +27,8 @@ def data_convert(
     fps: float = typer.Option(1.0, help="the rate the items ask models to stream at"),
 ) -> None:
     """Convert an external benchmark's file into StreamPro-Bench items scored by StreamPro-F1; reports what it dropped."""
-    from ..bench.convert import convert
-    from ..bench.schema import SchemaError, write_items
+    from ..data.convert import convert
+    from ..data.schema import SchemaError, write_items
 
     try:
         items, dropped = convert(kind, source, videos, fps)
@@ -45,7 +45,7 @@ def data_convert(
 @data_app.command("stats")
 def data_stats(bench: Path = typer.Argument(..., help="items.jsonl")) -> None:
     """Counts per task and dimension, answers per question, answer delays (JSON on stdout)."""
-    from ..bench.inspect_data import dataset_stats
+    from ..data.stats import dataset_stats
 
     stats = dataset_stats(_load(bench, skip_bad=False))
     typer.echo(json.dumps(stats, indent=2))
@@ -70,7 +70,7 @@ def data_preview(
     seed: int = typer.Option(0, help="sampling seed"),
 ) -> None:
     """An HTML page with the stats, answer-time histograms and sampled questions (frames, answers, windows)."""
-    from ..bench.inspect_data import dataset_stats, write_preview
+    from ..data.stats import dataset_stats, write_preview
 
     items = _load(bench, skip_bad=False)
     stats = dataset_stats(items)  # once: the page shows these stats too

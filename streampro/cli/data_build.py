@@ -103,7 +103,7 @@ def data_review(
     from ..core.errors import StreamProError
     from ..data.review import ReviewStore
     from ..data.review_app import create_review_app
-    from ..serve.security import check_token, is_loopback
+    from ..web.security import check_token, is_loopback
 
     try:
         token = check_token(token, host, no_token)

@@ -10,21 +10,24 @@ from ..cli_common import fail as _fail
 from ._app import MODEL_ARGS_HELP, _model_args, app
 
 
-def _probe_benchmark(load, evaluate, model: str, model_args: str | None, out: Path, **kw) -> dict:
-    """Load an external benchmark's probes, build the model, evaluate; any bad input ends in one clear line."""
-    from ..bench.schema import SchemaError
-    from ..bench.video import VideoError
+def _run(bench, model: str, model_args: str | None, out: Path) -> None:
+    """The one loop (``run_benchmark``) for a public benchmark built from its command's flags: any bad input
+    ends in one clear line; the table comes from ``bench/report_tables.py``."""
+    from ..bench.benchmark import run_benchmark
+    from ..data.schema import SchemaError
+    from ..data.video import VideoError
     from ..models.registry import build_model
 
     args = _model_args(model_args)
     try:  # frames are decoded at the model's own frame size (--model-args frame_size=...), if it has one
-        summary = evaluate(load(), build_model(model, **args), out, frame_size=args.get("frame_size"), **kw)
+        summary = run_benchmark(bench, lambda items: build_model(model, items, **args), out, model_name=model,
+                                frame_size=args.get("frame_size"))
     except (SchemaError, FileNotFoundError, VideoError, KeyError, ValueError, TypeError) as e:
         _fail(str(e))
     if summary["overall"] is None:
         _fail(f"no question was answered: {len(summary['skipped'])} skipped as unreadable (see {out / 'skipped.jsonl'}; "
               "is --videos the folder the annotation's paths are relative to?)")
-    return summary
+    typer.echo(bench.table(summary))
 
 
 @app.command()
@@ -43,19 +46,13 @@ def rtvu(
 ) -> None:
     """StreamingBench Real-Time Visual Understanding: per-task and overall accuracy (resumable); also
     writes official_results.json for the benchmark's own count.py."""
-    from ..bench.streamingbench import evaluate_rtvu, load_rtvu, write_rtvu_official
-    from ..core.jsonl import read_jsonl
+    from ..bench.benchmarks.rtvu import RTVU
 
-    summary = _probe_benchmark(lambda: load_rtvu(questions, videos), evaluate_rtvu, model, model_args, out,
-                               fps=fps, skip_bad=skip_bad, rule=rule,
-                               context_seconds=context_seconds)
-    write_rtvu_official(questions, read_jsonl(out / "predictions.jsonl"), model, out)
-    typer.echo(f"rule: {summary['rule']}; context: {summary['context_seconds'] or 'whole video so far'} s; "
-               f"{summary['n_empty']} empty repl(ies) not counted")
-    typer.echo("| task | accuracy |\n|---|---|")
-    for t, acc in summary["tasks"].items():
-        typer.echo(f"| {t} | {acc:.1f} |")
-    typer.echo(f"| **overall** ({summary['n']} questions) | {summary['overall']:.1f} |")
+    try:
+        bench = RTVU(questions, videos, fps=fps, skip_bad=skip_bad, rule=rule, context_seconds=context_seconds)
+    except ValueError as e:
+        _fail(str(e))
+    _run(bench, model, model_args, out)
 
 
 @app.command()
@@ -70,15 +67,9 @@ def po(
 ) -> None:
     """StreamingBench Proactive Output by its official polling protocol: time and answer accuracy (resumable);
     official_results.json is what the benchmark's count.py --task proactive reads."""
-    from ..bench.proactive_output import evaluate_po, load_po, write_po_official
+    from ..bench.benchmarks.po import ProactiveOutput
 
-    summary = _probe_benchmark(lambda: load_po(questions, videos), evaluate_po, model, model_args, out,
-                               fps=fps, skip_bad=skip_bad)
-    write_po_official(questions, out, model)
-    typer.echo("| task | n | time accuracy | answer accuracy |\n|---|---|---|---|")
-    for t, r in summary["tasks"].items():
-        typer.echo(f"| {t} | {r['n']} | {r['time_accuracy']:.1f} | {r['answer_accuracy']:.1f} |")
-    typer.echo(f"| **all** | {summary['n']} | {summary['time_accuracy']:.1f} | {summary['answer_accuracy']:.1f} |")
+    _run(ProactiveOutput(questions, videos, fps=fps, skip_bad=skip_bad), model, model_args, out)
 
 
 @app.command()
@@ -95,38 +86,29 @@ def ovo(
                                 "question (mean over entries of their probe accuracy, as its paper describes)"),
 ) -> None:
     """OVO-Bench: Backward Tracing, Real-Time Perception, Forward Active Responding (resumable)."""
-    from ..bench.ovobench import CATEGORY_OF, evaluate_ovo, load_ovo
+    from ..bench.benchmarks.ovo import OVOBench
 
-    summary = _probe_benchmark(lambda: load_ovo(annotations, videos, tasks=task or None), evaluate_ovo, model,
-                               model_args, out, fps=fps, skip_bad=skip_bad, average=average)
-    typer.echo("| category | task | probes | accuracy |\n|---|---|---|---|")
-    for t, acc in summary["tasks"].items():
-        typer.echo(f"| {CATEGORY_OF[t]} | {t} | {summary['n'][t]} | {acc:.1f} |")
-    for c, acc in summary["categories"].items():
-        typer.echo(f"| **{c}** | avg | | {acc:.1f} |")
-    typer.echo(f"| **total** | avg of categories | | {summary['overall']:.1f} |")
+    try:
+        bench = OVOBench(annotations, videos, tasks=task or None, fps=fps, skip_bad=skip_bad, average=average)
+    except ValueError as e:
+        _fail(str(e))
+    _run(bench, model, model_args, out)
 
 
 @app.command()
 def fixture(
-    kind: str = typer.Argument(..., help="rtvu | po | ovo"),
+    kind: str = typer.Argument(..., help="a registered benchmark: streampro | rtvu | po | ovo"),
     out: Path = typer.Option(Path("data/fixtures"), help="output folder"),
     n_videos: int = typer.Option(2, help="number of generated videos"),
     seed: int = typer.Option(0, help="world seed"),
 ) -> None:
-    """Write a tiny StreamingBench-RTVU / Proactive-Output or OVO-Bench folder (the benchmark's own layout,
-    generated videos) to try `streampro rtvu` / `po` / `ovo` without downloading anything."""
-    from ..bench.ovobench import make_ovo_fixture
-    from ..bench.proactive_output import make_po_fixture
-    from ..bench.streamingbench import make_rtvu_fixture
+    """Write a tiny folder in a benchmark's own layout (StreamPro-Bench, StreamingBench RTVU / Proactive Output,
+    OVO-Bench; generated videos) to try its command without downloading anything."""
+    from ..bench.benchmarks import registry
 
-    makers = {"rtvu": make_rtvu_fixture, "po": make_po_fixture, "ovo": make_ovo_fixture}
-    if kind not in makers:
-        _fail(f"unknown fixture {kind!r}; choose from {sorted(makers)}")
-    path = makers[kind](out / kind, n_videos=n_videos, seed=seed)
+    benches = registry()
+    if kind not in benches:
+        _fail(f"unknown fixture {kind!r}; choose from {sorted(benches)}")
+    path = benches[kind].make_fixture(out / kind, n_videos=n_videos, seed=seed)
     typer.echo(f"wrote {path}")
-    nxt = {"rtvu": f"streampro rtvu --questions {path} --videos {out / kind} --model random --out runs/rtvu-fixture",
-           "po": f"streampro po --questions {path} --videos {out / kind} --model random --out runs/po-fixture",
-           "ovo": f"streampro ovo --annotations {path} --videos {out / kind / 'src_videos'} --model random "
-                  "--out runs/ovo-fixture"}[kind]
-    typer.echo(f"next (--videos is the folder the file's video paths are relative to):\n  {nxt}")
+    typer.echo(f"next (--videos is the folder the file's video paths are relative to):\n  {benches[kind].try_command(path)}")

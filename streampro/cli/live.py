@@ -50,7 +50,7 @@ def serve(
 
     from ..serve.app import create_app
     from ..serve.engine import Engine, ServeSettings
-    from ..serve.security import SecurityError, SourcePolicy, check_token, is_loopback
+    from ..web.security import SecurityError, SourcePolicy, check_token, is_loopback
 
     try:
         token = check_token(token, host, no_token)
@@ -91,7 +91,7 @@ def watch(
     seed: int = typer.Option(0, help="seed of sampling models"),
 ) -> None:
     """Watch a stream from the terminal: every response is printed with its stream time as it happens."""
-    from ..bench.video import VideoError, iter_frames
+    from ..data.video import VideoError, iter_frames
     from ..serve.watch import printer, watch_local, watch_server
 
     if (model is None) == (server is None):

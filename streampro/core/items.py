@@ -3,7 +3,7 @@
 A question is posted at ``query_time``; its answer is a *trajectory*: one or several timed answers,
 each with a best response time (``time``) or a best interval (``start``/``end``, EU and TP), a
 tolerance window around it and a time constant ``tau`` for the time score. Validation of the JSONL
-form lives in ``streampro.bench.schema``; this module holds the types and the defaults.
+form lives in ``streampro.data.schema``; this module holds the types and the defaults.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ TASKS: dict[str, TaskRule] = {
     "TG": TaskRule("temporal", False, (-3.0, 3.0), (4.0, 4.0), "Temporal Grounding"),
     "GP": TaskRule("proactive", False, (-3.0, 0.0), (4.0, 4.0), "Goal Planning"),
     "RF": TaskRule("proactive", False, (-1.0, 3.0), (2.0, 4.0), "Risk Forecasting"),
-    # external benchmarks scored with StreamPro-F1 after conversion (streampro/bench/convert.py); windows and
+    # external benchmarks scored with StreamPro-F1 after conversion (streampro/data/convert.py); windows and
     # tau are our choice (docs/metrics.md): the paper scores OVO-Bench's forward tasks this way but prints no rule
     "REC": TaskRule("proactive", False, (-3.0, 3.0), (4.0, 4.0), "OVO-Bench Repetition Event Count"),
     "SSR": TaskRule("proactive", False, (-3.0, 3.0), (4.0, 4.0), "OVO-Bench Sequential Steps Recognition"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -45,3 +46,18 @@ class StreamInfo:
     fps: float
     duration: float
     extra: dict = field(default_factory=dict)
+
+@dataclass
+class TimedQuestion:
+    """One probe of an ask-and-answer benchmark (StreamingBench RTVU, OVO-Bench): at ``time`` the model has
+    seen the stream up to then and must answer ``prompt`` now; ``answer`` is what the grader compares."""
+
+    qid: str
+    video: str  # resolved path of the video file
+    time: float  # seconds; the model answers having seen every frame at or before it
+    task: str
+    question: str
+    prompt: str  # the benchmark's full text prompt
+    answer: str  # ground truth, as the grader compares it
+    options: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)  # copied into the prediction record

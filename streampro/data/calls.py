@@ -144,8 +144,8 @@ def build_backend(spec: str, model: str | None, role: str, timeout: float = 120.
                   max_tokens: int = 1024) -> ChatBackend:
     """``spec``: an ``http(s)://`` OpenAI-compatible base URL (``model``: the served name) or a local folder
     (``role`` vlm: a Qwen-VL model; llm: a causal LM)."""
-    from ..bench.judges import LocalHFChat, OpenAIChat
     from ..core.errors import InputError
+    from ..llm.chat import LocalHFChat, OpenAIChat
 
     if spec.startswith(("http://", "https://")):
         if not model:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from ..bench.judges import fill_template
+from ..llm.templates import fill_template
 from .calls import Caller, CallFailure
 from .frames import VideoFrames
 from .replies import Captions

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bench.judges import fill_template
 from ..core.errors import InputError
+from ..llm.templates import fill_template
 from .calls import Caller, CallFailure
 from .frames import VideoFrames
 from .replies import SceneCheck, Shots

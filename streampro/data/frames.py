@@ -8,8 +8,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bench.video import iter_frames
 from ..models.base import frame_label
+from .video import iter_frames
 
 QWEN_FACTOR = 28  # patch 14 x merge 2 (Qwen2/2.5-VL); a 448 budget is a multiple of 32 (Qwen3-VL) too
 

@@ -21,11 +21,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..bench.judges import read_template
-from ..bench.video import VideoError, video_duration
 from ..core.errors import InputError
 from ..core.items import TASKS
 from ..core.jsonl import write_jsonl
+from ..llm.templates import read_template
 from .calls import BackendDown, Caller, CallFailure
 from .captions import CAPTION_PLACEHOLDERS, caption_video, windows
 from .filtering import FilterSettings, keep_reason, rf_check, shot_stats
@@ -33,6 +32,7 @@ from .frames import sample_frames
 from .replies import Drafts
 from .synthesize import GUIDES, SYNTH_PLACEHOLDERS, answer_format, draft_record, synth_prompt
 from .verify import VERIFY_PLACEHOLDERS, verify_item
+from .video import VideoError, video_duration
 
 VIDEO_EXTS = (".mp4", ".mkv", ".webm", ".mov", ".avi")
 BUILD_TASKS = tuple(GUIDES)  # RF is annotated by people (rf_annotate.csv), never generated
@@ -197,7 +197,7 @@ def _write_rf_template(path: Path, videos: list[Path], out: Path) -> None:
     """The generic annotation CSV (``streampro data convert --format csv``), one empty RF row per video."""
     import os
 
-    from ..bench.convert import CSV_COLUMNS
+    from .convert import CSV_COLUMNS
 
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(CSV_COLUMNS))

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..bench.schema import SchemaError, validate_record
 from ..core.errors import InputError
 from ..core.jsonl import append_jsonl, read_jsonl, repair_tail, write_jsonl
+from .schema import SchemaError, validate_record
 
 DECISIONS = ("accept", "edit", "reject")
 EDITABLE = ("question", "query_time", "answers")

@@ -1,5 +1,5 @@
 """``streampro data review OUT``: the review page and its JSON API (loopback, token, ``Origin`` checked by
-the same :class:`~streampro.serve.security.Guard` as ``serve`` and ``arena``).
+the same :class:`~streampro.web.security.Guard` as ``serve`` and ``arena``).
 
 - ``GET /api/items``: every item as it stands, with its decision and ``/video/N`` for its video.
 - ``POST /api/decide {"id", "decision": accept|edit|reject, "edit": {question, query_time, answers}}``.
@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from ..serve.security import AccessPolicy, Guard, add_page
+from ..web.security import AccessPolicy, Guard, add_page
 from .review import ReviewStore
 
 STATIC = Path(__file__).with_name("static")

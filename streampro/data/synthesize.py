@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..bench.judges import fill_template
 from ..core.items import TASKS
+from ..llm.templates import fill_template
 from .replies import Captions, ItemDraft
 
 SYNTH_PLACEHOLDERS = ("task", "task_name", "guide", "answer_format", "duration", "captions")

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..bench.judges import fill_template
-from ..bench.schema import SchemaError, validate_record
 from ..core.text import normalize
+from ..llm.templates import fill_template
 from .calls import Caller, CallFailure
 from .replies import ItemDraft, Problem, Review
+from .schema import SchemaError, validate_record
 
 VERIFY_PLACEHOLDERS = ("item", "captions", "problems", "task_name", "answer_format")
 

@@ -146,9 +146,9 @@ class RandomModel(_Privileged):
 
 
 def _object_names() -> list[str]:
-    from ..world.scene import COLORS, SHAPES
+    from ..core.vocab import COLOR_NAMES, SHAPES
 
-    return [f"the {c} {s}" for c in COLORS for s in SHAPES]
+    return [f"the {c} {s}" for c in COLOR_NAMES for s in SHAPES]
 
 
 class SilentModel(_Privileged):

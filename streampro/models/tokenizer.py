@@ -32,10 +32,9 @@ def build_tokenizer(texts: Iterable[str]) -> Tokenizer:
 def world_vocabulary() -> list[str]:
     """Every word the procedural world can say (questions and answers of the seven tasks, times up to
     300 s), so a tokenizer built from it never sees <unk> on world data."""
-    from ..world.scene import COLORS, SHAPES
-    from ..world.tasks import ANOMALIES, DIRECTIONS
+    from ..core.vocab import ANOMALIES, COLOR_NAMES, DIRECTIONS, SHAPES
 
-    return [*COLORS, *SHAPES, *DIRECTIONS, *ANOMALIES, " ".join(f"{n}s {n}" for n in range(301)),
+    return [*COLOR_NAMES, *SHAPES, *DIRECTIONS, *ANOMALIES, " ".join(f"{n}s {n}" for n in range(301)),
             "the moves stops turned split in two appears from to next go square goal is complete warning triangle "
             "ahead steer describe each movement of as it happens tell me time changes colour alert immediately if "
             "anything unusual happens an object after when moving that started and ended visits in order completes "

@@ -23,9 +23,9 @@ import numpy as np
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 
+from ..web.security import AccessPolicy, Guard, SourcePolicy, add_page
 from .engine import Engine, ServeSettings, Session
 from .ratelimit import TokenBucket
-from .security import AccessPolicy, Guard, SourcePolicy, add_page
 
 STATIC = Path(__file__).with_name("static")
 STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}  # fixed names: no path comes from a client
@@ -95,7 +95,7 @@ def _read_source(engine: Engine, session: Session, path: str, msg: dict) -> None
     """Thread: decode a file / URL / capture device with PyAV and offer its frames. ``realtime`` paces
     frames at their stream times (a slow model then drops frames); otherwise the next frame is offered
     only once the model has taken the last one (nothing dropped)."""
-    from ..bench.video import VideoError, iter_frames
+    from ..data.video import VideoError, iter_frames
 
     realtime = bool(msg.get("realtime", False))
     start = time.perf_counter()

@@ -24,9 +24,9 @@ from accelerate.utils import set_seed
 from tqdm import tqdm
 
 from ..bench.protocol import StreamQuery, run_stream
-from ..bench.schema import Item, load_items
-from ..bench.video import Frame, check_items_videos
 from ..core.errors import InputError
+from ..data.schema import Item, load_items
+from ..data.video import Frame, check_items_videos
 from ..models.base import Query
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .curves import plot_curves, validate
@@ -156,12 +156,14 @@ def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: floa
 def build_scorers(cfg: GRPOConfig, out: Path):
     """The turn reward's content judge and the trajectory rubric the config names. One LLM backend (loaded
     once; room for the rubric's lists) and one cache file serve both."""
-    from ..bench.judges import JudgeCache, LLMJudge, build_chat, build_judge
+    from ..bench.judges import LLMJudge, build_judge
+    from ..llm.cache import LLMCache
+    from ..llm.chat import build_chat
     from .rubric import build_rubric
 
     uses_llm = cfg.judge == "llm" or cfg.rubric == "llm"
     backend = build_chat(cfg.llm_url, cfg.llm_model, cfg.llm_api_key_env, max_tokens=512) if uses_llm else None
-    cache = JudgeCache(cfg.llm_cache or out / "llm_cache.jsonl") if uses_llm else None
+    cache = LLMCache(cfg.llm_cache or out / "llm_cache.jsonl") if uses_llm else None
     judge = LLMJudge(backend, cfg.judge_prompt, cache, concurrency=1) if cfg.judge == "llm" else build_judge(cfg.judge)
     return judge, build_rubric(cfg.rubric, backend, cfg.rubric_design_prompt, cfg.rubric_grade_prompt, cache)
 

@@ -26,11 +26,11 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-from ..bench.schema import load_items
 from ..core.items import Item
+from ..data.schema import load_items
+from ..data.world_tasks import make_scene_items
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
-from ..world.tasks import make_scene_items
 from .checkpoint import YamlConfig, check_finite
 from .policy import build_policy
 from .trajectory import load_frames

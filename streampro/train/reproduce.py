@@ -17,12 +17,13 @@ from typing import Any
 
 from ..bench.evaluate import evaluate
 from ..bench.judges import RuleJudge
-from ..bench.report import format_dimension_diagnostics, format_table, write_report
-from ..bench.schema import load_items
+from ..bench.report import write_report
+from ..bench.report_tables import format_dimension_diagnostics, format_table
 from ..bench.scoring import F1Settings
 from ..core.items import DIMENSIONS
+from ..data.generate import generate_split
+from ..data.schema import load_items
 from ..models.registry import build_model
-from ..world.generate import generate_split
 from .grpo import GRPOConfig, train_grpo
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft

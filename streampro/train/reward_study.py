@@ -20,8 +20,8 @@ from scipy.stats import spearmanr
 from tqdm import tqdm
 
 from ..bench.judges import RuleJudge
-from ..bench.schema import load_items
 from ..bench.scoring import Prediction, score_predictions
+from ..data.schema import load_items
 from .grpo import sample_stream
 from .policy import build_policy
 from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards

@@ -21,9 +21,11 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..bench.judges import CachedLLM, Judge, JudgeCache, JudgeError, fill_template, read_template
+from ..bench.judges import Judge, JudgeError
 from ..core.items import Item
 from ..core.types import Response
+from ..llm.cache import CachedLLM, LLMCache
+from ..llm.templates import fill_template, read_template
 
 PROMPTS = Path(__file__).parent / "prompts"
 RUBRICS = ("world", "llm")
@@ -91,7 +93,7 @@ class LLMRubric:
     calls_an_llm = True  # so a weight-0 trajectory reward skips it (the world rubric is free: always logged)
 
     def __init__(self, backend, design_prompt: str | Path | None = None, grade_prompt: str | Path | None = None,
-                 cache: str | Path | JudgeCache | None = None, min_checks: int = 6, max_checks: int = 10):
+                 cache: str | Path | LLMCache | None = None, min_checks: int = 6, max_checks: int = 10):
         self.llm = CachedLLM(backend, cache)  # an unparseable reply raises JudgeError and is not cached
         fields = ("task", "question", "query_time", "answers", "min_checks", "max_checks")
         self.design_template = read_template(design_prompt or PROMPTS / "rubric_design.txt", fields)
@@ -125,7 +127,7 @@ class LLMRubric:
 
 
 def build_rubric(name: str, backend=None, design_prompt: str | Path | None = None,
-                 grade_prompt: str | Path | None = None, cache: str | Path | JudgeCache | None = None):
+                 grade_prompt: str | Path | None = None, cache: str | Path | LLMCache | None = None):
     """``world`` (from the ground truth) | ``llm`` (needs ``backend``)."""
     if name == "world":
         return WorldRubric()

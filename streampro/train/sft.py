@@ -18,9 +18,9 @@ from accelerate import Accelerator
 from accelerate.utils import set_seed
 from tqdm import tqdm
 
-from ..bench.schema import load_items
-from ..bench.video import check_items_videos
 from ..core.errors import InputError
+from ..data.schema import load_items
+from ..data.video import check_items_videos
 from ..models.small import StreamProSmall, n_params
 from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
 from .losses import LOSSES, batch_counts, stream_loss

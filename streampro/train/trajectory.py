@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from ..bench.video import decode_video
 from ..core.items import TIME_EPS, Item
+from ..data.video import decode_video
 from ..models.small import SmallConfig
 
 if TYPE_CHECKING:

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.items import Item
-from .ovobench import load_ovo
-from .proactive_output import load_po
+from .formats.ovobench import load_ovo
+from .formats.streamingbench import load_po
 from .schema import SchemaError, load_json, validate_record
 from .video import video_lengths, video_problem
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.items import DIMENSIONS, TASKS, Item
-from .report import plt, timeline_figure
+from .timeline import plt, timeline_figure
 from .video import video_lengths, video_problem
 
 

@@ -21,7 +21,7 @@ def _runs(runs: list[Path] | None, more: list[Path] | None) -> list[Path]:
 
 
 def _open(db: Path):
-    from .store import ArenaError, VoteStore
+    from ..arena.store import ArenaError, VoteStore
 
     try:
         return VoteStore(db)
@@ -30,8 +30,8 @@ def _open(db: Path):
 
 
 def _load_runs(folders: list[Path], bench: Path):
-    from .runs import load_runs, shared_questions
-    from .store import ArenaError
+    from ..arena.runs import load_runs, shared_questions
+    from ..arena.store import ArenaError
 
     items = load_bench(bench, skip_bad=False)
     try:
@@ -57,8 +57,8 @@ def serve(
     """Start the annotation page: one question, two anonymised response streams, A / B / tie / both bad."""
     import uvicorn
 
-    from ..serve.security import SecurityError, check_token, is_loopback
-    from .app import create_arena_app
+    from ..arena.app import create_arena_app
+    from ..web.security import SecurityError, check_token, is_loopback
 
     try:
         token = check_token(token, host, no_token)
@@ -92,7 +92,7 @@ def simulate(
 ) -> None:
     """Votes from a simulated annotator who prefers the stream with the higher per-question StreamPro-F1,
     with noise, so the arena can be exercised without people."""
-    from .simulate import Annotator, simulate_votes, votes_needed
+    from ..arena.simulate import Annotator, simulate_votes, votes_needed
 
     arena_runs, items = _load_runs(_runs(runs, more), bench)
     store = _open(db)
@@ -146,9 +146,9 @@ def rank(
 ) -> None:
     """Weighted Bradley-Terry over the votes (ties as two 0.5 pseudo-observations), bootstrap intervals,
     rank stability, and Spearman / Kendall against the StreamPro-F1 ranking."""
-    from .bt import rank_models
-    from .plots import write_figures
-    from .store import ArenaError
+    from ..arena.bt import rank_models
+    from ..arena.plots import write_figures
+    from ..arena.store import ArenaError
 
     if source not in ("all", "human", "simulated"):
         fail(f"--source must be all, human or simulated, not {source!r}")
@@ -164,7 +164,7 @@ def rank(
     f1 = None
     folders = _runs(runs, more)
     if folders:
-        from .runs import read_wavg, run_names
+        from ..arena.runs import read_wavg, run_names
 
         try:
             f1 = {name: read_wavg(f) for f, name in zip(folders, run_names(folders), strict=True)}

@@ -27,8 +27,8 @@ import numpy as np
 
 from ..core.vocab import ANOMALIES
 from ..core.vocab import DIRECTIONS as DIRECTION_NAMES
-from .config import WorldConfig
-from .scene import COLORS, SHAPES, Body, Scene, time_to_contact
+from ..world.config import WorldConfig
+from ..world.scene import COLORS, SHAPES, Body, Scene, time_to_contact
 
 ItemSpec = dict[str, Any]
 DIRECTIONS = dict(zip(DIRECTION_NAMES, ((0.0, -1.0), (0.0, 1.0), (-1.0, 0.0), (1.0, 0.0)), strict=True))

@@ -13,11 +13,11 @@ from pathlib import Path
 import av
 from tqdm import tqdm
 
-from ..bench.schema import Item, validate_record, write_items
-from ..bench.video import write_video
-from .config import WorldConfig
-from .render import render_scene
-from .tasks import ALL_TASKS, make_scene_items
+from ..world.config import WorldConfig
+from ..world.render import render_scene
+from .schema import Item, validate_record, write_items
+from .video import write_video
+from .world_tasks import ALL_TASKS, make_scene_items
 
 SPLIT_OFFSET = {"train": 0, "val": 100_000_000, "test": 200_000_000}
 
