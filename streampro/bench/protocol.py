@@ -14,8 +14,6 @@ from ..core.items import TIME_EPS
 from ..data.video import Frame, VideoError, iter_frames
 from ..models.base import Query, Response, StreamInfo, StreamingModel
 
-EPS = TIME_EPS
-
 
 @dataclass
 class StreamQuery:
@@ -42,7 +40,7 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
             # few seconds while the item's answers assume one per 1/fps
             raise VideoError(f"{video}: the video has fewer frames per second than its items' fps {fps:g} (frame "
                              f"{frame.index} is at {frame.time:.2f} s); set the items' fps to the video's")
-        while pending and pending[0].query.time <= frame.time + EPS:
+        while pending and pending[0].query.time <= frame.time + TIME_EPS:
             sq = pending.pop(0)
             open_q[sq.query.id] = sq
             model.add_query(sq.query)
@@ -50,10 +48,10 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
             if r.query_id not in open_q:
                 continue  # speaking to a closed or unknown query is ignored
             responses[r.query_id].append(Response(r.query_id, r.text, frame.time, r.cut))
-        for qid in [q for q, sq in open_q.items() if sq.close_time <= frame.time + EPS]:
+        for qid in [q for q, sq in open_q.items() if sq.close_time <= frame.time + TIME_EPS]:
             del open_q[qid]
             model.close_query(qid)
-        if not pending and not open_q and frame.time >= last_close - EPS:
+        if not pending and not open_q and frame.time >= last_close - TIME_EPS:
             break
     else:  # the video ran out: its questions must not reach (much) past its end, or their late answers
         end = 0.0 if frame is None else frame.time + 1 / fps  # could never be given and scored as silence

@@ -18,11 +18,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..core.items import DIMENSIONS, TIME_EPS, Answer, Item
+from ..core.items import DIMENSIONS, TIME_EPS, Answer, Item, within
 from ..core.text import numbers
 from .judges import Judge, JudgeRequest
 
-EPS = TIME_EPS
 MATCHING = ("first", "best")
 RESPONSE_TIMES = ("frame_start", "frame_end")
 
@@ -65,8 +64,7 @@ def time_score(t: float, item: Item, a: Answer, tau: tuple[float, float] | None 
 
 
 def in_window(t: float, item: Item, a: Answer) -> bool:
-    lo, hi = item.window(a)
-    return lo - EPS <= t <= hi + EPS
+    return within(t, *item.window(a))
 
 
 def temporal_iou(pred: tuple[float, float], true: tuple[float, float]) -> float:
@@ -75,7 +73,7 @@ def temporal_iou(pred: tuple[float, float], true: tuple[float, float]) -> float:
     inter = max(0.0, min(p1, t1) - max(p0, t0))
     union = max(p1, t1) - min(p0, t0)
     if union <= 0:  # both are points
-        return 1.0 if abs(p0 - t0) < EPS else 0.0
+        return 1.0 if abs(p0 - t0) < TIME_EPS else 0.0
     return inter / union
 
 
@@ -116,7 +114,7 @@ def judge_requests(item: Item, preds: Sequence[Prediction], settings: F1Settings
 def score_question(item: Item, preds: Sequence[Prediction], content: dict[JudgeRequest, int],
                    settings: F1Settings = F1Settings()) -> dict[str, Any]:
     """Match and score one question. ``content`` maps judge requests (see :func:`judge_requests`) to 0–5."""
-    preds = sorted((p for p in stamped(item, preds, settings) if p.t >= item.query_time - EPS), key=lambda p: p.t)
+    preds = sorted((p for p in stamped(item, preds, settings) if p.t >= item.query_time - TIME_EPS), key=lambda p: p.t)
     best: list[dict[str, Any] | None] = [None] * len(item.answers)
     assigned: list[int | None] = []
     for pi, p in enumerate(preds):
@@ -193,7 +191,7 @@ def aggregate(scores: list[dict[str, Any]], settings: F1Settings = F1Settings())
             "answers_per_question": _mean([float(s["n_gt"]) for s in ss]),
             "matched_answer_rate": _pct(sum(len(s["matches"]) for s in ss) / max(1, sum(s["n_gt"] for s in ss))),
             "unmatched_pred_rate": _pct(sum(s["unmatched_preds"] for s in ss) / max(1, sum(s["n_pred"] for s in ss))),
-            "early_rate": _pct(_mean([float(o < -EPS) for o in offs])),
+            "early_rate": _pct(_mean([float(o < -TIME_EPS) for o in offs])),
             "mean_offset_s": _mean(offs),
         }
     dims: dict[str, Any] = {}

@@ -19,10 +19,10 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..core.items import TIME_EPS
 from ..core.types import TimedQuestion
 from ..data.video import VideoError, iter_frames
 from ..models.base import Query, StreamInfo, StreamingModel
-from .protocol import EPS
 from .runfile import RunFile, group_by_video
 
 Grader = Callable[[TimedQuestion, str], tuple[str, bool]]
@@ -81,7 +81,7 @@ def _ask_in_one_pass(model: StreamingModel, video: str, qs: list[TimedQuestion],
     model.reset(StreamInfo(video=video, fps=fps, duration=qs[-1].time))
     records, last = [], -1.0
     for frame in iter_frames(video, fps=fps, end=qs[-1].time, size=frame_size):
-        while qs and qs[0].time < frame.time - EPS:
+        while qs and qs[0].time < frame.time - TIME_EPS:
             records.append(_ask(model, qs.pop(0), last, grade))
         if not qs:
             break

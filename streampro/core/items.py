@@ -17,6 +17,11 @@ DIMENSIONS = ("perception", "temporal", "proactive")
 TIME_EPS = 1e-6
 
 
+def within(t: float, lo: float, hi: float) -> bool:
+    """``lo <= t <= hi`` up to :data:`TIME_EPS`: the one interval test of every window (scoring, rewards)."""
+    return lo - TIME_EPS <= t <= hi + TIME_EPS
+
+
 @dataclass(frozen=True)
 class TaskRule:
     """How answers of a task are timed. ``window`` is relative to the best time (or to ``start`` and

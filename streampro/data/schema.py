@@ -30,7 +30,6 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
     "query_time": (int, float), "question": str, "answers": list,
 }
 _ANSWER_FIELDS = {"text", "time", "start", "end", "span", "window", "tau", "slots", "outcome_time"}
-EPS = TIME_EPS
 
 
 def _num(v: Any) -> bool:
@@ -66,7 +65,7 @@ def _answer(a: Any, rec: dict, here: str) -> Answer:
         raise SchemaError(f"{here}: task {rec['task']} answers at a time: give 'time', not 'start'/'end'")
     lo = a.get("time", a.get("start"))
     hi = a.get("time", a.get("end"))
-    if lo < rec["query_time"] - EPS or hi > rec["duration"] + EPS:
+    if lo < rec["query_time"] - TIME_EPS or hi > rec["duration"] + TIME_EPS:
         raise SchemaError(f"{here}: best time {lo}..{hi} outside [query_time {rec['query_time']}, duration "
                           f"{rec['duration']}]")
     span = _pair(a["span"], here, "span") if "span" in a else None

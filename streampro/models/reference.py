@@ -23,8 +23,6 @@ from ..core.items import TIME_EPS, Answer, Item
 from ..core.types import Frame, Query, Response
 from .base import StreamingModel
 
-EPS = TIME_EPS
-
 
 def _rng(seed: int, *keys: object) -> np.random.Generator:
     h = int(hashlib.sha256(":".join(map(str, (seed, *keys))).encode()).hexdigest()[:8], 16)
@@ -58,7 +56,7 @@ class _Privileged(StreamingModel):
     def step(self, frame: Frame) -> list[Response]:
         out = []
         for qid, plan in self.pending.items():
-            while plan and plan[0][0] <= frame.time + EPS:
+            while plan and plan[0][0] <= frame.time + TIME_EPS:
                 out.append(Response(qid, plan.pop(0)[1]))
         return out
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..bench.judges import Judge, JudgeRequest, RuleJudge
 from ..bench.scoring import in_window, iou_content, time_score
-from ..core.items import TIME_EPS, Answer, Item
+from ..core.items import TIME_EPS, Answer, Item, within
 from ..core.types import Response
 
 DEFAULT_WEIGHTS = {"format": 0.1, "turn": 0.45, "traj": 0.45}
@@ -57,10 +57,9 @@ def content(item: Item, a: Answer, text: str, judge: Judge) -> float:
 
 
 def _in_reward_window(t: float, item: Item, a: Answer, tau: float) -> bool:
+    """The turn reward's window (the paper's single tau, proactive answers only before their best time)."""
     lo, hi = a.best
-    if item.dimension == "proactive":
-        return lo - tau - TIME_EPS <= t <= lo + TIME_EPS
-    return lo - tau - TIME_EPS <= t <= hi + tau + TIME_EPS
+    return within(t, lo - tau, lo if item.dimension == "proactive" else hi + tau)
 
 
 def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: RewardSettings = RewardSettings()) -> float:
