@@ -308,8 +308,8 @@ def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, fs, s
     it = small_items[0]
     fr = load_frames([it], fs)[it.video]
     asked = []
-    gen = m._generate
-    m._generate = lambda s, logits, **kw: (asked.append(s.length), gen(s, logits, **kw))[1]
+    gen = m.vlm._generate
+    m.vlm._generate = lambda s, logits, **kw: (asked.append(s.length), gen(s, logits, **kw))[1]
     got = run_stream(m, it.video, it.fps, it.duration, [StreamQuery(item_query(it), it.duration)],
                      frames=(Frame(k, k / it.fps, fr[k]) for k in range(len(fr))))
     q = round(it.query_time * it.fps)
@@ -318,17 +318,17 @@ def test_offline_decision_tree_protocol_equals_reprefilling_the_clip(tiny, fs, s
     assert all(t and not t.lower().startswith("wait") for t in texts)
     assert all(a != b for a, b in zip(texts, texts[1:], strict=False))  # only changed answers are spoken
     # the reply after the last frame, from scratch: same tokens
-    fresh = HFOfflineModel(m.model, m.tokenizer, m.cfg)
+    fresh = HFOfflineModel(m.vlm.model, m.vlm.tokenizer, m.vlm.cfg).vlm
     fresh.reset(StreamInfo(it.video, it.fps, it.duration))
     for k in range(len(fr)):
         pixels, grid = fresh.encode_frame(fr[k])
         fresh._frame(fresh.base, pixels, grid, label=fresh.label_ids(Frame(k, k / it.fps, fr[k])))
-    ids = fresh.tokenizer.encode(fresh.prompt.format(question=it.question, last=m.last[it.id] or "none"),
+    ids = fresh.tokenizer.encode(m.prompt.format(question=it.question, last=m.last[it.id] or "none"),
                                  add_special_tokens=False)
     s = fresh.base.fork()
     want = fresh._generate(s, fresh._text(s, ids))[0].strip()
-    s2 = m.base.fork()
-    assert m._generate(s2, m._text(s2, ids))[0].strip() == want
+    s2 = m.vlm.base.fork()
+    assert m.vlm._generate(s2, m.vlm._text(s2, ids))[0].strip() == want
 
 
 def test_served_hf_model_speaks_exactly_as_offline(tiny, fs, small_items):

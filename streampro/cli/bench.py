@@ -262,12 +262,12 @@ def bench(
     from ..bench.report import write_report
     from ..bench.report_tables import format_table
     from ..data.generate import generate_split
-    from ..models.registry import REFERENCE_MODELS, build_model
+    from ..models.registry import build_model, reference_models
 
     metric = _settings("question", "iou", matching, response_time)
     items = generate_split(out / "data" / "test", "test", n_items, seed)
     summaries, runs = {}, {}
-    for name in REFERENCE_MODELS:
+    for name in reference_models():
         runs[name] = out / "eval" / name
         summaries[name] = evaluate(items, build_model(name, items, seed=seed), runs[name], build_judge(judge),
                                    settings=metric)

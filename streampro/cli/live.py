@@ -10,11 +10,15 @@ from ._app import MODEL_ARGS_HELP, _model_args, app
 
 def _serve_model(model: str, model_args: str | None, window_frames: int | None, seed: int):
     """The model a live session runs: ground-truth-free models only, with the paper's sliding window."""
-    from ..models.registry import build_model
+    from ..models.registry import available, build_model, model_entry
 
-    if model.partition(":")[0] in ("oracle", "reactive", "eager", "silent"):
-        _fail(f"{model!r} reads the benchmark's answers and cannot run on a live stream; serve random, small:DIR "
-              "or hf:DIR")
+    try:
+        live = model_entry(model).live
+    except KeyError as e:
+        _fail(str(e).strip("'\""))
+    if not live:
+        _fail(f"{model!r} reads the benchmark's answers (or never speaks) and cannot run on a live stream; serve "
+              f"one of {[n for n in available() if model_entry(n).live]}")
     args = {"window_frames": window_frames, **_model_args(model_args)}
     try:
         return build_model(model, seed=seed, **args)

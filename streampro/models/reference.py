@@ -101,15 +101,14 @@ class EagerModel(_Privileged):
         return out
 
 
-class RandomModel(_Privileged):
+class RandomModel(StreamingModel):
     """Random answers at random frames. Needs no ground truth of the question it answers: only the
     vocabulary of its task, so it also answers unseen questions (and external benchmarks at chance)."""
 
     name = "random"
 
     def __init__(self, items: list[Item], seed: int = 0, rate: float = 0.15):
-        super().__init__(items, seed)
-        self.rate = rate
+        self.seed, self.rate = seed, rate
         self.vocab: dict[str, list[str]] = {}
         for it in items:
             self.vocab.setdefault(it.task, [])
@@ -117,12 +116,6 @@ class RandomModel(_Privileged):
         self.vocab = {t: sorted(set(v)) for t, v in self.vocab.items()}
         # a question of no known task (a live stream's): any answer seen, else the world's object names
         self.any_words = sorted({w for v in self.vocab.values() for w in v}) or _object_names()
-
-    def speak_times(self, item: Item, a: Answer) -> None:
-        return None
-
-    def add_query(self, query: Query) -> None:
-        StreamingModel.add_query(self, query)
 
     def step(self, frame: Frame) -> list[Response]:
         out = []
@@ -149,14 +142,16 @@ def _object_names() -> list[str]:
     return [f"the {c} {s}" for c in COLOR_NAMES for s in SHAPES]
 
 
-class SilentModel(_Privileged):
+class SilentModel(StreamingModel):
+    """Never speaks: the floor of every table (F1 0 by construction)."""
+
     name = "silent"
 
-    def speak_times(self, item: Item, a: Answer) -> None:
-        return None
+    def __init__(self, items: list[Item] | None = None, seed: int = 0):
+        pass  # the registry's signature; nothing to remember
 
-    def add_query(self, query: Query) -> None:
-        StreamingModel.add_query(self, query)
+    def step(self, frame: Frame) -> list[Response]:
+        return []
 
     def answer_now(self, query: Query) -> str:
         return ""

@@ -6,20 +6,47 @@ A spec is ``name`` or ``name:path`` (e.g. ``small:runs/sft_cb/final``, ``hf:/mod
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..core.errors import InputError
 from ..core.items import Item
 from .base import StreamingModel
 
-_REGISTRY: dict[str, Callable[..., StreamingModel]] = {}
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """What the CLI, ``reproduce`` and the server need to know of a model besides how to build it."""
+
+    factory: Callable[..., StreamingModel]
+    #: a reference row of every table (``streampro bench``, ``reproduce``)
+    reference: bool = False
+    #: its output depends on ``--seed`` (reproduce runs it once per seed)
+    seeded: bool = False
+    #: can run on a live stream: it reads no benchmark answers (and says something)
+    live: bool = True
 
 
-def register(name: str) -> Callable:
+_REGISTRY: dict[str, ModelEntry] = {}
+
+
+def register(name: str, reference: bool = False, seeded: bool = False, live: bool = True) -> Callable:
     def deco(fn: Callable[..., StreamingModel]) -> Callable[..., StreamingModel]:
-        _REGISTRY[name] = fn
+        _REGISTRY[name] = ModelEntry(fn, reference, seeded, live)
         return fn
 
     return deco
+
+
+def model_entry(spec: str) -> ModelEntry:
+    name = spec.partition(":")[0]
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown model {name!r}; available: {available()} (a spec is NAME or NAME:PATH)")
+    return _REGISTRY[name]
+
+
+def reference_models(seeded: bool | None = None) -> tuple[str, ...]:
+    """The reference rows, in registration order (``seeded``: only those that do / do not use the seed)."""
+    return tuple(n for n, e in _REGISTRY.items() if e.reference and (seeded is None or e.seeded == seeded))
 
 
 def available() -> list[str]:
@@ -27,45 +54,43 @@ def available() -> list[str]:
 
 
 def build_model(spec: str, items: list[Item] | None = None, seed: int = 0, **kwargs) -> StreamingModel:
-    name, _, path = spec.partition(":")
-    if name not in _REGISTRY:
-        raise KeyError(f"unknown model {name!r}; available: {available()} (a spec is NAME or NAME:PATH)")
+    entry, (_, _, path) = model_entry(spec), spec.partition(":")
     for key in ("window_frames", "frame_size", "max_new_tokens"):
         v = kwargs.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
             raise InputError(f"--model-args {key}={v!r}: must be a whole number >= 1")
-    return _REGISTRY[name](path=path or None, items=items or [], seed=seed, **kwargs)
+    return entry.factory(path=path or None, items=items or [], seed=seed, **kwargs)
 
 
-@register("oracle")
+@register("oracle", reference=True, live=False)
 def _oracle(path, items, seed, **_):
     from .reference import OracleModel
 
     return OracleModel(items, seed)
 
 
-@register("reactive")
+@register("reactive", reference=True, live=False)
 def _reactive(path, items, seed, **_):
     from .reference import ReactiveModel
 
     return ReactiveModel(items, seed)
 
 
-@register("eager")
+@register("eager", reference=True, live=False)
 def _eager(path, items, seed, **_):
     from .reference import EagerModel
 
     return EagerModel(items, seed)
 
 
-@register("random")
+@register("random", reference=True, seeded=True)
 def _random(path, items, seed, rate: float = 0.15, **_):
     from .reference import RandomModel
 
     return RandomModel(items, seed, rate=rate)
 
 
-@register("silent")
+@register("silent", reference=True, live=False)
 def _silent(path, items, seed, **_):
     from .reference import SilentModel
 
@@ -105,5 +130,3 @@ def _hf_offline(path, items, seed, **kwargs):
         raise ValueError("the hf-offline model needs a local path or hub id: hf-offline:PATH")
     return HFOfflineModel.from_pretrained(path, **kwargs)
 
-
-REFERENCE_MODELS = ("oracle", "reactive", "eager", "random", "silent")

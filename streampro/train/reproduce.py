@@ -23,7 +23,7 @@ from ..bench.scoring import F1Settings
 from ..core.items import DIMENSIONS
 from ..data.generate import generate_split
 from ..data.schema import load_items
-from ..models.registry import build_model
+from ..models.registry import build_model, reference_models
 from .grpo import GRPOConfig, train_grpo
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
@@ -44,11 +44,11 @@ TASK_SPLITS: dict[str, dict[str, tuple[str, ...]]] = {
     "paper": {"sft": ("EU", "OU", "TP", "TG"), "rl": ("EU", "OU", "AA", "TP", "TG", "GP")},
     "all": {"sft": (), "rl": ()},
 }
-BASELINES = ("oracle", "reactive", "eager", "random", "silent")
+BASELINES = reference_models()
 #: the bar a trained model must clear on every dimension (issue 9): the best of these, intervals apart
 BAR_BASELINES = ("random", "eager", "silent")
 #: reference models whose output depends on the seed: scored once per training seed, so they get an interval too
-SEEDED_BASELINES = ("random",)
+SEEDED_BASELINES = reference_models(seeded=True)
 ROW_ORDER = (*VARIANTS, *(row for rows in GRPO_ABLATIONS.values() for row in rows), *SEEDED_BASELINES)
 # two-sided 95 % Student t quantiles by degrees of freedom
 _T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
