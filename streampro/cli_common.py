@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import os
 import sys
+import types
+import typing
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Optional
 
 import typer
 
@@ -17,6 +23,60 @@ PAGE_OPTIONS = {
     "no_token": typer.Option(False, "--no-token", help="no token at all (loopback only)"),
     "allow_origin": typer.Option([], "--allow-origin", help="another browser origin allowed to post"),
 }
+
+
+def _flag_type(hint: Any) -> Any:
+    """The option type of a field's type hint: ``X | None`` -> ``X``, a list -> repeatable strings."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1:
+        hint = args[0]
+    if hint is list or typing.get_origin(hint) is list:
+        return list[str]
+    return hint
+
+
+def config_options(*configs: type, skip: tuple[str, ...] = ()) -> Callable:
+    """Give a command one option per field of the ``configs`` dataclasses (declared with
+    :func:`streampro.core.settings.setting`: help, flags, YAML-only). The command takes a ``settings``
+    parameter and receives the fields given on the command line as a dict (unset options are left out, so
+    a YAML config or the dataclass default applies) — the field, its default and its help are written once."""
+
+    def deco(fn: Callable) -> Callable:
+        own = inspect.signature(fn)
+        hints = typing.get_type_hints(fn)
+        params = [p.replace(annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY)
+                  for p in own.parameters.values() if p.name != "settings"]
+        fields: dict[str, dataclasses.Field] = {}
+        for cfg in configs:
+            cfg_hints = typing.get_type_hints(cfg)
+            own_first = sorted(dataclasses.fields(cfg), key=lambda f: f.name not in cfg.__dict__.get("__annotations__", {}))
+            for f in own_first:
+                if not f.metadata.get("cli") or f.name in skip or f.name in fields or f.name in own.parameters:
+                    continue
+                fields[f.name] = f
+                meta = f.metadata
+                kind = meta["cli_type"] or _flag_type(cfg_hints[f.name])
+                option = typer.Option(None, *meta["flags"], help=meta["help"])
+                params.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=option,
+                                                annotation=Optional[kind]))  # noqa: UP045 - typer reads it
+
+        @functools.wraps(fn)
+        def command(**kw: Any) -> Any:
+            given = {}
+            for name, f in fields.items():
+                value = kw.pop(name)
+                if value is None or value == []:
+                    continue
+                convert = f.metadata["convert"]
+                given[name] = convert(value) if convert else value
+            return fn(**kw, settings=given)
+
+        params.sort(key=lambda p: p.name == "overwrite")  # the run-folder flag last, after the settings
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return deco
 
 
 def fail(msg: str) -> None:

@@ -16,6 +16,7 @@ from streampro.bench.judges import (
     parse_score,
 )
 from streampro.llm.chat import OpenAIChat
+from streampro.llm.settings import LLMSettings
 
 
 def req(pred, ref="the red square moves up", slots=(("direction", "up"), ("object", "red square"))):
@@ -53,7 +54,7 @@ def test_parse_score():
 
 def test_llm_judge_reads_the_papers_json_reply_with_room_for_the_explanation(server, tmp_path):
     FakeLLM.paper_json = True
-    j = build_judge("llm", url=server, model="tiny", cache=tmp_path / "c.jsonl")
+    j = build_judge("llm", LLMSettings(llm_url=server, llm_model="tiny"), cache=tmp_path / "c.jsonl")
     assert j.score([req("the red square moves up"), req("the red square moves left")]) == [5, 1]
     assert set(FakeLLM.max_tokens_seen) == {256}  # not 16: the explanation comes before the score
     prompt = j.prompt(req("x"))
@@ -61,7 +62,7 @@ def test_llm_judge_reads_the_papers_json_reply_with_room_for_the_explanation(ser
                    "2 = tangential or speculative", "1 = factually wrong", "0 = no attempt", "Be lenient",
                    '{"explanation": "<one sentence>", "score": <0-5>}'):
         assert anchor in prompt, anchor
-    short = build_judge("llm", url=server, model="tiny", max_tokens=32)
+    short = build_judge("llm", LLMSettings(llm_url=server, llm_model="tiny", llm_max_tokens=32))
     short.score([req("the red square moves up")])
     assert FakeLLM.max_tokens_seen[-1] == 32
 
@@ -114,13 +115,13 @@ def server():
 
 def test_llm_judge_over_http_with_cache(server, tmp_path):
     cache = tmp_path / "cache.jsonl"
-    j = build_judge("llm", url=server, model="tiny", cache=cache, concurrency=4)
+    j = build_judge("llm", LLMSettings(llm_url=server, llm_model="tiny", llm_concurrency=4), cache=cache)
     reqs = [req("the red square moves up"), req("the red square moves left"), req("")]
     assert j.score(reqs) == [5, 1, 0]  # an empty response is "no attempt" without a call
     assert FakeLLM.calls == 2 and j.stats == {"calls": 2, "cache_hits": 0}
-    again = build_judge("llm", url=server, model="tiny", cache=cache)  # a rerun: every score from disk
+    again = build_judge("llm", LLMSettings(llm_url=server, llm_model="tiny"), cache=cache)  # a rerun: every score from disk
     assert again.score(reqs) == [5, 1, 0] and FakeLLM.calls == 2 and again.stats["cache_hits"] == 2
-    other = build_judge("llm", url=server, model="other-judge", cache=cache)  # the key includes the judge
+    other = build_judge("llm", LLMSettings(llm_url=server, llm_model="other-judge"), cache=cache)  # the key includes the judge
     other.score(reqs[:1])
     assert FakeLLM.calls == 3
 
@@ -146,7 +147,7 @@ def test_llm_judge_unreachable_endpoint_and_custom_prompt(tmp_path):
     tpl.write_text("Q={question} R={reference} P={prediction}")
     j = LLMJudge(OpenAIChat("http://127.0.0.1:9/v1", "tiny"), prompt_file=tpl)
     assert j.prompt(req("hi")) == "Q=Describe each movement of the red square. R=the red square moves up P=hi"
-    with pytest.raises(ValueError, match="needs --judge-model"):
-        build_judge("llm", url="http://127.0.0.1:9/v1")
+    with pytest.raises(ValueError, match="needs --llm-model"):
+        build_judge("llm", LLMSettings(llm_url="http://127.0.0.1:9/v1"))
     with pytest.raises(ValueError, match="unknown judge"):
         build_judge("nope")

@@ -286,7 +286,7 @@ def test_a_judge_that_never_answers_fails_fast_and_keeps_the_predictions(g14, tm
         for c in held:
             c.close()
         srv.close()
-    one_line_error(r, "judge endpoint", "failed after 2 attempt(s)", "--judge-timeout")
+    one_line_error(r, "judge endpoint", "failed after 2 attempt(s)", "--llm-timeout")
     assert elapsed < 60, elapsed
     assert len(items_of(tmp_path / "j/predictions.jsonl")) == 14  # the streamed answers are kept for a rerun
 

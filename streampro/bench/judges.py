@@ -26,7 +26,8 @@ from ..core.items import Answer, Item
 from ..core.text import normalize
 from ..core.vocab import ADVICE, ANOMALIES, COLOR_NAMES, DIRECTIONS, SHAPES
 from ..llm.cache import CachedLLM, LLMCache
-from ..llm.chat import ChatBackend, LLMError, build_chat
+from ..llm.chat import ChatBackend, LLMError
+from ..llm.settings import LLMSettings
 from ..llm.templates import fill_template, read_template
 
 DEFAULT_PROMPT = Path(__file__).parent / "prompts" / "judge_open.txt"
@@ -182,19 +183,18 @@ class LLMJudge(Judge):
 JUDGES = ("exact", "rule", "llm")
 
 
-def build_judge(name: str, url: str | None = None, model: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-                prompt_file: str | Path | None = None, cache: str | Path | None = None, concurrency: int = 8,
-                timeout: float = 60.0, max_retries: int = 4, backoff: float = 1.0, max_tokens: int = 256) -> Judge:
-    """``exact`` | ``rule`` | ``llm`` (``url`` for an OpenAI-compatible endpoint, else ``model`` is a
-    local transformers model folder). ``max_tokens``: the judge's reply length, room for the explanation
-    the default prompt asks for before the score."""
+def build_judge(name: str, llm: LLMSettings | None = None, prompt_file: str | Path | None = None,
+                cache: str | Path | None = None) -> Judge:
+    """``exact`` | ``rule`` | ``llm`` (the LLM ``llm`` names: an OpenAI-compatible endpoint or a local
+    transformers folder; its reply length defaults to 256 tokens, room for the explanation the default
+    prompt asks for before the score). ``llm.llm_cache`` wins over ``cache``."""
     if name == "exact":
         return ExactJudge()
     if name == "rule":
         return RuleJudge()
     if name == "llm":
-        return LLMJudge(build_chat(url, model, api_key_env, timeout, max_retries, backoff, max_tokens), prompt_file, cache,
-                        concurrency)
+        llm = llm or LLMSettings()
+        return LLMJudge(llm.chat(max_tokens=256), prompt_file, llm.llm_cache or cache, llm.llm_concurrency)
     raise ValueError(f"unknown judge {name!r}; choose from {list(JUDGES)}")
 
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import typer
 
+from ..cli_common import config_options
 from ..cli_common import fail as _fail
 from ..cli_common import load_bench as _load
+from ..llm.settings import LLMSettings
 from ._app import MODEL_ARGS_HELP, _model_args, app
 
 
@@ -42,19 +44,11 @@ def generate(
 
 JUDGE_HELP = "content judge: exact (normalised equality) | rule (the answers' slots) | llm (0-5 rubric)"
 
-#: the content judge's flags, shared by ``eval`` and ``score`` (one definition, one help text)
+#: the content judge's own flags, shared by ``eval`` and ``score``; the LLM's flags come from ``LLMSettings``
 JUDGE_OPTIONS = {
     "judge": typer.Option("rule", help=JUDGE_HELP),
-    "judge_url": typer.Option(None, help="llm judge: OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
-    "judge_model": typer.Option(None, help="llm judge: served model name, or a local transformers folder"),
     "judge_prompt": typer.Option(None, help="llm judge: prompt template file; placeholders {task} {question} "
                                  "{reference} {prediction}, other braces kept as written"),
-    "judge_cache": typer.Option(None, help="llm judge cache (default OUT/judge_cache.jsonl)"),
-    "judge_concurrency": typer.Option(8, help="llm judge: parallel requests"),
-    "judge_timeout": typer.Option(60.0, help="llm judge: seconds to wait for one reply"),
-    "judge_retries": typer.Option(4, help="llm judge: retries (with backoff) before the endpoint counts as down"),
-    "judge_max_tokens": typer.Option(256, min=1, help="llm judge: reply length (the default prompt asks for an "
-                                     "explanation, then the score)"),
 }
 
 
@@ -69,18 +63,17 @@ METRIC_OPTIONS = {
 }
 
 
-def _judge(judge: str, judge_url: str | None, judge_model: str | None, judge_prompt: Path | None,
-           judge_cache: Path | None, judge_concurrency: int, out: Path, timeout: float = 60.0, retries: int = 4,
-           max_tokens: int = 256):
+def _judge(judge: str, judge_prompt: Path | None, llm: dict, out: Path):
+    """The content judge; an LLM one caches its replies in OUT/judge_cache.jsonl unless --llm-cache says where."""
     from ..bench.judges import build_judge
+    from ..core.errors import StreamProError
+    from ..llm.settings import LLMSettings
 
-    if not timeout > 0 or retries < 0:
-        _fail(f"--judge-timeout must be > 0 and --judge-retries >= 0, got {timeout} and {retries}")
     try:
-        return build_judge(judge, url=judge_url, model=judge_model, prompt_file=judge_prompt,
-                           cache=judge_cache or out / "judge_cache.jsonl", concurrency=judge_concurrency,
-                           timeout=timeout, max_retries=retries, max_tokens=max_tokens)
-    except (ValueError, OSError, ImportError) as e:
+        settings = LLMSettings(**llm)
+        settings.check_llm("flags")
+        return build_judge(judge, settings, prompt_file=judge_prompt, cache=out / "judge_cache.jsonl")
+    except (ValueError, OSError, ImportError, StreamProError) as e:
         _fail(str(e))
 
 
@@ -94,20 +87,14 @@ def _settings(aggregate: str, tg_content: str, matching: str = "first", response
 
 
 @app.command("eval")
+@config_options(LLMSettings)
 def eval_cmd(
     bench: Path = typer.Option(Path("data/streampro-bench/test/items.jsonl"), help="benchmark JSONL"),
     model: str = typer.Option("oracle", help="model spec: oracle | reactive | eager | random | silent | small:DIR | hf:PATH | hf-offline:PATH"),
     model_args: str = typer.Option(None, help=MODEL_ARGS_HELP),
     out: Path = typer.Option(None, help="output folder (default runs/eval/<model>)"),
     judge: str = JUDGE_OPTIONS["judge"],
-    judge_url: str = JUDGE_OPTIONS["judge_url"],
-    judge_model: str = JUDGE_OPTIONS["judge_model"],
     judge_prompt: Path = JUDGE_OPTIONS["judge_prompt"],
-    judge_cache: Path = JUDGE_OPTIONS["judge_cache"],
-    judge_concurrency: int = JUDGE_OPTIONS["judge_concurrency"],
-    judge_timeout: float = JUDGE_OPTIONS["judge_timeout"],
-    judge_retries: int = JUDGE_OPTIONS["judge_retries"],
-    judge_max_tokens: int = JUDGE_OPTIONS["judge_max_tokens"],
     aggregate: str = METRIC_OPTIONS["aggregate"],
     tg_content: str = METRIC_OPTIONS["tg_content"],
     matching: str = METRIC_OPTIONS["matching"],
@@ -116,6 +103,7 @@ def eval_cmd(
     seed: int = typer.Option(0, help="seed for stochastic models"),
     report: bool = typer.Option(True, help="also write table.md and report.html"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
+    settings: dict | None = None,
 ) -> None:
     """Stream a model over StreamPro-Bench and score it with StreamPro-F1 (resumes from OUT/predictions.jsonl
     when OUT/run.json records the same bench, model, model args and seed)."""
@@ -142,8 +130,7 @@ def eval_cmd(
             typer.secho(f"note: {bare} answer(s) have no slots: the rule judge scores them by word overlap with the "
                         "answer text (docs/metrics.md); --judge llm for free-text answers", fg=typer.colors.YELLOW,
                         err=True)
-    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
-               judge_retries, judge_max_tokens)
+    j = _judge(judge, judge_prompt, settings or {}, out)
     bench_ = StreamProBench(items, j, _settings(aggregate, tg_content, matching, response_time), skip_bad=skip_bad,
                             provenance={"command": "eval", **run})
     try:
@@ -168,19 +155,13 @@ def _finish(name: str, summary: dict, items, out: Path, report: bool) -> None:
 
 
 @app.command()
+@config_options(LLMSettings)
 def score(
     bench: Path = typer.Option(..., help="benchmark JSONL"),
     predictions: Path = typer.Option(..., help='JSONL, one line per question: {"id": ..., "responses": [{"t": s, "text": ...}]}'),
     out: Path = typer.Option(Path("runs/score"), help="output folder (scores.jsonl, summary.json, report)"),
     judge: str = JUDGE_OPTIONS["judge"],
-    judge_url: str = JUDGE_OPTIONS["judge_url"],
-    judge_model: str = JUDGE_OPTIONS["judge_model"],
     judge_prompt: Path = JUDGE_OPTIONS["judge_prompt"],
-    judge_cache: Path = JUDGE_OPTIONS["judge_cache"],
-    judge_concurrency: int = JUDGE_OPTIONS["judge_concurrency"],
-    judge_timeout: float = JUDGE_OPTIONS["judge_timeout"],
-    judge_retries: int = JUDGE_OPTIONS["judge_retries"],
-    judge_max_tokens: int = JUDGE_OPTIONS["judge_max_tokens"],
     aggregate: str = METRIC_OPTIONS["aggregate"],
     tg_content: str = METRIC_OPTIONS["tg_content"],
     matching: str = METRIC_OPTIONS["matching"],
@@ -188,6 +169,7 @@ def score(
     name: str = typer.Option(None, help="model name shown in the table (default: the predictions file's folder)"),
     report: bool = typer.Option(True, help="also write table.md and report.html"),
     overwrite: bool = typer.Option(False, help="replace the predictions another run left in --out"),
+    settings: dict | None = None,
 ) -> None:
     """Score an existing run (ours or another harness's) with StreamPro-F1."""
     from ..bench.evaluate import score_run
@@ -201,8 +183,7 @@ def score(
         _fail(f"{out} already holds another run's predictions.jsonl: score into a new --out, or pass --overwrite "
               "to replace them")
     items = _load(bench, skip_bad=False)
-    j = _judge(judge, judge_url, judge_model, judge_prompt, judge_cache, judge_concurrency, out, judge_timeout,
-               judge_retries, judge_max_tokens)
+    j = _judge(judge, judge_prompt, settings or {}, out)
     try:
         summary = score_run(items, out, j, _settings(aggregate, tg_content, matching, response_time), predictions=predictions, progress=True,
                             provenance={"command": "score", "bench": str(bench.resolve()),

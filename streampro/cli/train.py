@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
+from ..cli_common import config_options
 from ..cli_common import fail as _fail
+from ..train.configs import GRPOConfig, PerceptionConfig, SFTConfig
 from ._app import app
 from .bench import METRIC_OPTIONS
 
@@ -16,62 +18,34 @@ app.add_typer(train_app, name="train")
 
 
 @train_app.command("sft")
+@config_options(SFTConfig)
 def train_sft_cmd(
     config: Path = typer.Option(None, help="YAML config (fields of SFTConfig); flags override it"),
-    base: str = typer.Option(None, help="model to train: small (StreamPro-Small) | hf:PATH (Qwen2-VL/2.5-VL/3-VL folder)"),
-    train: str = typer.Option(None, help="training items.jsonl (world train split)"),
-    out: str = typer.Option(None, help="run folder: checkpoints, log.jsonl, final/"),
-    loss: str = typer.Option(None, help="cb (CB-Stream) | ce (plain cross-entropy) | focal (Streamo)"),
-    beta: float = typer.Option(None, help="effective-number beta of CB-Stream (paper: 0.9999)"),
-    lambda_text: float = typer.Option(None, help="CB-Stream weight of text tokens (paper: 2)"),
-    steps: int = typer.Option(None, help="optimizer steps"),
-    batch_size: int = typer.Option(None, help="global batch size"),
-    lr: float = typer.Option(None, help="peak learning rate (default 2e-3 for StreamPro-Small; 1e-5, the paper's, "
-                             "for an hf: base without a config)"),
-    seed: int = typer.Option(None, help="seed"),
-    tensorboard: bool = typer.Option(None, help="also log to TensorBoard"),
-    frame_size: int = typer.Option(None, help="HF base: frame size in pixels (a multiple of 28 for Qwen2/2.5-VL, "
-                                   "of 32 for Qwen3-VL)"),
-    dtype: str = typer.Option(None, help="HF base: float32 | bfloat16"),
-    lora_r: int = typer.Option(None, help="HF base: train LoRA adapters of this rank (default: full fine-tuning)"),
-    train_vision: bool = typer.Option(None, "--train-vision", help="HF base: also train the vision tower (default: "
-                                      "frozen; the projector and the language model train, as in the paper)"),
-    freeze_encoder: bool = typer.Option(None, help="StreamPro-Small: keep the frame encoder fixed (after `train "
-                                        "perception`) and read its features from a cache"),
-    task: list[str] = typer.Option(None, "--task", help="train on this task only (repeatable; default: all). The "
-                                   "paper's SFT: --task EU --task OU --task TP --task TG"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
+    settings: dict | None = None,
 ) -> None:
     """Streaming SFT (CB-Stream or CE) of StreamPro-Small or an HF model; rerun with the same --out to resume."""
-    from ..train.sft import SFTConfig, train_sft
+    from ..train.sft import train_sft
 
-    if lr is None and config is None and (base or "").startswith("hf:"):
-        lr = HF_SFT_LR  # not StreamPro-Small's 2e-3, which would wreck a pretrained VLM
-    kw = dict(base=base, train=train, out=out, loss=loss, beta=beta, lambda_text=lambda_text, steps=steps, batch_size=batch_size, lr=lr,
-              seed=seed, tensorboard=tensorboard, freeze_encoder=freeze_encoder, tasks=task or None,
-              **_hf_flags(frame_size, dtype, lora_r, train_vision))
+    kw = dict(settings or {})
+    if "lr" not in kw and config is None and kw.get("base", "").startswith("hf:"):
+        kw["lr"] = HF_SFT_LR  # not StreamPro-Small's 2e-3, which would wreck a pretrained VLM
     _train(train_sft, lambda: SFTConfig.from_yaml(config, **kw), overwrite)
 
 
 @train_app.command("perception")
+@config_options(PerceptionConfig)
 def train_perception_cmd(
     config: Path = typer.Option(None, help="YAML config (fields of PerceptionConfig)"),
-    train: str = typer.Option(None, help="training items.jsonl of generated world videos"),
-    val: str = typer.Option(None, help="held-out items.jsonl for the probe table (e.g. the val split)"),
-    out: str = typer.Option(None, help="run folder: final/ (a StreamPro-Small to SFT from) and probe.json"),
-    steps: int = typer.Option(None, help="optimizer steps"),
-    image_size: int = typer.Option(None, help="frame size the encoder sees (the world's frames are 64 px)"),
-    seed: int = typer.Option(None, help="seed"),
+    settings: dict | None = None,
 ) -> None:
     """Pretrain StreamPro-Small's frame encoder on the simulator's per-frame state (which object is where);
     then `train sft --base small:OUT/final --freeze-encoder`."""
-    from ..train.perception import PerceptionConfig, pretrain_perception
-
-    kw = dict(train=train, val=val, out=out, steps=steps, image_size=image_size, seed=seed)
     from ..core.errors import StreamProError
+    from ..train.perception import pretrain_perception
 
     try:
-        cfg = PerceptionConfig.from_yaml(config, **kw)
+        cfg = PerceptionConfig.from_yaml(config, **(settings or {}))
     except StreamProError as e:
         _fail(str(e))
     _train(pretrain_perception, lambda: cfg)
@@ -82,11 +56,6 @@ def train_perception_cmd(
 
 #: the paper's learning rates for a Qwen backbone, used when an HF model is trained without a config
 HF_SFT_LR, HF_GRPO_LR = 1e-5, 1e-6
-
-
-def _hf_flags(frame_size: int | None, dtype: str | None, lora_r: int | None, train_vision: bool | None = None) -> dict:
-    return dict(frame_size=frame_size, dtype=dtype, lora=None if lora_r is None else {"r": lora_r, "lora_alpha": 2 * lora_r},
-                train_vision=train_vision)
 
 
 #: what a training run writes into its folder (``--overwrite`` removes these)
@@ -112,50 +81,20 @@ def _train(fn, make_cfg, overwrite: bool = False) -> None:
 
 
 @train_app.command("grpo")
+@config_options(GRPOConfig)
 def train_grpo_cmd(
     config: Path = typer.Option(None, help="YAML config (fields of GRPOConfig, incl. reward_weights)"),
-    init: str = typer.Option(None, help="SFT model folder (StreamPro-Small or HF, detected) or hf:PATH; also the KL reference"),
-    train: str = typer.Option(None, help="training items.jsonl"),
-    out: str = typer.Option(None, help="run folder"),
-    steps: int = typer.Option(None, help="GRPO steps"),
-    group_size: int = typer.Option(None, help="rollouts per stream+question"),
-    kl_beta: float = typer.Option(None, help="KL penalty weight"),
-    items_per_step: int = typer.Option(None, help="streams per step (each gets group_size rollouts)"),
-    seed: int = typer.Option(None, help="seed"),
-    frame_size: int = typer.Option(None, help="HF model: frame size (default: the one it was trained with)"),
-    dtype: str = typer.Option(None, help="HF model: float32 | bfloat16"),
-    lora_r: int = typer.Option(None, help="HF model: train LoRA adapters of this rank (default: full fine-tuning)"),
-    train_vision: bool = typer.Option(None, "--train-vision", help="HF model: also train the vision tower (default: "
-                                      "frozen)"),
-    lr: float = typer.Option(None, help="learning rate (default 3e-4 for StreamPro-Small; 1e-6, the paper's, for an "
-                             "HF model without a config)"),
-    judge: str = typer.Option(None, help="turn reward's content judge: rule (world data) | exact | llm"),
-    rubric: str = typer.Option(None, help="trajectory rubric: world (checks from the ground truth) | llm "
-                               "(designed and graded by the LLM: real data)"),
-    llm_url: str = typer.Option(None, "--llm-url", "--judge-url", help="llm judge/rubric: OpenAI-compatible base URL, "
-                                "e.g. http://127.0.0.1:8000/v1 (--judge-url: the same flag as eval's)"),
-    llm_model: str = typer.Option(None, "--llm-model", "--judge-model", help="llm judge/rubric: served model name, or a "
-                                  "local transformers folder"),
-    task: list[str] = typer.Option(None, "--task", help="train on this task only (repeatable; default: all). The "
-                                   "paper's RL: EU OU AA TP TG GP (no RF)"),
-    decision_sampling: str = typer.Option(None, help="HF model: rollout decisions from the two decision tokens (pair, "
-                                          "default) | the whole vocabulary (full: the format reward can fail)"),
-    val: str = typer.Option(None, help="a val items.jsonl: StreamPro-F1 on it every --eval-every steps (learning "
-                            "curves in log.jsonl and curves.png); never the test split"),
-    eval_every: int = typer.Option(None, help="steps between two validation passes (0: none)"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
+    settings: dict | None = None,
 ) -> None:
     """GRPO with turn- and trajectory-level rewards; resumable like `train sft`."""
     from ..models.hf import STREAM_CONFIG_FILE
-    from ..train.grpo import GRPOConfig, train_grpo
+    from ..train.grpo import train_grpo
 
-    if lr is None and config is None and init and (init.startswith("hf:") or (Path(init) / STREAM_CONFIG_FILE).exists()):
-        lr = HF_GRPO_LR
-    kw = dict(init=init, train=train, out=out, steps=steps, group_size=group_size, kl_beta=kl_beta,
-              items_per_step=items_per_step, seed=seed, judge=judge, rubric=rubric, llm_url=llm_url,
-              llm_model=llm_model, lr=lr, tasks=task or None, decision_sampling=decision_sampling, val=val,
-              eval_every=eval_every,
-              **_hf_flags(frame_size, dtype, lora_r, train_vision))
+    kw = dict(settings or {})
+    init = kw.get("init")
+    if "lr" not in kw and config is None and init and (init.startswith("hf:") or (Path(init) / STREAM_CONFIG_FILE).exists()):
+        kw["lr"] = HF_GRPO_LR
     _train(train_grpo, lambda: GRPOConfig.from_yaml(config, **kw), overwrite)
 
 

@@ -73,7 +73,7 @@ class OpenAIChat:
             if attempt < self.max_retries:
                 time.sleep(self.backoff * 2**attempt)
         self.down = (f"judge endpoint {self.url} failed after {self.max_retries + 1} attempt(s): {last}; check the "
-                     "server, or raise --judge-timeout / --judge-retries (answers cached so far are kept)")
+                     "server, or raise --llm-timeout / --llm-retries (answers cached so far are kept)")
         raise LLMError(self.down)
 
 
@@ -112,7 +112,7 @@ def build_chat(url: str | None, model: str | None, api_key_env: str = "OPENAI_AP
     served ``model`` name) or, without ``url``, a local transformers folder ``model``."""
     if url:
         if not model:
-            raise ValueError("an LLM at --judge-url needs --judge-model (the served model's name)")
+            raise ValueError("an LLM at --llm-url needs --llm-model (the served model's name)")
         return OpenAIChat(url, model, api_key_env, timeout, max_retries, backoff, max_tokens)
     if model:
         return LocalHFChat(model, max_new_tokens=max_tokens)

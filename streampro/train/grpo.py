@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
@@ -28,80 +27,12 @@ from ..core.errors import InputError
 from ..data.schema import Item, load_items
 from ..data.video import Frame, check_items_videos
 from ..models.base import Query
-from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
+from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint, save_final
+from .configs import GRPOConfig
 from .curves import plot_curves, validate
-from .policy import HFOptions, build_policy
-from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
+from .policy import build_policy
+from .rewards import RewardSettings, compute_rewards
 from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames, select_tasks
-
-
-@dataclass
-class GRPOConfig(HFOptions, YamlConfig):
-    init: str = "runs/sft/final"  # the SFT model: a folder (StreamPro-Small or HF, detected), or hf:PATH
-    train: str = "data/train/items.jsonl"
-    out: str = "runs/grpo"
-    steps: int = 30
-    items_per_step: int = 4
-    group_size: int = 8  # G, as in the paper
-    lr: float = 3e-4
-    clip_eps: float = 0.2
-    kl_beta: float = 0.04
-    temperature: float = 1.0
-    # HF policies: rollout decisions drawn from the two decision tokens (pair) or the whole vocabulary (full,
-    # where the format reward can fail); StreamPro-Small always samples the pair
-    decision_sampling: str = "pair"
-    # learning curves: StreamPro-F1 on this val file every eval_every steps (0: never), in log.jsonl and curves.png
-    val: str | None = None
-    eval_every: int = 0
-    inner_epochs: int = 1
-    seed: int = 0
-    save_every: int = 10
-    log_every: int = 1
-    tensorboard: bool = False
-    reward_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    reward_tau: float = 8.0  # the turn-level reward's single tau (paper ablation: 3 vs 8)
-    matching: str = "gt_first"  # turn-level matching: gt_first (paper) | pred_first
-    freeze_encoder: bool = False  # StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT
-    # train on these tasks only (empty: all). The paper's RL data has EU, OU, AA, TP, TG, GP (no RF)
-    tasks: list = field(default_factory=list)
-    # content judge of the turn reward (rule: the answers' slots, world data) and the trajectory rubric
-    # (world: checks derived from the ground truth | llm: designed and graded by an LLM, for real data)
-    judge: str = "rule"  # exact | rule | llm
-    rubric: str = "world"  # world | llm
-    llm_url: str | None = None  # OpenAI-compatible base URL of the judge / rubric LLM
-    llm_model: str | None = None  # its served name, or (without llm_url) a local transformers folder
-    llm_api_key_env: str = "OPENAI_API_KEY"
-    llm_cache: str | None = None  # default OUT/llm_cache.jsonl: reruns and repeated transcripts are free
-    llm_concurrency: int = 8  # rollouts scored in parallel (one step's group at a time)
-    judge_prompt: str | None = None  # replaceable prompt files (default: the package's)
-    rubric_design_prompt: str | None = None
-    rubric_grade_prompt: str | None = None
-
-    def validate(self, where: str) -> None:
-        """Settings that would crash mid-run or train nothing, refused before any model loads."""
-        if self.decision_sampling not in ("pair", "full"):
-            raise InputError(f"{where}: 'decision_sampling' must be 'pair' or 'full', got {self.decision_sampling!r}")
-        if not (math.isfinite(self.temperature) and self.temperature > 0):
-            raise InputError(f"{where}: 'temperature' must be > 0 (rollouts are sampled), got {self.temperature!r}")
-        if not isinstance(self.reward_weights, dict):
-            raise InputError(f"{where}: 'reward_weights' must map reward names to weights, got {self.reward_weights!r}")
-        unknown = sorted(set(self.reward_weights) - set(DEFAULT_WEIGHTS))
-        if unknown:
-            raise InputError(f"{where}: unknown reward(s) {unknown} in 'reward_weights'; known: {sorted(DEFAULT_WEIGHTS)}")
-        for k, w in self.reward_weights.items():
-            if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
-                raise InputError(f"{where}: reward weight {k!r} must be a finite number >= 0, got {w!r}")
-        for key, low in (("clip_eps", 0.0), ("reward_tau", 0.0)):
-            v = getattr(self, key)
-            if not (math.isfinite(v) and v > low):
-                raise InputError(f"{where}: {key!r} must be > {low}, got {v!r}")
-        if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
-            raise InputError(f"{where}: 'kl_beta' must be >= 0, got {self.kl_beta!r}")
-        for key, allowed in (("matching", ("gt_first", "pred_first")), ("judge", ("exact", "rule", "llm")),
-                             ("rubric", ("world", "llm"))):
-            if getattr(self, key) not in allowed:
-                raise InputError(f"{where}: {key!r} must be one of {allowed}, got {getattr(self, key)!r}")
-
 
 
 @dataclass
@@ -158,11 +89,10 @@ def build_scorers(cfg: GRPOConfig, out: Path):
     once; room for the rubric's lists) and one cache file serve both."""
     from ..bench.judges import LLMJudge, build_judge
     from ..llm.cache import LLMCache
-    from ..llm.chat import build_chat
     from .rubric import build_rubric
 
     uses_llm = cfg.judge == "llm" or cfg.rubric == "llm"
-    backend = build_chat(cfg.llm_url, cfg.llm_model, cfg.llm_api_key_env, max_tokens=512) if uses_llm else None
+    backend = cfg.chat(max_tokens=512) if uses_llm else None
     cache = LLMCache(cfg.llm_cache or out / "llm_cache.jsonl") if uses_llm else None
     judge = LLMJudge(backend, cfg.judge_prompt, cache, concurrency=1) if cfg.judge == "llm" else build_judge(cfg.judge)
     return judge, build_rubric(cfg.rubric, backend, cfg.rubric_design_prompt, cfg.rubric_grade_prompt, cache)

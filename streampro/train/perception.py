@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -31,26 +31,14 @@ from ..data.schema import load_items
 from ..data.world_tasks import make_scene_items
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
-from .checkpoint import YamlConfig, check_finite
+from .checkpoint import check_finite
+from .configs import PerceptionConfig
 from .policy import build_policy
 from .trajectory import load_frames
 
 CLASSES = [(c, s) for c in COLORS for s in SHAPES]
 _INDEX = {cs: i for i, cs in enumerate(CLASSES)}
 _VIDEO = re.compile(r"^(train|val|test)_(\d+)_([A-Z]{2})$")
-
-
-@dataclass
-class PerceptionConfig(YamlConfig):
-    train: str = "data/train/items.jsonl"
-    val: str | None = None  # held-out items for the probe table (their videos' frames)
-    out: str = "runs/perception"
-    image_size: int = 64  # the world's native frame size
-    steps: int = 600
-    batch_size: int = 128
-    lr: float = 2e-3
-    seed: int = 0
-    model: dict | None = None  # SmallConfig overrides
 
 
 def scene_of(item: Item) -> Scene | None:

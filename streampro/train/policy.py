@@ -8,24 +8,12 @@ CB-Stream loss and GRPO run unchanged on either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.items import Item
 from ..models.small import SmallConfig, StreamProSmall
 from ..models.tokenizer import build_tokenizer, world_vocabulary
-
-
-@dataclass
-class HFOptions:
-    """Trainer options that apply when the policy is an HF model (ignored for StreamPro-Small)."""
-
-    frame_size: int | None = None  # pixels, a multiple of 28; None: the model's saved setting, else 448
-    dtype: str = "float32"  # bfloat16 on GPUs
-    lora: dict = field(default_factory=dict)  # peft.LoraConfig fields; empty = full fine-tuning
-    gradient_checkpointing: bool = False
-    # the paper trains the projector and the language model: the vision tower stays frozen unless asked
-    train_vision: bool = False
+from .configs import HFOptions
 
 
 def build_policy(base: str, opts: HFOptions | None = None, items: list[Item] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -22,53 +22,11 @@ from ..core.errors import InputError
 from ..data.schema import load_items
 from ..data.video import check_items_videos
 from ..models.small import StreamProSmall, n_params
-from .checkpoint import JsonlLogger, YamlConfig, check_finite, resume, save_checkpoint, save_final
+from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint, save_final
+from .configs import SFTConfig
 from .losses import LOSSES, batch_counts, stream_loss
-from .policy import HFOptions, build_policy
+from .policy import build_policy
 from .trajectory import collate, decision_counts, load_frames, select_tasks, sft_trajectory
-
-
-@dataclass
-class SFTConfig(HFOptions, YamlConfig):
-    base: str = "small"  # small | hf:PATH (a Qwen2-VL-family model; see HFOptions for its options)
-    train: str = "data/train/items.jsonl"
-    out: str = "runs/sft"
-    loss: str = "cb"  # cb (CB-Stream) | ce | focal (Streamo)
-    beta: float = 0.9999  # CB-Stream effective-number beta (paper)
-    lambda_text: float = 2.0  # CB-Stream weight of text tokens (paper)
-    gamma: float = 2.0  # focal loss exponent
-    focal_alpha: bool = True  # focal loss: Streamo's inverse-frequency class balance of the decision tokens
-    steps: int = 800
-    batch_size: int = 16
-    lr: float = 2e-3
-    weight_decay: float = 0.01
-    warmup: int = 30
-    seed: int = 0
-    save_every: int = 100
-    log_every: int = 10
-    tensorboard: bool = False
-    model: dict = field(default_factory=dict)  # SmallConfig overrides (base: small)
-    # StreamPro-Small: keep the (perception-pretrained) frame encoder fixed and read its features from a
-    # cache computed once, instead of running it in every step (``streampro train perception``)
-    freeze_encoder: bool = False
-    # train on these tasks only (empty: all). The paper's SFT data has EU, OU, TP, TG (and captioning)
-    tasks: list = field(default_factory=list)
-
-    def validate(self, where: str) -> None:
-        """The model overrides must be SmallConfig fields that make a model (a head count that divides
-        d_model, sizes >= 1), refused before anything is built."""
-        from ..models.small import SmallConfig
-        from .checkpoint import check_fields
-
-        if not isinstance(self.model, dict):
-            raise InputError(f"{where}: 'model' must map SmallConfig fields to values, got {self.model!r}")
-        check_fields(SmallConfig, self.model, f"{where}: model")
-        m = SmallConfig(**self.model)
-        for key in ("d_model", "n_layers", "n_heads", "image_size", "grid", "max_answer_tokens"):
-            if getattr(m, key) < 1:
-                raise InputError(f"{where}: model.{key} must be >= 1, got {getattr(m, key)}")
-        if m.d_model % m.n_heads:
-            raise InputError(f"{where}: model.d_model ({m.d_model}) must be a multiple of model.n_heads ({m.n_heads})")
 
 
 def lr_at(step: int, cfg) -> float:

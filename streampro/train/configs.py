@@ -1,0 +1,155 @@
+"""The trainers' configs, each field's default and help written once (``core.settings.setting``): the YAML
+files are validated against these fields and ``streampro train sft|grpo|perception`` generate their flags
+from them. No torch here, so ``streampro --help`` stays fast."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..core.errors import InputError
+from ..core.settings import setting
+from ..llm.settings import LLMSettings
+from .checkpoint import YamlConfig
+from .rewards import DEFAULT_WEIGHTS
+
+
+def _lora(r: int) -> dict:
+    return {"r": r, "lora_alpha": 2 * r}
+
+
+@dataclass
+class HFOptions:
+    """Trainer options that apply when the policy is an HF model (ignored for StreamPro-Small)."""
+
+    frame_size: int | None = setting(None, "HF model: frame size in pixels (a multiple of 28 for Qwen2/2.5-VL, of 32 "
+                                     "for Qwen3-VL; default: the one it was trained with, else 448)")
+    dtype: str = setting("float32", "HF model: float32 | bfloat16 (GPUs)")
+    lora: dict = setting({}, "HF model: train LoRA adapters of this rank (default: full fine-tuning; YAML: any "
+                         "peft.LoraConfig fields)", flags=("--lora-r",), cli_type=int, convert=_lora)
+    gradient_checkpointing: bool = setting(False, "HF model: recompute activations in the backward pass (less memory)")
+    # the paper trains the projector and the language model: the vision tower stays frozen unless asked
+    train_vision: bool = setting(False, "HF model: also train the vision tower (default: frozen; the projector and the "
+                                 "language model train, as in the paper)", flags=("--train-vision",))
+
+
+@dataclass
+class SFTConfig(HFOptions, YamlConfig):
+    base: str = setting("small", "model to train: small (StreamPro-Small) | hf:PATH (Qwen2-VL/2.5-VL/3-VL folder)")
+    train: str = setting("data/train/items.jsonl", "training items.jsonl (world train split)")
+    out: str = setting("runs/sft", "run folder: checkpoints, log.jsonl, final/")
+    loss: str = setting("cb", "cb (CB-Stream) | ce (plain cross-entropy) | focal (Streamo)")
+    beta: float = setting(0.9999, "effective-number beta of CB-Stream (paper: 0.9999)")
+    lambda_text: float = setting(2.0, "CB-Stream weight of text tokens (paper: 2)")
+    gamma: float = setting(2.0, "focal loss exponent")
+    focal_alpha: bool = setting(True, "focal loss: Streamo's inverse-frequency class balance of the decision tokens")
+    steps: int = setting(800, "optimizer steps")
+    batch_size: int = setting(16, "global batch size")
+    lr: float = setting(2e-3, "peak learning rate (default 2e-3 for StreamPro-Small; 1e-5, the paper's, for an hf: "
+                        "base without a config)")
+    weight_decay: float = setting(0.01, "AdamW weight decay")
+    warmup: int = setting(30, "linear warm-up steps")
+    seed: int = setting(0, "seed")
+    save_every: int = setting(100, "steps between checkpoints (a rerun resumes from the newest)")
+    log_every: int = setting(10, "steps between log.jsonl lines")
+    tensorboard: bool = setting(False, "also log to TensorBoard")
+    model: dict = setting({}, "StreamPro-Small: SmallConfig overrides (YAML only)", cli=False)
+    freeze_encoder: bool = setting(False, "StreamPro-Small: keep the frame encoder fixed (after `train perception`) "
+                                   "and read its features from a cache")
+    tasks: list = setting([], "train on this task only (repeatable; default: all). The paper's SFT: --task EU --task OU "
+                          "--task TP --task TG", flags=("--task",))
+
+
+    def validate(self, where: str) -> None:
+        """The model overrides must be SmallConfig fields that make a model (a head count that divides
+        d_model, sizes >= 1), refused before anything is built."""
+        from ..models.small import SmallConfig
+        from .checkpoint import check_fields
+
+        if not isinstance(self.model, dict):
+            raise InputError(f"{where}: 'model' must map SmallConfig fields to values, got {self.model!r}")
+        check_fields(SmallConfig, self.model, f"{where}: model")
+        m = SmallConfig(**self.model)
+        for key in ("d_model", "n_layers", "n_heads", "image_size", "grid", "max_answer_tokens"):
+            if getattr(m, key) < 1:
+                raise InputError(f"{where}: model.{key} must be >= 1, got {getattr(m, key)}")
+        if m.d_model % m.n_heads:
+            raise InputError(f"{where}: model.d_model ({m.d_model}) must be a multiple of model.n_heads ({m.n_heads})")
+
+
+@dataclass
+class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
+    init: str = setting("runs/sft/final", "SFT model folder (StreamPro-Small or HF, detected) or hf:PATH; also the KL "
+                        "reference")
+    train: str = setting("data/train/items.jsonl", "training items.jsonl")
+    out: str = setting("runs/grpo", "run folder")
+    steps: int = setting(30, "GRPO steps")
+    items_per_step: int = setting(4, "streams per step (each gets group_size rollouts)")
+    group_size: int = setting(8, "rollouts per stream+question (G; the paper's 8)")
+    lr: float = setting(3e-4, "learning rate (default 3e-4 for StreamPro-Small; 1e-6, the paper's, for an HF model "
+                        "without a config)")
+    clip_eps: float = setting(0.2, "PPO-style ratio clip")
+    kl_beta: float = setting(0.04, "KL penalty weight (0: none, as MMDuet2)")
+    temperature: float = setting(1.0, "sampling temperature of the rollouts")
+    decision_sampling: str = setting("pair", "HF model: rollout decisions from the two decision tokens (pair) | the whole "
+                                     "vocabulary (full: the format reward can fail); StreamPro-Small always samples the pair")
+    val: str | None = setting(None, "a val items.jsonl: StreamPro-F1 on it every --eval-every steps (learning curves in "
+                              "log.jsonl and curves.png); never the test split")
+    eval_every: int = setting(0, "steps between two validation passes (0: none)")
+    inner_epochs: int = setting(1, "optimizer passes over each step's rollouts")
+    seed: int = setting(0, "seed")
+    save_every: int = setting(10, "steps between checkpoints (a rerun resumes from the newest)")
+    log_every: int = setting(1, "steps between log.jsonl lines")
+    tensorboard: bool = setting(False, "also log to TensorBoard")
+    reward_weights: dict = setting(dict(DEFAULT_WEIGHTS), "weights of the format / turn / trajectory rewards (YAML only; "
+                                   "the paper's 0.1 / 0.45 / 0.45)", cli=False)
+    reward_tau: float = setting(8.0, "the turn-level reward's single tau (paper ablation: 3 vs 8)")
+    matching: str = setting("gt_first", "turn-level matching: gt_first (the paper's) | pred_first")
+    freeze_encoder: bool = setting(False, "StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT")
+    tasks: list = setting([], "train on this task only (repeatable; default: all). The paper's RL: EU OU AA TP TG GP "
+                          "(no RF)", flags=("--task",))
+    judge: str = setting("rule", "turn reward's content judge: rule (world data) | exact | llm")
+    rubric: str = setting("world", "trajectory rubric: world (checks from the ground truth) | llm (designed and graded "
+                          "by the LLM: real data)")
+    judge_prompt: str | None = setting(None, "llm judge: prompt template file (default: the package's)")
+    rubric_design_prompt: str | None = setting(None, "llm rubric: the prompt that designs the checks (default: the package's)")
+    rubric_grade_prompt: str | None = setting(None, "llm rubric: the prompt that grades them (default: the package's)")
+
+    def validate(self, where: str) -> None:
+        """Settings that would crash mid-run or train nothing, refused before any model loads."""
+        if self.decision_sampling not in ("pair", "full"):
+            raise InputError(f"{where}: 'decision_sampling' must be 'pair' or 'full', got {self.decision_sampling!r}")
+        if not (math.isfinite(self.temperature) and self.temperature > 0):
+            raise InputError(f"{where}: 'temperature' must be > 0 (rollouts are sampled), got {self.temperature!r}")
+        if not isinstance(self.reward_weights, dict):
+            raise InputError(f"{where}: 'reward_weights' must map reward names to weights, got {self.reward_weights!r}")
+        unknown = sorted(set(self.reward_weights) - set(DEFAULT_WEIGHTS))
+        if unknown:
+            raise InputError(f"{where}: unknown reward(s) {unknown} in 'reward_weights'; known: {sorted(DEFAULT_WEIGHTS)}")
+        for k, w in self.reward_weights.items():
+            if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
+                raise InputError(f"{where}: reward weight {k!r} must be a finite number >= 0, got {w!r}")
+        for key, low in (("clip_eps", 0.0), ("reward_tau", 0.0)):
+            v = getattr(self, key)
+            if not (math.isfinite(v) and v > low):
+                raise InputError(f"{where}: {key!r} must be > {low}, got {v!r}")
+        if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
+            raise InputError(f"{where}: 'kl_beta' must be >= 0, got {self.kl_beta!r}")
+        for key, allowed in (("matching", ("gt_first", "pred_first")), ("judge", ("exact", "rule", "llm")),
+                             ("rubric", ("world", "llm"))):
+            if getattr(self, key) not in allowed:
+                raise InputError(f"{where}: {key!r} must be one of {allowed}, got {getattr(self, key)!r}")
+        self.check_llm(where)
+
+
+@dataclass
+class PerceptionConfig(YamlConfig):
+    train: str = setting("data/train/items.jsonl", "training items.jsonl of generated world videos")
+    val: str | None = setting(None, "held-out items.jsonl for the probe table (e.g. the val split)")
+    out: str = setting("runs/perception", "run folder: final/ (a StreamPro-Small to SFT from) and probe.json")
+    image_size: int = setting(64, "frame size the encoder sees (the world's frames are 64 px)")
+    steps: int = setting(600, "optimizer steps")
+    batch_size: int = setting(128, "frames per batch")
+    lr: float = setting(2e-3, "learning rate")
+    seed: int = setting(0, "seed")
+    model: dict | None = setting(None, "SmallConfig overrides (YAML only)", cli=False)
