@@ -103,6 +103,9 @@ def test_sft_and_grpo_steps_on_hf_policy(tiny, fs, small_items):
     policy = HFPolicy(AutoModelForImageTextToText.from_pretrained(str(tiny)), AutoTokenizer.from_pretrained(str(tiny)),
                       frame_size=fs)
     cfg = policy.cfg
+    from streampro.train.protocols import Policy, TokenLayout
+
+    assert isinstance(policy, Policy) and isinstance(cfg, TokenLayout)  # the trainers' seams, no inheritance
     items = [i for i in small_items if i.dimension == "proactive"][:2]
     fr = load_frames(items, fs)
     trajs = [sft_trajectory(cfg, policy.tokenizer, it, fr[it.video]) for it in items]

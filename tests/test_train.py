@@ -473,3 +473,14 @@ def test_reward_study_ranks_by_hand():
     # total = turn + traj: group 1 (0.6, 1.0, 1.4) agrees; group 2 (1.9, 0.5, 0.6): rho -0.5, best F1 not best total
     assert s["total"]["mean_spearman"] == pytest.approx(0.25) and s["total"]["best_f1_gets_best_reward"] == 0.5
     assert "| turn | 0.00 | 2 | 50 % |" in table(s)
+
+
+def test_both_backbones_satisfy_the_training_protocols(tiny):
+    """StreamPro-Small is a Policy with a TokenLayout without inheriting them; the rubrics are Rubrics."""
+    from streampro.train.protocols import Policy, TokenLayout
+    from streampro.train.rubric import WorldRubric
+
+    model, _ = tiny
+    assert isinstance(model, Policy) and isinstance(model.cfg, TokenLayout)
+    assert not isinstance(object(), Policy)
+    assert WorldRubric().grade.__name__ == "grade" and WorldRubric.name == "world"

@@ -6,6 +6,7 @@ before anything is written. ``--overwrite`` starts that folder over; a new ``--o
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,9 @@ def claim_run(out: Path, key: str, settings: dict[str, Any], outputs: tuple[str,
 
 
 def write_manifest(out: Path, key: str, settings: dict[str, Any], **extra: Any) -> None:
+    """Write ``run.json`` atomically. The temporary file is per process: under ``torchrun`` every rank writes
+    the same manifest at once, and a shared temporary name let one rank rename the file away from another."""
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / (MANIFEST + ".tmp")
+    tmp = out / f"{MANIFEST}.{os.getpid()}.tmp"
     tmp.write_text(json.dumps({key: settings, **extra}, indent=2, default=str))
     tmp.replace(out / MANIFEST)

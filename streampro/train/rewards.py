@@ -26,6 +26,7 @@ from ..bench.judges import Judge, JudgeRequest, RuleJudge
 from ..bench.scoring import in_window, iou_content, time_score
 from ..core.items import TIME_EPS, Answer, Item, within
 from ..core.types import Response
+from .protocols import Rubric
 
 DEFAULT_WEIGHTS = {"format": 0.1, "turn": 0.45, "traj": 0.45}
 CONTENT_OK = 0.6  # S_acc at or above this counts as "says the right thing" in the rubric (rule judge: 4/5)
@@ -119,7 +120,7 @@ def world_rubric(item: Item, responses: Sequence[Response], judge: Judge) -> lis
     ]
 
 
-def r_traj(item: Item, responses: Sequence[Response], judge: Judge, rubric=None) -> tuple[float, dict[str, bool]]:
+def r_traj(item: Item, responses: Sequence[Response], judge: Judge, rubric: Rubric | None = None) -> tuple[float, dict[str, bool]]:
     """The fraction of the rubric's checks passed; ``rubric`` is a :mod:`~streampro.train.rubric` object
     (default: the checks derived from the ground truth)."""
     if rubric is None:
@@ -131,7 +132,7 @@ def r_traj(item: Item, responses: Sequence[Response], judge: Judge, rubric=None)
 
 def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[Sequence[int]], ids: tuple[int, int, int],
                     weights: dict[str, float] | None = None, judge: Judge | None = None,
-                    settings: RewardSettings = RewardSettings(), rubric=None) -> tuple[float, dict[str, float]]:
+                    settings: RewardSettings = RewardSettings(), rubric: Rubric | None = None) -> tuple[float, dict[str, float]]:
     """Total reward and its named parts. ``ids`` = (silence, respond, eos) token ids; ``judge`` scores
     content (default ``rule``), ``rubric`` the trajectory (default: from the ground truth)."""
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)

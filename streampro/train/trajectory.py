@@ -10,17 +10,13 @@ observations and are masked out (``-100``) of every loss.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from ..core.items import TIME_EPS, Item
 from ..data.video import decode_video
-from ..models.small import SmallConfig
-
-if TYPE_CHECKING:
-    from ..models.hf import HFLayout
+from .protocols import TokenLayout
 
 IGNORE = -100
 KIND_NONE, KIND_DECISION, KIND_ANSWER = 0, 1, 2
@@ -55,7 +51,7 @@ def teacher_frames(item: Item, last: int) -> list[int]:
     return out
 
 
-def build_trajectory(cfg: SmallConfig | HFLayout, item_id: str, frames: np.ndarray, q_frame: int, query_ids: list[int],
+def build_trajectory(cfg: TokenLayout, item_id: str, frames: np.ndarray, q_frame: int, query_ids: list[int],
                      actions: dict[int, list[int]], last_frame: int, tokenizer=None, fps: float = 1.0) -> Trajectory:
     """Lay out frames ``0..last_frame`` (each after its ``<Xs-Ys>`` label where the layout has labels)
     with the query before ``q_frame`` and, from ``q_frame`` on, the action tokens after each frame
@@ -86,7 +82,7 @@ def build_trajectory(cfg: SmallConfig | HFLayout, item_id: str, frames: np.ndarr
     return Trajectory(item_id, frames[: last_frame + 1], tokens, labels, kind)
 
 
-def sft_trajectory(cfg: SmallConfig | HFLayout, tokenizer, item: Item, frames: np.ndarray) -> Trajectory:
+def sft_trajectory(cfg: TokenLayout, tokenizer, item: Item, frames: np.ndarray) -> Trajectory:
     """Teacher trajectory: every answer at its teacher frame (:func:`teacher_frames`), silence elsewhere,
     from the query to the last frame of the video."""
     q, last = item_frames(item)
@@ -115,7 +111,7 @@ class Batch:
     kind: torch.Tensor  # [B, T]
 
 
-def collate(cfg: SmallConfig, trajs: list[Trajectory]) -> Batch:
+def collate(cfg: TokenLayout, trajs: list[Trajectory]) -> Batch:
     T = max(len(t.tokens) for t in trajs)
     tokens = torch.full((len(trajs), T), cfg.pad_id)
     labels = torch.full((len(trajs), T), IGNORE)
@@ -127,7 +123,7 @@ def collate(cfg: SmallConfig, trajs: list[Trajectory]) -> Batch:
     return Batch(tokens, tokens == cfg.frame_id, frames, labels, kind)
 
 
-def decision_counts(cfg: SmallConfig, trajs: list[Trajectory]) -> dict[str, int]:
+def decision_counts(cfg: TokenLayout, trajs: list[Trajectory]) -> dict[str, int]:
     labs = [lab for t in trajs for lab, k in zip(t.labels, t.kind, strict=False) if k == KIND_DECISION]
     return {"silence": sum(lab == cfg.silence_id for lab in labs), "respond": sum(lab == cfg.respond_id for lab in labs)}
 
