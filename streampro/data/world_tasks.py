@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.items import TIME_EPS
 from ..core.vocab import ANOMALIES
 from ..core.vocab import DIRECTIONS as DIRECTION_NAMES
 from ..world.config import WorldConfig
@@ -313,7 +314,7 @@ def rf_warnings(pos: np.ndarray, vel_in: np.ndarray, hazards: list[np.ndarray], 
         for h, c in enumerate(hazards):
             v = vel_in[k]
             ttc = time_to_contact(pos[k], v, c, reach) / fps
-            if ttc <= warn_s + 1e-9 and np.hypot(*v) > 1e-6:
+            if ttc <= warn_s + TIME_EPS and np.hypot(*v) > 1e-6:  # 1e-6: pixels per frame, not time
                 now.add(h)
                 if h not in active:
                     cross = v[0] * (c[1] - pos[k][1]) - v[1] * (c[0] - pos[k][0])  # > 0: hazard on the right (y down)

@@ -13,20 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.vocab import COLOR_NAMES, SHAPES  # noqa: F401 - SHAPES: the world module names it here too
+from ..core.vocab import COLOR_RGB, SHAPES  # noqa: F401 - SHAPES: the world module names it here too
 
-#: RGB of each colour name (the names, shared with the judge, are core.vocab.COLOR_NAMES)
-COLORS: dict[str, tuple[int, int, int]] = {
-    "red": (230, 40, 40),
-    "green": (40, 200, 60),
-    "blue": (60, 100, 255),
-    "yellow": (240, 220, 40),
-    "purple": (170, 60, 220),
-    "cyan": (40, 220, 230),
-    "orange": (250, 140, 20),
-    "white": (240, 240, 240),
-}
-assert tuple(COLORS) == COLOR_NAMES, "every colour name needs its RGB, in core.vocab's order"
+#: RGB of each colour name: ``core.vocab`` holds both, so the judge reads exactly the world's colours
+COLORS = COLOR_RGB
 QUADRANTS = ("top left", "top right", "bottom left", "bottom right")
 BACKGROUND = (24, 24, 32)
 
