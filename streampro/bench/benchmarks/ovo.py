@@ -1,16 +1,6 @@
 """OVO-Bench: Backward Tracing, Real-Time Visual Perception and Forward Active Responding.
 
-Layout of the published annotation file (``ovo_bench_new.json``, a list of entries; ``video`` is
-relative to the folder of source videos)::
-
-    {"id": 1, "task": "EPM", "video": "COIN/x.mp4", "realtime": 112,
-     "question": "...", "options": ["...", "..."], "gt": 2}                       # backward / real-time
-    {"id": 9, "task": "REC", "video": "...", "activity": "jump",
-     "test_info": [{"realtime": 5, "count": 1}, ...]}                            # forward: repetition count
-    {"id": 7, "task": "SSR", "video": "...",
-     "test_info": [{"realtime": 27, "step": "...", "type": 1}, ...]}              # forward: sequential steps
-    {"id": 3, "task": "CRR", "video": "...", "question": "...", "answer": "...",
-     "ask_time": 297, "clue_time": 308, "test_info": [{"realtime": 297, "type": 0}, ...]}  # forward: clue reveal
+The annotation file (``ovo_bench_new.json``) is read by ``streampro.data.formats.ovobench``.
 
 Protocol (the benchmark's offline evaluation): a backward/real-time question is asked at
 ``realtime`` with the video up to that time; a forward entry is a series of probes, one per

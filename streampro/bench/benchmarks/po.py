@@ -1,9 +1,7 @@
 """StreamingBench Proactive Output (``questions_proactive.json``), by the benchmark's own protocol.
 
-Layout (as read by the official ``src/benchmark/StreamingBenchProactive.py``)::
-
-    [{"video_path": "./videos/....mp4", "questions": [{"task_type": "...", "question": "...",
-      "time_stamp": "00:01:05", "ground_truth_time_stamp": "00:01:12", "ground_truth_output": "..."}]}]
+The file is read by ``streampro.data.formats.streamingbench`` (as the official
+``src/benchmark/StreamingBenchProactive.py`` reads it).
 
 Protocol: from ``time_stamp + 1`` to ``ground_truth + 4`` seconds, once per second, the model sees the
 clip ``[time_stamp, now]`` and is asked (the benchmark's prompt) whether it is the right time to output

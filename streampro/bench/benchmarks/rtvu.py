@@ -1,10 +1,6 @@
 """StreamingBench — Real-Time Visual Understanding (RTVU), from its public question files.
 
-Layout of ``questions_real.json`` (as published with StreamingBench)::
-
-    [{"time": "[0:00:00 - 0:01:00]", "video_categories": "...", "video_path": "./videos/sample_1_....mp4",
-      "questions": [{"task_type": "Object Perception", "question": "...", "time_stamp": "00:00:50",
-                     "options": ["A. ...", "B. ...", "C. ...", "D. ..."], "answer": "B"}]}, ...]
+``questions_real.json`` is read by ``streampro.data.formats.streamingbench``.
 
 Protocol (as the benchmark's ``src/benchmark/StreamingBench.py`` and ``src/data/count.py``): the model
 sees the clip ``[time_stamp - context, time_stamp]`` (``--context_time``; the leaderboard uses 60 s, the
