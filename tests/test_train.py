@@ -405,6 +405,7 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     assert set(models["random"]["per_seed"]) == {"0", "1"} and (tmp_path / "seed1" / "eval" / "random").is_dir()
     assert set(results["bar"]) == {"perception", "temporal", "proactive"} and "intervals apart" in res["text"]
     assert "Diagnostics per dimension" in res["text"]
+    assert "seed 0: sft-cb+grpo" in results["wall_seconds"] and "Wall time per stage" in res["text"]
     with pytest.raises(ValueError, match="unknown ablation"):
         reproduce(ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
                                   batch_size=4, ablations=("nope",)), progress=False)
@@ -484,3 +485,19 @@ def test_both_backbones_satisfy_the_training_protocols(tiny):
     assert isinstance(model, Policy) and isinstance(model.cfg, TokenLayout)
     assert not isinstance(object(), Policy)
     assert WorldRubric().grade.__name__ == "grade" and WorldRubric.name == "world"
+
+
+def test_a_group_sampled_as_one_batch_equals_its_rollouts_one_by_one(tiny, small_items):
+    """GRPO steps a group's G samplers together (one forward per frame for all of them); each rollout is
+    still exactly what its seed gives alone: same actions, same responses."""
+    from streampro.train.grpo import sample_group, sample_stream
+
+    model, frames = tiny
+    it = next(i for i in small_items if i.dimension == "proactive")
+    seeds = [3, 4, 5, 6]
+    group = sample_group(model, it, frames[it.video], seeds, temperature=1.5)
+    alone = [sample_stream(model, it, frames[it.video], s, temperature=1.5) for s in seeds]
+    assert [g.steps for g in group] == [a.steps for a in alone]
+    assert [[r.text for r in g.responses] for g in group] == [[r.text for r in a.responses] for a in alone]
+    assert [(g.trajectory.tokens, g.trajectory.labels) for g in group] == [(a.trajectory.tokens, a.trajectory.labels) for a in alone]
+    assert len({tuple(map(tuple, g.steps)) for g in group}) > 1  # the seeds do differ

@@ -27,10 +27,21 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
     """Stream ``video`` through ``model`` once, serving every query; returns responses per query id.
 
     ``frames`` replaces decoding with already decoded frames (training rollouts reuse a frame cache)."""
+    return run_streams([model], video, fps, duration, queries, frame_size, frames)[0]
+
+
+def run_streams(models: Sequence[StreamingModel], video: str, fps: float, duration: float,
+                queries: Sequence[StreamQuery], frame_size: int | None = None,
+                frames: Iterable[Frame] | None = None) -> list[dict[str, list[Response]]]:
+    """:func:`run_stream` for several models on the same video and queries at once (a GRPO group: G
+    samplers of one policy), stepped together with the models' ``step_batch`` (StreamPro-Small batches
+    them into one forward per frame); each model's responses are what :func:`run_stream` would give it."""
     pending = sorted(queries, key=lambda q: q.query.time)
-    responses: dict[str, list[Response]] = {q.query.id: [] for q in queries}
+    responses: list[dict[str, list[Response]]] = [{q.query.id: [] for q in queries} for _ in models]
     open_q: dict[str, StreamQuery] = {}
-    model.reset(StreamInfo(video=video, fps=fps, duration=duration))
+    for model in models:
+        model.reset(StreamInfo(video=video, fps=fps, duration=duration))
+    step_batch = type(models[0]).step_batch
     last_close = max((q.close_time for q in queries), default=0.0)
     frame, t0 = None, None
     for frame in frames if frames is not None else iter_frames(video, fps=fps, size=frame_size):
@@ -43,14 +54,17 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
         while pending and pending[0].query.time <= frame.time + TIME_EPS:
             sq = pending.pop(0)
             open_q[sq.query.id] = sq
-            model.add_query(sq.query)
-        for r in model.step(frame):
-            if r.query_id not in open_q:
-                continue  # speaking to a closed or unknown query is ignored
-            responses[r.query_id].append(Response(r.query_id, r.text, frame.time, r.cut))
+            for model in models:
+                model.add_query(sq.query)
+        said = step_batch(list(models), [frame] * len(models)) if len(models) > 1 else [models[0].step(frame)]
+        for got, out in zip(said, responses, strict=True):
+            for r in got:
+                if r.query_id in open_q:  # speaking to a closed or unknown query is ignored
+                    out[r.query_id].append(Response(r.query_id, r.text, frame.time, r.cut))
         for qid in [q for q, sq in open_q.items() if sq.close_time <= frame.time + TIME_EPS]:
             del open_q[qid]
-            model.close_query(qid)
+            for model in models:
+                model.close_query(qid)
         if not pending and not open_q and frame.time >= last_close - TIME_EPS:
             break
     else:  # the video ran out: its questions must not reach (much) past its end, or their late answers

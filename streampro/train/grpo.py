@@ -22,7 +22,7 @@ from accelerate import Accelerator
 from accelerate.utils import set_seed
 from tqdm import tqdm
 
-from ..bench.protocol import StreamQuery, run_stream
+from ..bench.protocol import StreamQuery, run_streams
 from ..core.errors import InputError
 from ..data.schema import Item, load_items
 from ..data.video import Frame, check_items_videos
@@ -57,17 +57,27 @@ def sample_stream(policy, item: Item, frames: np.ndarray, seed: int, temperature
                   decision_sampling: str = "pair") -> Sample:
     """Run one stochastic stream of ``item`` and lay out the actions it took as a trajectory. ``policy``
     is StreamPro-Small or an ``HFPolicy``: both give a sampling streamer that records its actions."""
+    return sample_group(policy, item, frames, [seed], temperature, decision_sampling)[0]
+
+
+def sample_group(policy, item: Item, frames: np.ndarray, seeds: list[int], temperature: float,
+                 decision_sampling: str = "pair") -> list[Sample]:
+    """A GRPO group: one sampled stream of ``item`` per seed, stepped together (``run_streams``:
+    StreamPro-Small runs the group's frame and decision tokens as one batch). Each stream is what
+    :func:`sample_stream` gives for its seed alone (each sampler draws from its own generator)."""
     extra = {} if decision_sampling == "pair" else {"decision_sampling": decision_sampling}  # HF only
-    streamer = policy.streamer(seed=seed, sample=True, temperature=temperature, **extra)
+    streamers = [policy.streamer(seed=seed, sample=True, temperature=temperature, **extra) for seed in seeds]
     q = Query(item.id, item.question, (), item.query_time, item.task)
     fr = (Frame(k, k / item.fps, frames[k]) for k in range(len(frames)))
-    responses = run_stream(streamer, item.video, item.fps, item.duration, [StreamQuery(q, item.duration)], frames=fr)
-    trace = streamer.trace[item.id]
-    cfg = policy.cfg
-    traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0],
-                            cfg.query_ids(policy.tokenizer, item.question, ()), dict(trace), trace[-1][0],
-                            policy.tokenizer, item.fps)
-    return Sample(item, traj, responses[item.id], [a for _, a in trace])
+    said = run_streams(streamers, item.video, item.fps, item.duration, [StreamQuery(q, item.duration)], frames=fr)
+    cfg, q_ids = policy.cfg, policy.cfg.query_ids(policy.tokenizer, item.question, ())
+    out = []
+    for streamer, responses in zip(streamers, said, strict=True):
+        trace = streamer.trace[item.id]
+        traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0], q_ids, dict(trace), trace[-1][0],
+                                policy.tokenizer, item.fps)
+        out.append(Sample(item, traj, responses[item.id], [a for _, a in trace]))
+    return out
 
 
 def score_sample(policy, sample: Sample, weights: dict[str, float], settings: RewardSettings = RewardSettings(),
@@ -167,10 +177,9 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         idx = np.random.default_rng([cfg.seed, step]).choice(len(items), cfg.items_per_step, replace=False)
         mine = [items[i] for i in idx[rank::world]]
         raw = accelerator.unwrap_model(model)
-        samples = [sample_stream(raw, it, frames[it.video],
-                                 int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31)), cfg.temperature,
-                                 cfg.decision_sampling)
-                   for i, it in enumerate(mine) for g in range(cfg.group_size)]
+        samples = [smp for i, it in enumerate(mine) for smp in sample_group(  # a group's G rollouts as one batch
+            raw, it, frames[it.video], [int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31))
+                                        for g in range(cfg.group_size)], cfg.temperature, cfg.decision_sampling)]
         with ThreadPoolExecutor(max(1, cfg.llm_concurrency)) as pool:  # LLM judge/rubric calls overlap
             rolls: list[Rollout] = list(pool.map(partial(score_sample, raw, weights=cfg.reward_weights,
                                                          settings=settings, judge=judge, rubric=rubric), samples))

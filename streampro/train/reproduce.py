@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import statistics
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,30 +95,58 @@ def _is_default_grpo(name: str) -> bool:
     return name in rows and all(getattr(GRPOConfig(), k) == v for k, v in rows[name].items())
 
 
-def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True) -> dict[str, dict[str, Any]]:
+class StageClock:
+    """Wall seconds per stage of a reproduce run, so that what the time went on is printed and kept
+    (``results.json["wall_seconds"]``). A stage reused from an earlier run costs (almost) nothing."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t
+
+    def table(self) -> str:
+        total = sum(self.seconds.values()) or 1.0
+        lines = ["| stage | wall (s) | share |", "|---|---|---|"]
+        lines += [f"| {k} | {v:.0f} | {100 * v / total:.0f} % |" for k, v in self.seconds.items()]
+        return "\n".join([*lines, f"| **total** | {sum(self.seconds.values()):.0f} | |"])
+
+
+def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True,
+             clock: StageClock | None = None) -> dict[str, dict[str, Any]]:
+    clock = clock or StageClock()
     root = Path(cfg.out) / f"seed{seed}"
     train_dir = Path(cfg.out) / "data" / f"train{seed}"
-    if not (train_dir / "items.jsonl").exists():
-        generate_split(train_dir, "train", cfg.n_train, seed=seed, progress=progress)
+    with clock.stage(f"seed {seed}: train data"):
+        if not (train_dir / "items.jsonl").exists():
+            generate_split(train_dir, "train", cfg.n_train, seed=seed, progress=progress)
     train = str(train_dir / "items.jsonl")
     base, frozen = "small", False
     if cfg.perception_steps:
         val = Path(cfg.out) / "data" / "val"
         if not (val / "items.jsonl").exists():
             generate_split(val, "val", cfg.n_val, seed=0, progress=progress)
-        base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
+        with clock.stage(f"seed {seed}: perception"):
+            base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
         frozen = True
     split = TASK_SPLITS[cfg.task_split]
     models: dict[str, Path] = {}
     for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
         d = root / name
-        models[name] = d / "final" if _trained(d) else train_sft(
-            SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
-                      seed=seed, freeze_encoder=frozen, tasks=list(split["sft"])), progress)
+        with clock.stage(f"seed {seed}: {name}"):
+            models[name] = d / "final" if _trained(d) else train_sft(
+                SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
+                          seed=seed, freeze_encoder=frozen, tasks=list(split["sft"])), progress)
     d = root / "sft-cb+grpo"
-    models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
-        GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, items_per_step=2,
-                   seed=seed, freeze_encoder=frozen, tasks=list(split["rl"])), progress)
+    with clock.stage(f"seed {seed}: sft-cb+grpo"):
+        models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
+            GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, items_per_step=2,
+                       seed=seed, freeze_encoder=frozen, tasks=list(split["rl"])), progress)
     same_as_default: dict[str, str] = {}
     for ablation in cfg.ablations:
         if ablation not in GRPO_ABLATIONS:
@@ -126,13 +156,15 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True)
                 same_as_default[name] = "sft-cb+grpo"
                 continue
             d = root / name
-            models[name] = d / "final" if _trained(d) else train_grpo(
-                GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
-                           items_per_step=2, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
-                           **overrides), progress)
+            with clock.stage(f"seed {seed}: {name}"):
+                models[name] = d / "final" if _trained(d) else train_grpo(
+                    GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
+                               items_per_step=2, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
+                               **overrides), progress)
     specs = {**{name: f"small:{p}" for name, p in models.items()}, **{n: n for n in SEEDED_BASELINES}}
-    scores = {name: evaluate(test_items, build_model(spec, test_items, seed=seed), root / "eval" / name,
-                             RuleJudge(), settings=cfg.metric, progress=progress) for name, spec in specs.items()}
+    with clock.stage(f"seed {seed}: eval ({len(specs)} models)"):
+        scores = {name: evaluate(test_items, build_model(spec, test_items, seed=seed), root / "eval" / name,
+                                 RuleJudge(), settings=cfg.metric, progress=progress) for name, spec in specs.items()}
     scores.update({name: scores[src] for name, src in same_as_default.items()})
     return {name: scores[name] for name in ROW_ORDER if name in scores}  # each ablation's rows together
 
@@ -216,19 +248,22 @@ def probe_table(probes: dict[str, dict]) -> str:
 
 def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     out = Path(cfg.out)
+    clock = StageClock()
     test_dir = out / "data" / "test"
-    if not (test_dir / "items.jsonl").exists():
-        generate_split(test_dir, "test", cfg.n_test, seed=0, progress=progress)
-    test_items = load_items(test_dir / "items.jsonl")
-    refs = {name: evaluate(test_items, build_model(name, test_items), out / "eval" / name, RuleJudge(),
-                           settings=cfg.metric, progress=progress) for name in BASELINES if name not in SEEDED_BASELINES}
-    per_seed = {seed: run_seed(cfg, seed, test_items, progress) for seed in cfg.seeds}
+    with clock.stage("test data + reference models"):
+        if not (test_dir / "items.jsonl").exists():
+            generate_split(test_dir, "test", cfg.n_test, seed=0, progress=progress)
+        test_items = load_items(test_dir / "items.jsonl")
+        refs = {name: evaluate(test_items, build_model(name, test_items), out / "eval" / name, RuleJudge(),
+                               settings=cfg.metric, progress=progress) for name in BASELINES if name not in SEEDED_BASELINES}
+    per_seed = {seed: run_seed(cfg, seed, test_items, progress, clock) for seed in cfg.seeds}
     last = max(cfg.seeds)
     names = list(per_seed[last])
     runs = {**{v: out / f"seed{last}" / "eval" / ("sft-cb+grpo" if _is_default_grpo(v) else v) for v in names},
             **{n: out / "eval" / n for n in refs}}
     summaries = {**per_seed[last], **refs}
-    write_report(out, test_items, runs, summaries, title=f"StreamPro reproduction (report for seed {last})")
+    with clock.stage("report"):
+        write_report(out, test_items, runs, summaries, title=f"StreamPro reproduction (report for seed {last})")
     text = (f"## StreamPro-F1 ablation, mean ± 95 % interval over seeds {list(cfg.seeds)} "
             f"(test split: {len(test_items)} questions)\n\n{seed_table(per_seed)}\n\n"
             f"## Reference models and seed {last}\n\n{format_table(summaries)}\n")
@@ -246,7 +281,9 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     if probes:
         text += "\n## Perception probe (held-out val frames)\n\n" + probe_table(probes) + "\n"
         (out / "table.md").write_text(text)
+    text += f"\n## Wall time per stage (this invocation; a reused stage costs ~0 s)\n\n{clock.table()}\n"
+    (out / "table.md").write_text(text)
     result = {"models": models, "seeds": list(cfg.seeds), "n_test": len(test_items), "perception_probe": probes,
-              "bar": bar}
+              "bar": bar, "wall_seconds": clock.seconds}
     (out / "results.json").write_text(json.dumps(result, indent=2))
     return {"text": text, **result}

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from ..bench.judges import RuleJudge
 from ..bench.scoring import Prediction, score_predictions
 from ..data.schema import load_items
-from .grpo import sample_stream
+from .grpo import sample_group
 from .policy import build_policy
 from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
 from .trajectory import load_frames, select_tasks
@@ -56,9 +56,8 @@ def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[st
     groups = []
     for gi, it in enumerate(tqdm(picked, desc="reward study", disable=not progress)):
         rows = []
-        for g in range(cfg.group_size):
-            s = sample_stream(policy, it, frames[it.video], int(np.random.default_rng([cfg.seed, gi, g]).integers(2**31)),
-                              cfg.temperature)
+        seeds = [int(np.random.default_rng([cfg.seed, gi, g]).integers(2**31)) for g in range(cfg.group_size)]
+        for s in sample_group(policy, it, frames[it.video], seeds, cfg.temperature):
             total, parts = compute_rewards(it, s.responses, s.steps, ids, cfg.weights, judge, settings)
             f1 = score_predictions([it], {it.id: [Prediction(r.time, r.text) for r in s.responses]}, judge)[0]["f1"]
             rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task})

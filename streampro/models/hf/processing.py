@@ -19,6 +19,7 @@ def qwen_resize(pixels: np.ndarray, frame_size: int, factor: int) -> np.ndarray:
     ``frame_size**2`` — up or down — so every frame costs the same tokens whatever the video's
     resolution, and a model trained on ``frame_size`` frames sees the same grid when streaming."""
     from PIL import Image
+
     # transformers exports no public smart_resize: this module path is the processor's own (PIL, no torchvision)
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
 

@@ -1,0 +1,60 @@
+"""GRPO rollouts per second: a group's G samples stepped one stream at a time (the old way) vs together as
+one batch (``train.grpo.sample_group`` -> ``bench.protocol.run_streams`` -> ``SmallStreamer.step_batch``),
+on StreamPro-Small and world items. Both ways give the same rollouts for the same seeds (checked here too).
+
+    python benchmarks/grpo_rollouts.py [--model runs/r3/s0/sft_cb/final] [--items 8] [--group-size 8]
+
+Without --model a fresh StreamPro-Small of the default size is used (speed does not depend on training,
+except through how often it speaks: a trained model speaks less, so pass one for the realistic figure).
+Time it on a quiet machine: two cores shared with another job make torch many times slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from streampro.data.generate import generate_split
+from streampro.train.grpo import sample_group, sample_stream
+from streampro.train.policy import build_policy
+from streampro.train.trajectory import load_frames
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", help="a StreamPro-Small folder (default: a fresh one)")
+    ap.add_argument("--items", type=int, default=8, help="questions (one group each)")
+    ap.add_argument("--group-size", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as d:
+        items = generate_split(Path(d), "val", args.items, seed=3, progress=False)
+        torch.manual_seed(0)
+        policy = build_policy(f"small:{args.model}" if args.model else "small", items=items).eval()
+        frames = load_frames(items, policy.cfg.image_size)
+        seeds = [[1000 * i + g for g in range(args.group_size)] for i in range(len(items))]
+        timings = {}
+        for way in ("one by one", "batched"):
+            t = time.perf_counter()
+            if way == "one by one":
+                got = [[sample_stream(policy, it, frames[it.video], s, 1.0) for s in ss] for it, ss in zip(items, seeds, strict=True)]
+            else:
+                got = [sample_group(policy, it, frames[it.video], ss, 1.0) for it, ss in zip(items, seeds, strict=True)]
+            timings[way] = time.perf_counter() - t
+            if way == "one by one":
+                ref = got
+        same = all(a.steps == b.steps and [r.text for r in a.responses] == [r.text for r in b.responses]
+                   for ga, gb in zip(ref, got, strict=True) for a, b in zip(ga, gb, strict=True))
+    n = args.items * args.group_size
+    for way, sec in timings.items():
+        print(f"{way:>10}: {n} rollouts in {sec:.2f} s = {n / sec:.1f} rollouts/s")
+    print(f"batched / one by one: {timings['one by one'] / timings['batched']:.2f}x faster; same rollouts: {same}")
+
+
+if __name__ == "__main__":
+    main()
