@@ -13,7 +13,8 @@ from capture import GOLDEN, capture  # noqa: E402
 
 
 def same(a, b, path: str = "") -> str | None:
-    """Where ``a`` and ``b`` differ (None: equal). Floats of the training run agree to 1e-4 relative: the
+    """Where ``a`` and ``b`` differ (None: equal). Floats of the training run agree to 1e-4 relative (1e-5
+    absolute, for sums near zero): the
     same computation on CPU can differ in the last bits with the thread count or the BLAS path another test
     left behind; everything else (texts, times, counts, scores of deterministic models) must be identical."""
     if isinstance(a, dict) and isinstance(b, dict):

@@ -4,8 +4,10 @@ The layout refactor (issue 19) promised "behaviour unchanged": this records what
 ``generate``, ``eval``/``score``, the three public benchmarks on their fixtures, and a short SFT + GRPO
 run produce, in a form that survives moving modules (paths and timings taken out, floats of trained
 weights rounded). ``python tests/golden/capture.py --write`` (re)records ``outputs.json``; the test
-``tests/test_golden.py`` runs the same capture and compares. Rerecord only for an intended change,
-and say why in the commit.
+``tests/test_golden.py`` runs the same capture and compares. ``outputs.json`` was recorded from commit
+6d79c5f, the last before the layout refactor (``PYTHONPATH`` pointing at a worktree of it, this script
+unchanged), and the refactored code reproduces it exactly. Rerecord only for an intended change, and say
+why in the commit.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def _cli(*args: str) -> None:
 
 
 def _weights(folder: Path) -> dict:
-    """Per tensor: shape, sum and sum of squares (rounded): equal weights give equal rows."""
+    """Per tensor: shape, sum and sum of squares (8 significant digits): equal weights give equal rows."""
     import torch
     from safetensors.torch import load_file
 
@@ -63,7 +65,7 @@ def _weights(folder: Path) -> dict:
         sd = load_file(f) if f.suffix == ".safetensors" else torch.load(f, map_location="cpu")
         for k in sorted(sd):
             t = sd[k].double()
-            out[f"{f.name}:{k}"] = [list(t.shape), round(float(t.sum()), 4), round(float((t * t).sum()), 4)]
+            out[f"{f.name}:{k}"] = [list(t.shape), float(f"{float(t.sum()):.8g}"), float(f"{float((t * t).sum()):.8g}")]
     return out
 
 
