@@ -46,7 +46,7 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
     """Stream every video once through ``model`` (all its questions share the pass) and append the
     timed responses to ``predictions.jsonl``. Each stream runs to the end of the video, since a
     response after the last answer window still counts against precision. With ``world > 1`` this
-    process takes every ``world``-th video and writes its own shard (``bench/shard.py``)."""
+    process takes every ``world``-th video and writes its own shard (``bench/runfile.py``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     lock = lock_run(out, rank)  # noqa: F841 - held until this function returns
