@@ -501,3 +501,19 @@ def test_a_group_sampled_as_one_batch_equals_its_rollouts_one_by_one(tiny, small
     assert [[r.text for r in g.responses] for g in group] == [[r.text for r in a.responses] for a in alone]
     assert [(g.trajectory.tokens, g.trajectory.labels) for g in group] == [(a.trajectory.tokens, a.trajectory.labels) for a in alone]
     assert len({tuple(map(tuple, g.steps)) for g in group}) > 1  # the seeds do differ
+
+
+def test_videos_streamed_in_lockstep_give_the_same_predictions_as_one_by_one(tiny, small_items, tmp_path):
+    """``stream_items`` steps several videos together for StreamPro-Small (its step_batch); the predictions
+    file is the one streaming video by video writes, line for line."""
+    from streampro.bench.evaluate import stream_items
+    from streampro.models.small import SmallStreamer
+
+    model, _ = tiny
+    items = small_items[:16]
+    for name, batch in (("one", 1), ("lockstep", 8)):
+        stream_items(items, SmallStreamer(model, respond_threshold=0.3), tmp_path / name, progress=False,
+                     batch_videos=batch)
+    one = (tmp_path / "one" / "predictions.jsonl").read_text()
+    assert one == (tmp_path / "lockstep" / "predictions.jsonl").read_text()
+    assert sum(len(json.loads(line)["responses"]) for line in one.splitlines()) > 0  # it did speak

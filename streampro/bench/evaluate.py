@@ -26,7 +26,7 @@ from ..data.schema import SchemaError, json_lines
 from ..data.video import VideoError
 from ..models.base import StreamingModel
 from .judges import Judge, judge_stats
-from .protocol import StreamQuery, run_stream
+from .protocol import StreamJob, StreamQuery, run_jobs
 from .runfile import RunFile, group_by_video, lock_run, merge_shards
 from .scoring import F1Settings, Prediction, aggregate, native_rule, score_predictions, settings_json
 from .shard import barrier, dist_info
@@ -42,11 +42,13 @@ def item_query(it: Item) -> Query:
 
 def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, skip_bad: bool = False,
                  progress: bool = True, frame_size: int | None = None,
-                 on_video: Callable[[int], None] | None = None, rank: int = 0, world: int = 1) -> None:
+                 on_video: Callable[[int], None] | None = None, rank: int = 0, world: int = 1,
+                 batch_videos: int = 8) -> None:
     """Stream every video once through ``model`` (all its questions share the pass) and append the
     timed responses to ``predictions.jsonl``. Each stream runs to the end of the video, since a
     response after the last answer window still counts against precision. With ``world > 1`` this
-    process takes every ``world``-th video and writes its own shard (``bench/runfile.py``)."""
+    process takes every ``world``-th video and writes its own shard (``bench/runfile.py``). A model that
+    batches streams streams ``batch_videos`` videos at a time (an interruption loses at most those)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     lock = lock_run(out, rank)  # noqa: F841 - held until this function returns
@@ -62,22 +64,30 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
     streams: OrderedDict[tuple[str, float], list[Item]] = OrderedDict()
     for it in todo:
         streams.setdefault((it.video, it.fps), []).append(it)
-    for n, ((video, fps), its) in enumerate(streams.items()):
-        queries = [StreamQuery(item_query(it), it.duration) for it in its]
-        try:
-            responses = run_stream(model, video, fps, max(it.duration for it in its), queries, frame_size=frame_size)
-        except VideoError as e:
-            ids = [it.id for it in its]
-            if not skip_bad:
-                raise VideoError(f"{e} (items {ids}); rerun with --skip-bad to go on without them") from None
-            run.skip([{"id": i, "reason": str(e)} for i in ids])
-            bar.update(len(its))
-            continue
-        run.append([{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
+    # a model that batches streams (StreamPro-Small's step_batch) streams several videos in lockstep; the
+    # results are appended video by video in the usual order, each exactly what streaming it alone gives
+    batch = batch_videos if type(model).step_batch is not StreamingModel.step_batch else 1
+    todo_streams = list(streams.items())
+    n = 0
+    for start in range(0, len(todo_streams), batch):
+        chunk = todo_streams[start:start + batch]
+        jobs = [StreamJob(model if k == 0 else model.spawn(), video, fps, max(it.duration for it in its),
+                          [StreamQuery(item_query(it), it.duration) for it in its], frame_size)
+                for k, ((video, fps), its) in enumerate(chunk)]
+        for ((_, _), its), responses in zip(chunk, run_jobs(jobs), strict=True):
+            if isinstance(responses, VideoError):
+                ids = [it.id for it in its]
+                if not skip_bad:
+                    raise VideoError(f"{responses} (items {ids}); rerun with --skip-bad to go on without them") from None
+                run.skip([{"id": i, "reason": str(responses)} for i in ids])
+                bar.update(len(its))
+            else:
+                run.append([{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
                                                         for r in responses[it.id]]} for it in its])
-        bar.update(len(its))
-        if on_video is not None:
-            on_video(n)
+                bar.update(len(its))
+                if on_video is not None:
+                    on_video(n)
+            n += 1
     bar.close()
 
 

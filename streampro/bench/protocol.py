@@ -21,55 +21,125 @@ class StreamQuery:
     close_time: float  # responses after this time cannot earn credit; the runner stops tracking
 
 
+@dataclass
+class StreamJob:
+    """One model streaming one video with its queries. ``frames`` replaces decoding with already decoded
+    frames (training rollouts reuse a frame cache)."""
+
+    model: StreamingModel
+    video: str
+    fps: float
+    duration: float
+    queries: Sequence[StreamQuery]
+    frame_size: int | None = None
+    frames: Iterable[Frame] | None = None
+
+
+class _Run:
+    """The runner's clock for one job: posts queries before the frame at their time, records what the model
+    says to open queries, closes queries, and knows when the stream may stop."""
+
+    def __init__(self, job: StreamJob):
+        self.job, self.error = job, None
+        self.pending = sorted(job.queries, key=lambda q: q.query.time)
+        self.responses: dict[str, list[Response]] = {q.query.id: [] for q in job.queries}
+        self.open: dict[str, StreamQuery] = {}
+        self.last_close = max((q.close_time for q in job.queries), default=0.0)
+        self.frames = iter(job.frames if job.frames is not None else
+                           iter_frames(job.video, fps=job.fps, size=job.frame_size))
+        self.frame: Frame | None = None
+        self.t0: float | None = None
+        job.model.reset(StreamInfo(video=job.video, fps=job.fps, duration=job.duration))
+
+    def next_frame(self) -> Frame | None:
+        """The next frame with its queries posted, or None when the video ran out (then checked)."""
+        job = self.job
+        frame = next(self.frames, None)
+        if frame is None:  # the video ran out: its questions must not reach (much) past its end, or their
+            end = 0.0 if self.frame is None else self.frame.time + 1 / job.fps  # late answers could never be given
+            if self.last_close > end + 1 / job.fps + 0.5:
+                raise VideoError(f"{job.video}: the video ends at {end:.1f} s but its questions' duration runs to "
+                                 f"{self.last_close:.1f} s; fix the items' duration (and any answer past the end)")
+            return None
+        self.frame = frame
+        self.t0 = frame.time if self.t0 is None else self.t0
+        if job.frames is None and frame.time - self.t0 > (frame.index + 1.5) / job.fps:
+            # the video has fewer frames than the item's fps asks for: the model would see a frame every
+            # few seconds while the item's answers assume one per 1/fps
+            raise VideoError(f"{job.video}: the video has fewer frames per second than its items' fps {job.fps:g} "
+                             f"(frame {frame.index} is at {frame.time:.2f} s); set the items' fps to the video's")
+        while self.pending and self.pending[0].query.time <= frame.time + TIME_EPS:
+            sq = self.pending.pop(0)
+            self.open[sq.query.id] = sq
+            job.model.add_query(sq.query)
+        return frame
+
+    def record(self, frame: Frame, said: list[Response]) -> bool:
+        """Keep what was said to open queries, close the queries whose time is over; True when done."""
+        for r in said:
+            if r.query_id in self.open:  # speaking to a closed or unknown query is ignored
+                self.responses[r.query_id].append(Response(r.query_id, r.text, frame.time, r.cut))
+        for qid in [q for q, sq in self.open.items() if sq.close_time <= frame.time + TIME_EPS]:
+            del self.open[qid]
+            self.job.model.close_query(qid)
+        return not self.pending and not self.open and frame.time >= self.last_close - TIME_EPS
+
+
+def run_jobs(jobs: Sequence[StreamJob]) -> list[dict[str, list[Response]] | VideoError]:
+    """Run several streams in lockstep, one frame each per tick, stepped together with the models'
+    ``step_batch`` (StreamPro-Small batches streams that share its network into one forward per frame).
+    Each job's responses are exactly what it would get alone; a job whose video fails gets its
+    :class:`VideoError` in its place and the others go on."""
+    runs = [_Run(job) for job in jobs]
+    results: list[dict[str, list[Response]] | VideoError | None] = [None] * len(runs)
+    active = list(range(len(runs)))
+    while active:
+        ticking = []
+        for i in active:
+            try:
+                frame = runs[i].next_frame()
+            except VideoError as e:
+                results[i] = e
+                continue
+            if frame is None:
+                results[i] = runs[i].responses
+            else:
+                ticking.append((i, frame))
+        if not ticking:
+            break
+        models = [runs[i].job.model for i, _ in ticking]
+        frames = [f for _, f in ticking]
+        said = type(models[0]).step_batch(models, frames) if len(models) > 1 else [models[0].step(frames[0])]
+        active = []
+        for (i, frame), got in zip(ticking, said, strict=True):
+            if runs[i].record(frame, got):
+                results[i] = runs[i].responses
+            else:
+                active.append(i)
+    return results  # type: ignore[return-value]
+
+
 def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
                queries: Sequence[StreamQuery], frame_size: int | None = None,
                frames: Iterable[Frame] | None = None) -> dict[str, list[Response]]:
     """Stream ``video`` through ``model`` once, serving every query; returns responses per query id.
 
     ``frames`` replaces decoding with already decoded frames (training rollouts reuse a frame cache)."""
-    return run_streams([model], video, fps, duration, queries, frame_size, frames)[0]
+    out = run_jobs([StreamJob(model, video, fps, duration, queries, frame_size, frames)])[0]
+    if isinstance(out, VideoError):
+        raise out
+    return out
 
 
 def run_streams(models: Sequence[StreamingModel], video: str, fps: float, duration: float,
                 queries: Sequence[StreamQuery], frame_size: int | None = None,
                 frames: Iterable[Frame] | None = None) -> list[dict[str, list[Response]]]:
     """:func:`run_stream` for several models on the same video and queries at once (a GRPO group: G
-    samplers of one policy), stepped together with the models' ``step_batch`` (StreamPro-Small batches
-    them into one forward per frame); each model's responses are what :func:`run_stream` would give it."""
-    pending = sorted(queries, key=lambda q: q.query.time)
-    responses: list[dict[str, list[Response]]] = [{q.query.id: [] for q in queries} for _ in models]
-    open_q: dict[str, StreamQuery] = {}
-    for model in models:
-        model.reset(StreamInfo(video=video, fps=fps, duration=duration))
-    step_batch = type(models[0]).step_batch
-    last_close = max((q.close_time for q in queries), default=0.0)
-    frame, t0 = None, None
-    for frame in frames if frames is not None else iter_frames(video, fps=fps, size=frame_size):
-        t0 = frame.time if t0 is None else t0
-        if frames is None and frame.time - t0 > (frame.index + 1.5) / fps:
-            # the video has fewer frames than the item's fps asks for: the model would see a frame every
-            # few seconds while the item's answers assume one per 1/fps
-            raise VideoError(f"{video}: the video has fewer frames per second than its items' fps {fps:g} (frame "
-                             f"{frame.index} is at {frame.time:.2f} s); set the items' fps to the video's")
-        while pending and pending[0].query.time <= frame.time + TIME_EPS:
-            sq = pending.pop(0)
-            open_q[sq.query.id] = sq
-            for model in models:
-                model.add_query(sq.query)
-        said = step_batch(list(models), [frame] * len(models)) if len(models) > 1 else [models[0].step(frame)]
-        for got, out in zip(said, responses, strict=True):
-            for r in got:
-                if r.query_id in open_q:  # speaking to a closed or unknown query is ignored
-                    out[r.query_id].append(Response(r.query_id, r.text, frame.time, r.cut))
-        for qid in [q for q, sq in open_q.items() if sq.close_time <= frame.time + TIME_EPS]:
-            del open_q[qid]
-            for model in models:
-                model.close_query(qid)
-        if not pending and not open_q and frame.time >= last_close - TIME_EPS:
-            break
-    else:  # the video ran out: its questions must not reach (much) past its end, or their late answers
-        end = 0.0 if frame is None else frame.time + 1 / fps  # could never be given and scored as silence
-        if last_close > end + 1 / fps + 0.5:
-            raise VideoError(f"{video}: the video ends at {end:.1f} s but its questions' duration runs to "
-                             f"{last_close:.1f} s; fix the items' duration (and any answer past the end)")
-    return responses
+    samplers of one policy), stepped together; each model's responses are what :func:`run_stream` would
+    give it. The frames are decoded once for all of them."""
+    shared = list(frames if frames is not None else iter_frames(video, fps=fps, size=frame_size))
+    outs = run_jobs([StreamJob(m, video, fps, duration, queries, frame_size, shared) for m in models])
+    for out in outs:
+        if isinstance(out, VideoError):
+            raise out
+    return outs  # type: ignore[return-value]
