@@ -141,3 +141,23 @@ def test_first_hour_frictions(small_bench, tmp_path):
     r = run(app, ["train", "grpo", "--init", str(tmp_path / "nowhere"), "--train", str(tmp_path / "own.jsonl"),
                   "--out", str(tmp_path / "g")])
     assert r.exit_code == 2 and "rubric 'world'" in r.output and "--rubric llm" in r.output
+
+
+def test_every_registered_benchmark_makes_a_fixture_its_command_runs(tmp_path):
+    """The benchmark registry is found by scanning bench/benchmarks/; `fixture NAME` serves each, and the
+    command it prints runs on what it wrote (the StreamPro-Bench fixture here; the public ones in test_golden)."""
+    from streampro.bench.benchmarks import registry
+
+    assert set(registry()) >= {"streampro", "rtvu", "po", "ovo"}
+    r = run(app, ["fixture", "streampro", "--out", str(tmp_path / "fx"), "--n-videos", "2"])
+    assert r.exit_code == 0, r.output
+    command = r.output.strip().splitlines()[-1].split()
+    assert command[:2] == ["streampro", "eval"]
+    args = [*command[1:], "--no-report"]
+    args[args.index("--out") + 1] = str(tmp_path / "eval")
+    r = run(app, args)
+    assert r.exit_code == 0, r.output
+    summary = json.loads((tmp_path / "eval" / "summary.json").read_text())
+    assert summary["f1"]["n"] == 14 and summary["complete"]  # 7 tasks x 2 videos' worth of questions
+    r = run(app, ["fixture", "nope", "--out", str(tmp_path / "fx")])
+    assert r.exit_code == 2 and "choose from" in r.output

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "golden"))
 
-from capture import GOLDEN, capture  # noqa: E402
+from capture import GOLDEN, capture, decoder  # noqa: E402
 
 
 def same(a, b, path: str = "") -> str | None:
@@ -33,8 +33,11 @@ def same(a, b, path: str = "") -> str | None:
 def test_outputs_equal_the_recorded_golden(tmp_path):
     want = json.loads(GOLDEN.read_text())
     got = json.loads(json.dumps(capture(tmp_path)))  # tuples -> lists, as stored
-    assert sorted(got) == sorted(want)
-    for key in sorted(want):
+    unrecorded = sorted(set(got) - set(want))
+    assert not unrecorded, (f"no golden for {unrecorded} (training outputs are kept per PyAV version, "
+                            f"this one is {decoder()}): record them from the pre-refactor commit, see capture.py")
+    assert {k.partition("@")[0] for k in got} == {k.partition("@")[0] for k in want}
+    for key in sorted(got):
         exact = not key.startswith(("sft/", "grpo/"))
         diff = (None if got[key] == want[key] else f"{key}: differs") if exact else same(got[key], want[key], key)
         assert diff is None, f"{diff} (tests/golden/outputs.json)"
