@@ -6,7 +6,9 @@ run produce, in a form that survives moving modules (paths and timings taken out
 weights rounded). ``python tests/golden/capture.py --write`` (re)records ``outputs.json``; the test
 ``tests/test_golden.py`` runs the same capture and compares. ``outputs.json`` was recorded from commit
 6d79c5f, the last before the layout refactor (``PYTHONPATH`` pointing at a worktree of it, this script
-unchanged), and the refactored code reproduces it exactly. Rerecord only for an intended change, and say
+unchanged), and the refactored code reproduces it exactly. The training outputs are kept per PyAV version
+(``@av18`` from the README's environment, ``@av15`` from ``.ci/run``'s, whose lmms extra pins an older PyAV):
+training sees decoded pixels, and the two FFmpeg builds decode the generated videos differently. Rerecord only for an intended change, and say
 why in the commit.
 """
 
