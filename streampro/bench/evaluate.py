@@ -80,13 +80,12 @@ def stream_items(items: list[Item], model: StreamingModel, out_dir: str | Path, 
                 if not skip_bad:
                     raise VideoError(f"{responses} (items {ids}); rerun with --skip-bad to go on without them") from None
                 run.skip([{"id": i, "reason": str(responses)} for i in ids])
-                bar.update(len(its))
             else:
                 run.append([{"id": it.id, "responses": [{"t": r.time, "text": r.text, **({"cut": True} if r.cut else {})}
                                                         for r in responses[it.id]]} for it in its])
-                bar.update(len(its))
                 if on_video is not None:
                     on_video(n)
+            bar.update(len(its))
             n += 1
     bar.close()
 

@@ -20,13 +20,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ...core.jsonl import read_jsonl
 from ...core.types import TimedQuestion
 from ...data.fixtures import make_ovo_fixture
 from ...data.formats.ovobench import CATEGORIES, load_ovo, official_results
 from ...models.base import StreamingModel
 from ..benchmark import Benchmark
 from ..report_tables import format_ovo_table
+from ..runfile import RunFile
 from ..timed import accuracy_by_task, evaluate_timed
 
 
@@ -74,7 +74,7 @@ def summarize_ovo(records: list[dict[str, Any]], out: Path, average: str = "prob
                   for c, ts in CATEGORIES.items() if any(t in acc for t in ts)}
     summary = {"overall": sum(categories.values()) / len(categories) if categories else None,
                "categories": categories, "tasks": tasks, "n": n, "average": average,
-               "skipped": read_jsonl(out / "skipped.jsonl")}
+               "skipped": RunFile(out, OVOBench.record_key).skipped_records()}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "ovo_results.json").write_text(json.dumps(official_results(records), indent=1))
     return summary
@@ -104,8 +104,7 @@ class OVOBench(Benchmark):
 
     def summarize(self, probes, out) -> dict[str, Any]:
         """Also writes ``ovo_results.json``, the benchmark's own result layout."""
-        ids = {q.qid for q in probes}
-        records = [r for r in read_jsonl(Path(out) / "predictions.jsonl") if r["qid"] in ids]
+        records = RunFile(out, self.record_key).records({q.qid for q in probes})
         return summarize_ovo(records, Path(out), self.average)
 
     def table(self, summary) -> str:

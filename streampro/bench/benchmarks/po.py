@@ -23,7 +23,6 @@ from typing import Any
 from tqdm import tqdm
 
 from ...core.items import TIME_EPS
-from ...core.jsonl import read_jsonl
 from ...core.types import Query, StreamInfo
 from ...data.fixtures import make_po_fixture
 from ...data.formats.streamingbench import PO_POLL, PO_PROMPT, POQuestion, load_po, write_official
@@ -95,8 +94,8 @@ def poll_questions(questions: list[POQuestion], model: StreamingModel, out_dir: 
 
 
 def summarize_po(questions: list[POQuestion], out: Path) -> dict[str, Any]:
-    ids = {q.qid for q in questions}
-    recs = [r for r in read_jsonl(out / "predictions.jsonl") if r["qid"] in ids and r["dialog_history"]]
+    run = RunFile(out, ProactiveOutput.record_key)
+    recs = [r for r in run.records({q.qid for q in questions}) if r["dialog_history"]]
     tasks: dict[str, dict[str, float]] = {}
     for t in sorted({r["task"] for r in recs}):
         rs = [r for r in recs if r["task"] == t]
@@ -106,7 +105,7 @@ def summarize_po(questions: list[POQuestion], out: Path) -> dict[str, Any]:
     summary = {"n": n, "time_accuracy": 100 * sum(r["time_correct"] for r in recs) / n if n else None,
                "answer_accuracy": 100 * sum(r["answer_correct"] for r in recs) / n if n else None,
                "overall": 100 * sum(r["answer_correct"] for r in recs) / n if n else None,
-               "tasks": tasks, "skipped": read_jsonl(out / "skipped.jsonl")}
+               "tasks": tasks, "skipped": run.skipped_records()}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 
@@ -114,7 +113,7 @@ def summarize_po(questions: list[POQuestion], out: Path) -> dict[str, Any]:
 def write_po_official(questions_file: str | Path, out: str | Path, model_name: str) -> Path:
     """The questions file with ``{"answered", "dialog_history"}`` under ``model_name`` per question."""
     values = {r["qid"]: {"answered": r["answered"], "dialog_history": r["dialog_history"]}
-              for r in read_jsonl(Path(out) / "predictions.jsonl")}
+              for r in RunFile(out, ProactiveOutput.record_key).records()}
     return write_official(questions_file, values, model_name, out)
 
 

@@ -26,13 +26,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ...core.jsonl import read_jsonl
 from ...core.types import TimedQuestion
 from ...data.fixtures import make_rtvu_fixture
 from ...data.formats.streamingbench import RTVU_TASKS, load_rtvu, write_official
 from ...models.base import StreamingModel
 from ..benchmark import Benchmark
 from ..report_tables import format_rtvu_table
+from ..runfile import RunFile
 from ..timed import accuracy_by_task, evaluate_timed
 
 _PREFIXES = ("The best answer is", "The correct answer is", "The answer is", "The answer", "The best option is",
@@ -81,15 +81,13 @@ def summarize_rtvu(records: list[dict[str, Any]], out: Path, rule: str = "offici
                    context_seconds: float | None = None) -> dict[str, Any]:
     """StreamingBench's leaderboard numbers: accuracy per task type, and over all counted questions
     (micro). Under the official rule, empty replies are left out of the counts (``n_empty``)."""
-    if rule not in RULES:
-        raise ValueError(f"unknown rule {rule!r}; choose from {list(RULES)}")
     counted = [r for r in records if rule != "official" or r["response"]]
     acc, total = accuracy_by_task(counted)
     tasks = {t: acc[t] for t in sorted(acc, key=lambda t: (t not in RTVU_TASKS, t))}
     n = sum(total.values())
     summary = {"overall": 100 * sum(r["correct"] for r in counted) / n if n else None, "n": n, "tasks": tasks,
                "rule": rule, "context_seconds": context_seconds, "n_empty": len(records) - len(counted),
-               "skipped": read_jsonl(out / "skipped.jsonl")}
+               "skipped": RunFile(out, RTVU.record_key).skipped_records()}
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 
@@ -98,7 +96,7 @@ def write_rtvu_official(questions_file: str | Path, records: list[dict[str, Any]
                         out: str | Path) -> Path:
     """Each reply under ``model_name``, so ``python src/data/count.py --task real --model NAME --src
     official_results.json`` can cross-check."""
-    return write_official(questions_file, {r["qid"]: r["response"] for r in records}, model_name, out)
+    return write_official(questions_file, {r[RTVU.record_key]: r["response"] for r in records}, model_name, out)
 
 
 class RTVU(Benchmark):
@@ -125,14 +123,13 @@ class RTVU(Benchmark):
                        context_seconds=self.context_seconds)
 
     def summarize(self, probes, out) -> dict[str, Any]:
-        ids = {q.qid for q in probes}
-        records = [r for r in read_jsonl(Path(out) / "predictions.jsonl") if r["qid"] in ids]
+        records = RunFile(out, self.record_key).records({q.qid for q in probes})
         return summarize_rtvu(records, Path(out), self.rule, self.context_seconds)
 
     def write_official(self, probes, out, model_name) -> Path | None:
         if self.questions is None:
             return None
-        return write_rtvu_official(self.questions, read_jsonl(Path(out) / "predictions.jsonl"), model_name, out)
+        return write_rtvu_official(self.questions, RunFile(out, self.record_key).records(), model_name, out)
 
     def table(self, summary) -> str:
         return format_rtvu_table(summary)
