@@ -40,7 +40,7 @@ class _Run:
     says to open queries, closes queries, and knows when the stream may stop."""
 
     def __init__(self, job: StreamJob):
-        self.job, self.error = job, None
+        self.job = job
         self.pending = sorted(job.queries, key=lambda q: q.query.time)
         self.responses: dict[str, list[Response]] = {q.query.id: [] for q in job.queries}
         self.open: dict[str, StreamQuery] = {}

@@ -14,27 +14,19 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from ..core.errors import StreamProError
 from ..core.jsonl import append_jsonl, read_jsonl, repair_tail
+from ..llm.chat import ChatBackend
 from .replies import parse_reply
 
 M = TypeVar("M", bound=BaseModel)
 
 RETRY_NOTE = ("\n\nYour previous reply could not be used: {reason}. Reply again with only the JSON object "
               "described above.")
-
-
-class ChatBackend(Protocol):
-    """``backend(prompt, images) -> reply``: ``OpenAIChat`` (an OpenAI-compatible URL, e.g. vLLM serving
-    Qwen3-VL), ``LocalHFChat`` (a local text LLM) or :class:`LocalVLMChat`."""
-
-    ident: str
-
-    def __call__(self, prompt: str, images: list[bytes] = ...) -> str: ...
 
 
 class BackendDown(StreamProError):

@@ -20,7 +20,8 @@ class LLMError(StreamProError, RuntimeError):
 @runtime_checkable
 class ChatBackend(Protocol):
     """What the judge, the rubric and the data pipeline call: one prompt (and optional JPEG frames) in,
-    the reply text out. ``ident`` names the model in cache keys and tables."""
+    the reply text out. ``ident`` names the model in cache keys and tables. Implemented by
+    :class:`OpenAIChat`, :class:`LocalHFChat` and the data pipeline's ``LocalVLMChat`` (a local Qwen-VL)."""
 
     ident: str
 

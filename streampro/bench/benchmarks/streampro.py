@@ -35,10 +35,10 @@ class StreamProBench(Benchmark):
         return probes
 
     def run(self, probes, model, out, frame_size=None, progress=True) -> None:
-        self._score_here = stream_run(probes, model, out, self.skip_bad, progress, frame_size)
+        stream_run(probes, model, out, self.skip_bad, progress, frame_size)
 
     def summarize(self, probes, out) -> dict[str, Any] | None:
-        if not getattr(self, "_score_here", dist_info()[0] == 0):
+        if dist_info()[0] != 0:  # a sharded run: rank 0 merged the shards and scores
             return None
         return score_run(probes, out, self.judge, self.settings, provenance=self.provenance)
 
