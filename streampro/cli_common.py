@@ -35,7 +35,7 @@ def _flag_type(hint: Any) -> Any:
     return hint
 
 
-def config_options(*configs: type, skip: tuple[str, ...] = ()) -> Callable:
+def config_options(*configs: type) -> Callable:
     """Give a command one option per field of the ``configs`` dataclasses (declared with
     :func:`streampro.core.settings.setting`: help, flags, YAML-only). The command takes a ``settings``
     parameter and receives the fields given on the command line as a dict (unset options are left out, so
@@ -51,7 +51,7 @@ def config_options(*configs: type, skip: tuple[str, ...] = ()) -> Callable:
             cfg_hints = typing.get_type_hints(cfg)
             own_first = sorted(dataclasses.fields(cfg), key=lambda f: f.name not in cfg.__dict__.get("__annotations__", {}))
             for f in own_first:
-                if not f.metadata.get("cli") or f.name in skip or f.name in fields or f.name in own.parameters:
+                if not f.metadata.get("cli") or f.name in fields or f.name in own.parameters:
                     continue
                 fields[f.name] = f
                 meta = f.metadata

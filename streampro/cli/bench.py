@@ -67,7 +67,6 @@ def _judge(judge: str, judge_prompt: Path | None, llm: dict, out: Path):
     """The content judge; an LLM one caches its replies in OUT/judge_cache.jsonl unless --llm-cache says where."""
     from ..bench.judges import build_judge
     from ..core.errors import StreamProError
-    from ..llm.settings import LLMSettings
 
     try:
         settings = LLMSettings(**llm)

@@ -272,7 +272,6 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     bar = bar_check(per_seed, refs) if "sft-cb" in names else {}
     if bar:
         text += (f"\n## SFT-CB against the best of {'/'.join(BAR_BASELINES)} per dimension\n\n{bar_table(bar)}\n")
-    (out / "table.md").write_text(text)
     models = {v: {"f1": _mean_f1([s[v]["f1"] for s in per_seed.values()]),
                   "per_seed": {str(k): s[v]["f1"] for k, s in per_seed.items()}} for v in names}
     models.update({n: {"f1": r["f1"]} for n, r in refs.items()})
@@ -280,7 +279,6 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
               if (p := out / f"seed{k}" / "perception" / "probe.json").exists()}
     if probes:
         text += "\n## Perception probe (held-out val frames)\n\n" + probe_table(probes) + "\n"
-        (out / "table.md").write_text(text)
     text += f"\n## Wall time per stage (this invocation; a reused stage costs ~0 s)\n\n{clock.table()}\n"
     (out / "table.md").write_text(text)
     result = {"models": models, "seeds": list(cfg.seeds), "n_test": len(test_items), "perception_probe": probes,
