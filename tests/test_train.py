@@ -212,6 +212,19 @@ def test_trajectory_rubric_and_total(small_items):
         compute_rewards(it, perfect, [], (4, 5, 3), {"nope": 1.0})
 
 
+def test_the_f1_reward_is_the_benchmark_score_of_the_rollout(small_items):
+    from streampro.bench.scoring import Prediction, score_predictions
+
+    it = _it(small_items)
+    j = RuleJudge()
+    late = [Response(it.id, a.text, a.time + 3) for a in it.answers[:1]] + [Response(it.id, "the circle exploded", 1.0)]
+    total, parts = compute_rewards(it, late, [[4]], (4, 5, 3), {"f1": 1.0}, j)
+    want = score_predictions([it], {it.id: [Prediction(r.time, r.text) for r in late]}, j)[0]["f1"]
+    assert 0 < want < 1 and total == pytest.approx(want) and parts["f1"] == pytest.approx(want)
+    assert compute_rewards(it, [], [[4]], (4, 5, 3), {"f1": 1.0}, j)[0] == 0.0
+    assert "f1" not in compute_rewards(it, late, [[4]], (4, 5, 3))[1]  # the paper's weights do not score it
+
+
 def test_group_advantages():
     r = torch.tensor([[1.0, 2.0, 3.0, 4.0], [5.0, 5.0, 5.0, 5.0]])
     a = group_advantages(r)
@@ -239,6 +252,12 @@ def test_rollout_layout_matches_trace(tiny, small_items):
     b = collate(model.cfg, [ro.trajectory])
     logp, mask = token_logprobs(model, b, "cpu")
     assert mask.sum() == ((b.labels != IGNORE).sum()) and (logp <= 0).all()
+    # at temperature T the loss sees the distribution the rollout drew from: log_softmax(logits / T)
+    with torch.no_grad():
+        logits = model(b.tokens, b.is_visual, b.frames)
+        cold, _ = token_logprobs(model, b, "cpu", temperature=0.5)
+    want = torch.log_softmax(logits / 0.5, -1).gather(-1, b.labels.clamp_min(0).unsqueeze(-1)).squeeze(-1) * mask
+    assert torch.allclose(cold, want, atol=1e-5) and not torch.allclose(cold, logp.detach(), atol=1e-3)
 
 
 def test_nan_guard(tmp_path):

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
+from streampro.data import video as video_module
 from streampro.data.generate import generate_split, scene_seed
 from streampro.data.schema import load_items
-from streampro.data.video import decode_video
+from streampro.data.video import decode_video, decoded_once
 from streampro.data.world_tasks import ALL_TASKS, RF_WARN_SECONDS, make_scene_items, rf_warnings
 from streampro.world.config import WorldConfig
 from streampro.world.render import render_frame
@@ -40,6 +41,22 @@ def test_video_pixels_are_the_rendered_scene(small_items):
     k = len(frames) // 2
     err = np.abs(frames[k].astype(int) - render_frame(scene, k).astype(int)).mean()
     assert err < 6  # H.264 at crf 10 keeps the picture
+
+
+def test_decoded_once_decodes_a_video_once_and_hands_out_copies(small_items, monkeypatch):
+    it = small_items[0]
+    calls = []
+    real = video_module.iter_frames
+    monkeypatch.setattr(video_module, "iter_frames", lambda *a, **k: calls.append(a) or real(*a, **k))
+    plain, _ = decode_video(it.video, fps=it.fps)
+    with decoded_once():
+        first, _ = decode_video(it.video, fps=it.fps)
+        first[:] = 0  # a caller that writes into its frames does not change what the next one gets
+        second, times = decode_video(it.video, fps=it.fps)
+        decode_video(it.video, fps=it.fps, size=16)  # another size is another entry
+    assert len(calls) == 3 and np.array_equal(second, plain) and times[1] == pytest.approx(1.0)
+    decode_video(it.video, fps=it.fps)  # the block is closed: decoded again
+    assert len(calls) == 4
 
 
 def test_answers_replay_from_the_simulator(small_items):

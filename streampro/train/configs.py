@@ -11,7 +11,7 @@ from ..core.errors import InputError
 from ..core.settings import setting
 from ..llm.settings import LLMSettings
 from .checkpoint import YamlConfig
-from .rewards import DEFAULT_WEIGHTS
+from .rewards import DEFAULT_WEIGHTS, REWARD_PARTS
 
 
 def _lora(r: int) -> dict:
@@ -102,7 +102,8 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
     log_every: int = setting(1, "steps between log.jsonl lines")
     tensorboard: bool = setting(False, "also log to TensorBoard")
     reward_weights: dict = setting(dict(DEFAULT_WEIGHTS), "weights of the format / turn / trajectory rewards (YAML only; "
-                                   "the paper's 0.1 / 0.45 / 0.45)", cli=False)
+                                   "the paper's 0.1 / 0.45 / 0.45; f1: the rollout's own StreamPro-F1, a diagnostic, "
+                                   "not the paper's)", cli=False)
     reward_tau: float = setting(8.0, "the turn-level reward's single tau (paper ablation: 3 vs 8)")
     matching: str = setting("gt_first", "turn-level matching: gt_first (the paper's) | pred_first")
     freeze_encoder: bool = setting(False, "StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT")
@@ -123,9 +124,9 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
             raise InputError(f"{where}: 'temperature' must be > 0 (rollouts are sampled), got {self.temperature!r}")
         if not isinstance(self.reward_weights, dict):
             raise InputError(f"{where}: 'reward_weights' must map reward names to weights, got {self.reward_weights!r}")
-        unknown = sorted(set(self.reward_weights) - set(DEFAULT_WEIGHTS))
+        unknown = sorted(set(self.reward_weights) - set(REWARD_PARTS))
         if unknown:
-            raise InputError(f"{where}: unknown reward(s) {unknown} in 'reward_weights'; known: {sorted(DEFAULT_WEIGHTS)}")
+            raise InputError(f"{where}: unknown reward(s) {unknown} in 'reward_weights'; known: {sorted(REWARD_PARTS)}")
         for k, w in self.reward_weights.items():
             if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
                 raise InputError(f"{where}: reward weight {k!r} must be a finite number >= 0, got {w!r}")

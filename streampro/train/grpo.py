@@ -113,12 +113,14 @@ def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
     return (rewards - rewards.mean(-1, keepdim=True)) / (rewards.std(-1, keepdim=True, unbiased=False) + eps)
 
 
-def token_logprobs(model, batch, device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Log-probabilities of the label tokens and the action mask (labels that are not IGNORE)."""
+def token_logprobs(model, batch, device, temperature: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Log-probabilities of the label tokens and the action mask (labels that are not IGNORE). The logits
+    are divided by the rollouts' sampling ``temperature`` (as TRL's GRPO does), so the ratio and the KL
+    are taken under the distribution the actions were drawn from."""
     logits = model(batch.tokens.to(device), batch.is_visual.to(device), batch.frames.to(device))
     labels = batch.labels.to(device)
     mask = labels != IGNORE
-    logp = torch.log_softmax(logits.float(), -1).gather(-1, labels.clamp_min(0).unsqueeze(-1)).squeeze(-1)
+    logp = torch.log_softmax(logits.float() / temperature, -1).gather(-1, labels.clamp_min(0).unsqueeze(-1)).squeeze(-1)
     return logp * mask, mask
 
 
@@ -187,10 +189,10 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         adv = group_advantages(rewards).flatten().to(dev)
         batch = collate(mcfg, [r.trajectory for r in rolls])
         with torch.no_grad():
-            ref_logp, _ = token_logprobs(reference.to(dev), batch, dev)
-            old_logp, _ = token_logprobs(model, batch, dev)
+            ref_logp, _ = token_logprobs(reference.to(dev), batch, dev, cfg.temperature)
+            old_logp, _ = token_logprobs(model, batch, dev, cfg.temperature)
         for _ in range(cfg.inner_epochs):
-            logp, mask = token_logprobs(model, batch, dev)
+            logp, mask = token_logprobs(model, batch, dev, cfg.temperature)
             parts = grpo_loss(logp, old_logp, ref_logp, mask, adv, cfg.clip_eps, cfg.kl_beta)
             loss_value = accelerator.reduce(parts["loss"].detach(), "mean").item()
             check_finite(loss_value, step, out)

@@ -25,6 +25,7 @@ from ..bench.scoring import F1Settings
 from ..core.items import DIMENSIONS
 from ..data.generate import generate_split
 from ..data.schema import load_items
+from ..data.video import decoded_once
 from ..models.registry import build_model, reference_models
 from .grpo import GRPOConfig, train_grpo
 from .perception import PerceptionConfig, pretrain_perception
@@ -119,7 +120,11 @@ class StageClock:
 
 def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True,
              clock: StageClock | None = None) -> dict[str, dict[str, Any]]:
-    clock = clock or StageClock()
+    with decoded_once():  # the seed's stages read the same training videos: decode them once
+        return _run_seed(cfg, seed, test_items, progress, clock or StageClock())
+
+
+def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock: StageClock) -> dict[str, dict[str, Any]]:
     root = Path(cfg.out) / f"seed{seed}"
     train_dir = Path(cfg.out) / "data" / f"train{seed}"
     with clock.stage(f"seed {seed}: train data"):

@@ -13,6 +13,11 @@ weights 0.1 / 0.45 / 0.45 by default. Each component is logged under its own nam
   hallucination, derived from the simulator's ground truth for world items (:func:`world_rubric`), or
   designed and graded by an LLM for real data (:mod:`streampro.train.rubric`); ``R_traj`` = the fraction passed.
 
+* ``f1``     — not the paper's: the rollout's own StreamPro-F1 (the benchmark's matching rule and scoring, the
+  same judge), weight 0 unless asked. A diagnostic setting: GRPO with the metric itself as the reward shows
+  whether the optimiser can raise the metric on this world at all, separately from whether the paper's
+  rewards point at it (``docs/results.md``, issue 18).
+
 Content ``S_acc`` comes from a judge (``rule`` for world items: the answers' slots); TG content is the
 temporal IoU, as in the benchmark.
 """
@@ -23,12 +28,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..bench.judges import Judge, JudgeRequest, RuleJudge
-from ..bench.scoring import in_window, iou_content, time_score
+from ..bench.scoring import Prediction, in_window, iou_content, score_predictions, time_score
 from ..core.items import TIME_EPS, Answer, Item, within
 from ..core.types import Response
 from .protocols import Rubric
 
 DEFAULT_WEIGHTS = {"format": 0.1, "turn": 0.45, "traj": 0.45}
+#: every reward part a config may weight (``f1`` is ours, not the paper's: see above)
+REWARD_PARTS = (*DEFAULT_WEIGHTS, "f1")
 CONTENT_OK = 0.6  # S_acc at or above this counts as "says the right thing" in the rubric (rule judge: 4/5)
 
 
@@ -136,12 +143,15 @@ def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[S
     """Total reward and its named parts. ``ids`` = (silence, respond, eos) token ids; ``judge`` scores
     content (default ``rule``), ``rubric`` the trajectory (default: from the ground truth)."""
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
-    unknown = set(weights) - set(DEFAULT_WEIGHTS)
+    unknown = set(weights) - set(REWARD_PARTS)
     if unknown:
-        raise KeyError(f"unknown reward(s) {sorted(unknown)}; known: {sorted(DEFAULT_WEIGHTS)}")
+        raise KeyError(f"unknown reward(s) {sorted(unknown)}; known: {sorted(REWARD_PARTS)}")
     judge = judge or RuleJudge()
     parts = {"format": r_format(steps, *ids), "turn": r_turn(item, responses, judge, settings),
              # an LLM rubric with weight 0 (the paper's 0.1/0.9/0 ablation) is not worth its calls
              "traj": r_traj(item, responses, judge, rubric)[0]
              if weights.get("traj") or not getattr(rubric, "calls_an_llm", False) else 0.0}
+    if weights.get("f1"):
+        preds = {item.id: [Prediction(r.time, r.text) for r in responses]}
+        parts["f1"] = score_predictions([item], preds, judge)[0]["f1"]
     return sum(w * parts[k] for k, w in weights.items()), parts
