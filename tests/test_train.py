@@ -231,6 +231,9 @@ def test_group_advantages():
     std = math.sqrt(1.25)
     assert a[0].tolist() == pytest.approx([(x - 2.5) / (std + 1e-4) for x in (1, 2, 3, 4)], rel=1e-5)
     assert a[1].abs().max() == 0  # no signal in a group of equal rewards
+    near = torch.tensor([[0.30, 0.31], [0.0, 1.0]])  # a hair's difference vs a real one
+    assert group_advantages(near)[0].tolist() == pytest.approx(group_advantages(near)[1].tolist(), rel=1e-2)
+    assert group_advantages(near, scale=False).tolist() == pytest.approx([[-0.005, 0.005], [-0.5, 0.5]])
 
 
 def test_grpo_loss_only_counts_actions():
@@ -240,6 +243,35 @@ def test_grpo_loss_only_counts_actions():
     out["loss"].backward()
     assert out["loss"].item() == pytest.approx(-2.0) and out["kl"].item() == pytest.approx(0.0)
     assert logp.grad[0, 1] == 0 and logp.grad[0, 0] == pytest.approx(-1.0)  # masked token gets no gradient
+
+
+def test_length_grouped_batches_are_a_function_of_the_step_and_pad_less():
+    from streampro.train.sft import batch_indices
+
+    lengths = np.random.default_rng(0).integers(90, 230, 800)
+
+    def useful(b):  # the share of a padded batch that is real tokens
+        return lengths[b].sum() / (len(b) * lengths[b].max())
+
+    grouped = [batch_indices(800, 16, 3, s, lengths) for s in range(40)]
+    plain = [batch_indices(800, 16, 3, s) for s in range(40)]
+    assert all(len(set(b)) == 16 for b in grouped)
+    assert all((batch_indices(800, 16, 3, s, lengths) == grouped[s]).all() for s in (0, 7, 8, 39))  # resumable
+    assert len({int(i) for b in grouped[:8] for i in b}) == 128  # one megabatch: distinct questions
+    assert np.mean([useful(b) for b in grouped]) > 0.9 > np.mean([useful(b) for b in plain])
+
+
+def test_grpo_loss_aggregations_hand_computed():
+    # two rollouts, advantages +1 and -1, ratio 1, no KL: per-token loss -A on 1 and 3 action tokens
+    logp = torch.zeros(2, 3)
+    mask = torch.tensor([[True, False, False], [True, True, True]])
+    adv = torch.tensor([1.0, -1.0])
+    loss = {t: grpo_loss(logp, logp, logp, mask, adv, 0.2, 0.0, t)["loss"].item() for t in ("grpo", "bnpo", "dr_grpo")}
+    assert loss["grpo"] == pytest.approx((-1 / 1 + 3 / 3) / 2)  # each rollout's mean, then the mean: 0
+    assert loss["bnpo"] == pytest.approx((-1 + 3) / 4)  # every token alike
+    assert loss["dr_grpo"] == pytest.approx((-1 + 3) / (2 * 3))  # / rollouts x the longest
+    with pytest.raises(ValueError, match="loss_type"):
+        grpo_loss(logp, logp, logp, mask, adv, 0.2, 0.0, "sum")
 
 
 def test_rollout_layout_matches_trace(tiny, small_items):
@@ -407,6 +439,7 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     assert set(results["perception_probe"]) == {"0", "1"} and "Perception probe" in res["text"]
     run = json.loads((tmp_path / "seed0" / "sft-cb" / "run.json").read_text())
     assert run["config"]["freeze_encoder"] and run["trainable_params"] < run["params"]
+    assert run["config"]["group_by_length"]  # reproduce's SFT pads less
     assert set(models) >= {"sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo", "grpo-tau3", "grpo-tau8", "random", "eager",
                            "silent", "oracle"}
     assert set(models["sft-cb"]["f1"]) >= {"tasks", "dimensions", "avg", "wavg"} and set(models["sft-cb"]["per_seed"]) == {"0", "1"}

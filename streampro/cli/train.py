@@ -105,6 +105,8 @@ def reproduce(
     n_train: int = typer.Option(1400, help="training questions"),
     n_test: int = typer.Option(350, help="test questions"),
     sft_steps: int = typer.Option(1500, help="SFT steps per variant"),
+    group_by_length: bool = typer.Option(True, help="SFT batches of streams of similar length (less padding; "
+                                         "--no-group-by-length: random batches, as runs before this option)"),
     grpo_steps: int = typer.Option(10, help="GRPO steps"),
     perception_steps: int = typer.Option(600, help="frame-encoder pretraining steps on the world's frame state "
                                          "(0: no pretraining, the encoder learns from SFT alone)"),
@@ -126,8 +128,9 @@ def reproduce(
 
     try:
         cfg = ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
-                              grpo_steps=grpo_steps, ablations=tuple(ablation), perception_steps=perception_steps,
-                              task_split=task_split, matching=matching, response_time=response_time)
+                              group_by_length=group_by_length, grpo_steps=grpo_steps, ablations=tuple(ablation),
+                              perception_steps=perception_steps, task_split=task_split, matching=matching,
+                              response_time=response_time)
     except ValueError as e:
         _fail(str(e))
     for name, value, low in (("--n-train", n_train, cfg.batch_size), ("--n-test", n_test, 7),
@@ -136,6 +139,8 @@ def reproduce(
         if value < low:
             _fail(f"{name} must be >= {low}, got {value}" + (" (one SFT batch)" if name == "--n-train" else ""))
     settings = {k: v for k, v in asdict(cfg).items() if k not in ("out", "seeds", "ablations")}
+    if not cfg.group_by_length:  # how every run before the option trained: such a run folder is this run
+        settings.pop("group_by_length")
     try:  # more seeds or ablations extend a run; other sizes or steps are another run
         claim_run(Path(out), "config", settings, ("*",), overwrite)
         write_manifest(Path(out), "config", settings, command="reproduce")

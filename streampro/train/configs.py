@@ -54,6 +54,8 @@ class SFTConfig(HFOptions, YamlConfig):
     log_every: int = setting(10, "steps between log.jsonl lines")
     tensorboard: bool = setting(False, "also log to TensorBoard")
     model: dict = setting({}, "StreamPro-Small: SmallConfig overrides (YAML only)", cli=False)
+    group_by_length: bool = setting(False, "batches of streams of similar length (random groups of 8 batches sorted by "
+                                    "length; less padding, faster steps; reproduce's default)")
     freeze_encoder: bool = setting(False, "StreamPro-Small: keep the frame encoder fixed (after `train perception`) "
                                    "and read its features from a cache")
     tasks: list = setting([], "train on this task only (repeatable; default: all). The paper's SFT: --task EU --task OU "
@@ -97,6 +99,11 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
                               "log.jsonl and curves.png); never the test split")
     eval_every: int = setting(0, "steps between two validation passes (0: none)")
     inner_epochs: int = setting(1, "optimizer passes over each step's rollouts")
+    scale_rewards: bool = setting(True, "divide each group's centred rewards by their std (GRPO, the paper's); "
+                                  "--no-scale-rewards only centres them (Dr. GRPO)")
+    loss_type: str = setting("grpo", "loss aggregation over action tokens, as TRL names it: grpo (mean per rollout, "
+                             "then over rollouts) | bnpo (mean over the batch's tokens) | dr_grpo (sum / rollouts x "
+                             "longest)")
     seed: int = setting(0, "seed")
     save_every: int = setting(10, "steps between checkpoints (a rerun resumes from the newest)")
     log_every: int = setting(1, "steps between log.jsonl lines")
@@ -137,7 +144,7 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
         if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
             raise InputError(f"{where}: 'kl_beta' must be >= 0, got {self.kl_beta!r}")
         for key, allowed in (("matching", ("gt_first", "pred_first")), ("judge", ("exact", "rule", "llm")),
-                             ("rubric", ("world", "llm"))):
+                             ("rubric", ("world", "llm")), ("loss_type", ("grpo", "bnpo", "dr_grpo"))):
             if getattr(self, key) not in allowed:
                 raise InputError(f"{where}: {key!r} must be one of {allowed}, got {getattr(self, key)!r}")
         self.check_llm(where)

@@ -108,9 +108,12 @@ def build_scorers(cfg: GRPOConfig, out: Path):
     return judge, build_rubric(cfg.rubric, backend, cfg.rubric_design_prompt, cfg.rubric_grade_prompt, cache)
 
 
-def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
-    """(r - mean) / (std + eps) within each group (rows); a group with equal rewards gives zeros."""
-    return (rewards - rewards.mean(-1, keepdim=True)) / (rewards.std(-1, keepdim=True, unbiased=False) + eps)
+def group_advantages(rewards: torch.Tensor, eps: float = 1e-4, scale: bool = True) -> torch.Tensor:
+    """(r - mean) / (std + eps) within each group (rows); a group with equal rewards gives zeros.
+    ``scale=False`` only centres them (Dr. GRPO, TRL's ``scale_rewards=False``): a group whose rollouts differ
+    by a hair then pushes by a hair instead of as hard as a group with a real difference."""
+    centred = rewards - rewards.mean(-1, keepdim=True)
+    return centred / (rewards.std(-1, keepdim=True, unbiased=False) + eps) if scale else centred
 
 
 def token_logprobs(model, batch, device, temperature: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -124,9 +127,15 @@ def token_logprobs(model, batch, device, temperature: float = 1.0) -> tuple[torc
     return logp * mask, mask
 
 
+LOSS_TYPES = ("grpo", "bnpo", "dr_grpo")
+
+
 def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor, mask: torch.Tensor,
-              adv: torch.Tensor, clip_eps: float, kl_beta: float) -> dict[str, torch.Tensor]:
-    """Clipped surrogate + k3 KL, averaged over each sequence's action tokens, then over sequences."""
+              adv: torch.Tensor, clip_eps: float, kl_beta: float, loss_type: str = "grpo") -> dict[str, torch.Tensor]:
+    """Clipped surrogate + k3 KL on the action tokens, aggregated as TRL's ``loss_type`` names it:
+    ``grpo`` averages over each sequence's action tokens, then over sequences (a decision in a long stream
+    weighs less than one in a short stream); ``bnpo`` averages over all action tokens of the batch;
+    ``dr_grpo`` sums and divides by sequences x the longest sequence's action count (a constant per batch)."""
     ratio = torch.exp(logp - old_logp)
     a = adv.unsqueeze(-1)
     surr = torch.minimum(ratio * a, ratio.clamp(1 - clip_eps, 1 + clip_eps) * a)
@@ -134,7 +143,15 @@ def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor
     kl = torch.exp(d) - d - 1
     per_tok = -(surr - kl_beta * kl) * mask
     n = mask.sum(-1).clamp_min(1)
-    return {"loss": (per_tok.sum(-1) / n).mean(), "kl": ((kl * mask).sum(-1) / n).mean()}
+    if loss_type == "grpo":
+        loss = (per_tok.sum(-1) / n).mean()
+    elif loss_type == "bnpo":
+        loss = per_tok.sum() / mask.sum().clamp_min(1)
+    elif loss_type == "dr_grpo":
+        loss = per_tok.sum() / (mask.shape[0] * n.max())
+    else:
+        raise ValueError(f"loss_type must be one of {LOSS_TYPES}, got {loss_type!r}")
+    return {"loss": loss, "kl": ((kl * mask).sum(-1) / n).mean()}
 
 
 def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
@@ -186,14 +203,14 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
             rolls: list[Rollout] = list(pool.map(partial(score_sample, raw, weights=cfg.reward_weights,
                                                          settings=settings, judge=judge, rubric=rubric), samples))
         rewards = torch.tensor([r.reward for r in rolls]).view(len(mine), cfg.group_size)
-        adv = group_advantages(rewards).flatten().to(dev)
+        adv = group_advantages(rewards, scale=cfg.scale_rewards).flatten().to(dev)
         batch = collate(mcfg, [r.trajectory for r in rolls])
         with torch.no_grad():
             ref_logp, _ = token_logprobs(reference.to(dev), batch, dev, cfg.temperature)
             old_logp, _ = token_logprobs(model, batch, dev, cfg.temperature)
         for _ in range(cfg.inner_epochs):
             logp, mask = token_logprobs(model, batch, dev, cfg.temperature)
-            parts = grpo_loss(logp, old_logp, ref_logp, mask, adv, cfg.clip_eps, cfg.kl_beta)
+            parts = grpo_loss(logp, old_logp, ref_logp, mask, adv, cfg.clip_eps, cfg.kl_beta, cfg.loss_type)
             loss_value = accelerator.reduce(parts["loss"].detach(), "mean").item()
             check_finite(loss_value, step, out)
             opt.zero_grad()

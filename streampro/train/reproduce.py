@@ -64,6 +64,7 @@ class ReproduceConfig:
     n_train: int = 1400
     n_test: int = 350
     sft_steps: int = 1500  # chosen on the val split (1200: 26.4, 3000: 27.2 W-Avg for SFT-CB); the cache makes it affordable
+    group_by_length: bool = True  # SFT batches of similar-length streams (less padding: the SFT runs are most of the time)
     grpo_steps: int = 10
     batch_size: int = 16
     ablations: tuple[str, ...] = ()  # extra GRPO variants: tau | weights | matching (GRPO_ABLATIONS)
@@ -146,7 +147,8 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
         with clock.stage(f"seed {seed}: {name}"):
             models[name] = d / "final" if _trained(d) else train_sft(
                 SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
-                          seed=seed, freeze_encoder=frozen, tasks=list(split["sft"])), progress)
+                          seed=seed, freeze_encoder=frozen, tasks=list(split["sft"]),
+                          group_by_length=cfg.group_by_length), progress)
     d = root / "sft-cb+grpo"
     with clock.stage(f"seed {seed}: sft-cb+grpo"):
         models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
