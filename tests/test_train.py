@@ -232,8 +232,8 @@ def test_group_advantages():
     assert a[0].tolist() == pytest.approx([(x - 2.5) / (std + 1e-4) for x in (1, 2, 3, 4)], rel=1e-5)
     assert a[1].abs().max() == 0  # no signal in a group of equal rewards
     near = torch.tensor([[0.30, 0.31], [0.0, 1.0]])  # a hair's difference vs a real one
-    assert group_advantages(near)[0].tolist() == pytest.approx(group_advantages(near)[1].tolist(), rel=1e-2)
-    assert group_advantages(near, scale=False).tolist() == pytest.approx([[-0.005, 0.005], [-0.5, 0.5]])
+    assert (group_advantages(near).abs() > 0.95).all()  # scaled: the hair pushes as hard as the real difference
+    assert torch.allclose(group_advantages(near, scale=False), torch.tensor([[-0.005, 0.005], [-0.5, 0.5]]), atol=1e-6)
 
 
 def test_grpo_loss_only_counts_actions():
