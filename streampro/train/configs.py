@@ -13,6 +13,9 @@ from ..llm.settings import LLMSettings
 from .checkpoint import YamlConfig
 from .rewards import DEFAULT_WEIGHTS, REWARD_PARTS
 
+#: GRPO's loss aggregations, named as TRL's ``GRPOConfig.loss_type`` names them (``train.grpo.grpo_loss``)
+LOSS_TYPES = ("grpo", "bnpo", "dr_grpo")
+
 
 def _lora(r: int) -> dict:
     return {"r": r, "lora_alpha": 2 * r}
@@ -144,7 +147,7 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
         if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
             raise InputError(f"{where}: 'kl_beta' must be >= 0, got {self.kl_beta!r}")
         for key, allowed in (("matching", ("gt_first", "pred_first")), ("judge", ("exact", "rule", "llm")),
-                             ("rubric", ("world", "llm")), ("loss_type", ("grpo", "bnpo", "dr_grpo"))):
+                             ("rubric", ("world", "llm")), ("loss_type", LOSS_TYPES)):
             if getattr(self, key) not in allowed:
                 raise InputError(f"{where}: {key!r} must be one of {allowed}, got {getattr(self, key)!r}")
         self.check_llm(where)

@@ -28,7 +28,7 @@ from ..data.schema import Item, load_items
 from ..data.video import Frame, check_items_videos
 from ..models.base import Query
 from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint, save_final
-from .configs import GRPOConfig
+from .configs import LOSS_TYPES, GRPOConfig
 from .curves import plot_curves, validate
 from .policy import build_policy
 from .rewards import RewardSettings, compute_rewards
@@ -125,9 +125,6 @@ def token_logprobs(model, batch, device, temperature: float = 1.0) -> tuple[torc
     mask = labels != IGNORE
     logp = torch.log_softmax(logits.float() / temperature, -1).gather(-1, labels.clamp_min(0).unsqueeze(-1)).squeeze(-1)
     return logp * mask, mask
-
-
-LOSS_TYPES = ("grpo", "bnpo", "dr_grpo")
 
 
 def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor, mask: torch.Tensor,
