@@ -20,11 +20,10 @@ from scipy.stats import spearmanr
 from tqdm import tqdm
 
 from ..bench.judges import RuleJudge
-from ..bench.scoring import Prediction, score_predictions
 from ..data.schema import load_items
 from .grpo import sample_group
 from .policy import build_policy
-from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards
+from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards, rollout_f1
 from .trajectory import load_frames, select_tasks
 
 PARTS = ("format", "turn", "traj", "total")
@@ -59,7 +58,7 @@ def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[st
         seeds = [int(np.random.default_rng([cfg.seed, gi, g]).integers(2**31)) for g in range(cfg.group_size)]
         for s in sample_group(policy, it, frames[it.video], seeds, cfg.temperature):
             total, parts = compute_rewards(it, s.responses, s.steps, ids, cfg.weights, judge, settings)
-            f1 = score_predictions([it], {it.id: [Prediction(r.time, r.text) for r in s.responses]}, judge)[0]["f1"]
+            f1 = rollout_f1(it, s.responses, judge)
             rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task})
         groups.append(rows)
     return groups

@@ -137,6 +137,11 @@ def r_traj(item: Item, responses: Sequence[Response], judge: Judge, rubric: Rubr
     return sum(checks.values()) / len(checks), checks
 
 
+def rollout_f1(item: Item, responses: Sequence[Response], judge: Judge) -> float:
+    """One rollout's own StreamPro-F1: the benchmark's scoring (default settings) of these responses."""
+    return score_predictions([item], {item.id: [Prediction(r.time, r.text) for r in responses]}, judge)[0]["f1"]
+
+
 def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[Sequence[int]], ids: tuple[int, int, int],
                     weights: dict[str, float] | None = None, judge: Judge | None = None,
                     settings: RewardSettings = RewardSettings(), rubric: Rubric | None = None) -> tuple[float, dict[str, float]]:
@@ -152,6 +157,5 @@ def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[S
              "traj": r_traj(item, responses, judge, rubric)[0]
              if weights.get("traj") or not getattr(rubric, "calls_an_llm", False) else 0.0}
     if weights.get("f1"):
-        preds = {item.id: [Prediction(r.time, r.text) for r in responses]}
-        parts["f1"] = score_predictions([item], preds, judge)[0]["f1"]
+        parts["f1"] = rollout_f1(item, responses, judge)
     return sum(w * parts[k] for k, w in weights.items()), parts
