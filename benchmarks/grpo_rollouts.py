@@ -1,6 +1,8 @@
-"""GRPO rollouts per second: a group's G samples stepped one stream at a time (the old way) vs together as
-one batch (``train.grpo.sample_group`` -> ``bench.protocol.run_streams`` -> ``SmallStreamer.step_batch``),
-on StreamPro-Small and world items. Both ways give the same rollouts for the same seeds (checked here too).
+"""GRPO rollouts per second: a group's G samples stepped one stream at a time (the old way), together as one
+batch per group (``train.grpo.sample_group``), and every group of a GRPO step together
+(``train.grpo.sample_groups`` -> ``bench.protocol.run_jobs`` -> ``SmallStreamer.step_batch``, what
+``train grpo`` does), on StreamPro-Small and world items. All ways give the same rollouts for the same seeds
+(checked here too).
 
     python benchmarks/grpo_rollouts.py [--model runs/r3/s0/sft_cb/final] [--items 8] [--group-size 8]
 
@@ -19,7 +21,7 @@ from pathlib import Path
 import torch
 
 from streampro.data.generate import generate_split
-from streampro.train.grpo import sample_group, sample_stream
+from streampro.train.grpo import sample_group, sample_groups, sample_stream
 from streampro.train.policy import build_policy
 from streampro.train.trajectory import load_frames
 
@@ -39,21 +41,25 @@ def main() -> None:
         frames = load_frames(items, policy.cfg.image_size)
         seeds = [[1000 * i + g for g in range(args.group_size)] for i in range(len(items))]
         timings = {}
-        for way in ("one by one", "batched"):
+        same = True
+        for way in ("one by one", "per group", "all groups"):
             t = time.perf_counter()
             if way == "one by one":
                 got = [[sample_stream(policy, it, frames[it.video], s, 1.0) for s in ss] for it, ss in zip(items, seeds, strict=True)]
-            else:
+            elif way == "per group":
                 got = [sample_group(policy, it, frames[it.video], ss, 1.0) for it, ss in zip(items, seeds, strict=True)]
+            else:
+                got = sample_groups(policy, [(it, frames[it.video], ss) for it, ss in zip(items, seeds, strict=True)], 1.0)
             timings[way] = time.perf_counter() - t
             if way == "one by one":
                 ref = got
-        same = all(a.steps == b.steps and [r.text for r in a.responses] == [r.text for r in b.responses]
-                   for ga, gb in zip(ref, got, strict=True) for a, b in zip(ga, gb, strict=True))
+            same &= all(a.steps == b.steps and [r.text for r in a.responses] == [r.text for r in b.responses]
+                        for ga, gb in zip(ref, got, strict=True) for a, b in zip(ga, gb, strict=True))
     n = args.items * args.group_size
     for way, sec in timings.items():
-        print(f"{way:>10}: {n} rollouts in {sec:.2f} s = {n / sec:.1f} rollouts/s")
-    print(f"batched / one by one: {timings['one by one'] / timings['batched']:.2f}x faster; same rollouts: {same}")
+        print(f"{way:>10}: {n} rollouts in {sec:.2f} s = {n / sec:.1f} rollouts/s "
+              f"({timings['one by one'] / sec:.2f}x one by one)")
+    print(f"same rollouts every way: {same}")
 
 
 if __name__ == "__main__":

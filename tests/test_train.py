@@ -569,3 +569,58 @@ def test_videos_streamed_in_lockstep_give_the_same_predictions_as_one_by_one(tin
     one = (tmp_path / "one" / "predictions.jsonl").read_text()
     assert one == (tmp_path / "lockstep" / "predictions.jsonl").read_text()
     assert sum(len(json.loads(line)["responses"]) for line in one.splitlines()) > 0  # it did speak
+
+
+def test_groups_of_several_questions_sampled_together_equal_each_group_alone(tiny, small_items):
+    """GRPO steps every rollout of a step (several questions, several videos) in one batch; each group is
+    still what it gives alone, and with a frozen encoder's features the laid-out trajectories' log-probs
+    equal the pixel ones (the loss then skips the CNN)."""
+    from streampro.train.grpo import sample_group, sample_groups
+
+    model, frames = tiny
+    picked = [small_items[0], next(i for i in small_items if i.video != small_items[0].video)]
+    groups = [(it, frames[it.video], [10 * n + g for g in range(3)]) for n, it in enumerate(picked)]
+    together = sample_groups(model, groups, temperature=1.5)
+    alone = [sample_group(model, it, fr, seeds, temperature=1.5) for it, fr, seeds in groups]
+    assert [[s.steps for s in g] for g in together] == [[s.steps for s in g] for g in alone]
+    assert [[[r.text for r in s.responses] for s in g] for g in together] == \
+        [[[r.text for r in s.responses] for s in g] for g in alone]
+    feats = [model.encode_frames(fr) for _, fr, _ in groups]
+    with_feats = sample_groups(model, groups, temperature=1.5, features=feats)
+    pix = collate(model.cfg, [s.trajectory for g in together for s in g])
+    fea = collate(model.cfg, [s.trajectory for g in with_feats for s in g])
+    assert fea.frames.is_floating_point() and not pix.frames.is_floating_point()
+    assert torch.equal(pix.tokens, fea.tokens) and torch.equal(pix.labels, fea.labels)
+    lp_pix, mask = token_logprobs(model, pix, "cpu", 1.5)
+    lp_fea, _ = token_logprobs(model, fea, "cpu", 1.5)
+    assert mask.sum() > 0 and torch.allclose(lp_pix, lp_fea, atol=1e-5)
+
+
+def test_dropping_the_base_stream_after_the_last_query_changes_nothing(tiny, small_items):
+    """The runner tells the model when no query can come (``no_more_queries``) and StreamPro-Small stops
+    stepping the stream later queries would fork from; the responses are those of a streamer that kept it."""
+    from streampro.bench.protocol import StreamQuery, run_stream
+    from streampro.core.types import Frame, Query, StreamInfo
+    from streampro.models.small import SmallStreamer
+
+    model, frames = tiny
+    it = next(i for i in small_items if i.query_time > 0)
+    fr = frames[it.video]
+    q = Query(it.id, it.question, (), it.query_time, it.task)
+    dropped = SmallStreamer(model, respond_threshold=0.3)
+    got = run_stream(dropped, it.video, it.fps, it.duration, [StreamQuery(q, it.duration)],
+                     frames=[Frame(k, k / it.fps, fr[k]) for k in range(len(fr))])[it.id]
+    assert dropped.base is None  # it was told, and let the base stream go
+    kept = SmallStreamer(model, respond_threshold=0.3)
+    kept.reset(StreamInfo(video=it.video, fps=it.fps, duration=it.duration))
+    said = []
+    for k in range(len(fr)):
+        if k == round(it.query_time * it.fps):
+            kept.add_query(q)
+        said += [(k, r.text) for r in kept.step(Frame(k, k / it.fps, fr[k]))]
+        if k / it.fps >= it.duration - 1e-6:
+            break
+    assert kept.base is not None and said == [(round(r.time * it.fps), r.text) for r in got]
+    assert said  # it did speak
+    with pytest.raises(RuntimeError, match="no_more_queries"):
+        dropped.add_query(q)

@@ -72,6 +72,8 @@ class _Run:
             sq = self.pending.pop(0)
             self.open[sq.query.id] = sq
             job.model.add_query(sq.query)
+            if not self.pending:
+                job.model.no_more_queries()
         return frame
 
     def record(self, frame: Frame, said: list[Response]) -> bool:

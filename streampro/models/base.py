@@ -45,6 +45,12 @@ class StreamingModel(ABC):
     def close_query(self, query_id: str) -> None:
         self.queries.pop(query_id, None)
 
+    def no_more_queries(self) -> None:
+        """The runner's promise that no query will be added to this stream any more (the last one is
+        posted). A model that keeps a query-free stream only to fork later queries from (StreamPro-Small)
+        may stop feeding it. Default: nothing."""
+        return None
+
     @abstractmethod
     def step(self, frame: Frame) -> list[Response]:
         """Consume one frame; return responses (possibly none)."""

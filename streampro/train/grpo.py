@@ -22,10 +22,10 @@ from accelerate import Accelerator
 from accelerate.utils import set_seed
 from tqdm import tqdm
 
-from ..bench.protocol import StreamQuery, run_streams
+from ..bench.protocol import StreamJob, StreamQuery, run_jobs
 from ..core.errors import InputError
 from ..data.schema import Item, load_items
-from ..data.video import Frame, check_items_videos
+from ..data.video import Frame, VideoError, check_items_videos
 from ..models.base import Query
 from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint, save_final
 from .configs import LOSS_TYPES, GRPOConfig
@@ -61,22 +61,46 @@ def sample_stream(policy, item: Item, frames: np.ndarray, seed: int, temperature
 
 
 def sample_group(policy, item: Item, frames: np.ndarray, seeds: list[int], temperature: float,
-                 decision_sampling: str = "pair") -> list[Sample]:
+                 decision_sampling: str = "pair", features: np.ndarray | None = None) -> list[Sample]:
     """A GRPO group: one sampled stream of ``item`` per seed, stepped together (``run_streams``:
     StreamPro-Small runs the group's frame and decision tokens as one batch). Each stream is what
     :func:`sample_stream` gives for its seed alone (each sampler draws from its own generator)."""
+    return sample_groups(policy, [(item, frames, seeds)], temperature, decision_sampling,
+                         None if features is None else [features])[0]
+
+
+def sample_groups(policy, groups: list[tuple[Item, np.ndarray, list[int]]], temperature: float,
+                  decision_sampling: str = "pair", features: list[np.ndarray] | None = None) -> list[list[Sample]]:
+    """Several GRPO groups (item, its frames, one seed per rollout) stepped together: every rollout of every
+    group advances one frame per tick in one batch (``run_jobs``; the frames of one video are one list, so
+    the CNN sees each frame once per tick). Each rollout is what its seed gives alone. ``features``: per
+    group, a frozen encoder's visual tokens of its frames; the trajectories then carry them instead of
+    pixels, so the loss's forward passes skip the encoder."""
     extra = {} if decision_sampling == "pair" else {"decision_sampling": decision_sampling}  # HF only
-    streamers = [policy.streamer(seed=seed, sample=True, temperature=temperature, **extra) for seed in seeds]
-    q = Query(item.id, item.question, (), item.query_time, item.task)
-    fr = (Frame(k, k / item.fps, frames[k]) for k in range(len(frames)))
-    said = run_streams(streamers, item.video, item.fps, item.duration, [StreamQuery(q, item.duration)], frames=fr)
-    cfg, q_ids = policy.cfg, policy.cfg.query_ids(policy.tokenizer, item.question, ())
-    out = []
-    for streamer, responses in zip(streamers, said, strict=True):
-        trace = streamer.trace[item.id]
-        traj = build_trajectory(cfg, item.id, frames, item_frames(item)[0], q_ids, dict(trace), trace[-1][0],
-                                policy.tokenizer, item.fps)
-        out.append(Sample(item, traj, responses[item.id], [a for _, a in trace]))
+    jobs, spans = [], []
+    for item, frames, seeds in groups:
+        streamers = [policy.streamer(seed=seed, sample=True, temperature=temperature, **extra) for seed in seeds]
+        q = Query(item.id, item.question, (), item.query_time, item.task)
+        shared = [Frame(k, k / item.fps, frames[k]) for k in range(len(frames))]
+        spans.append(streamers)
+        jobs += [StreamJob(m, item.video, item.fps, item.duration, [StreamQuery(q, item.duration)], None, shared)
+                 for m in streamers]
+    said = run_jobs(jobs)
+    for r in said:
+        if isinstance(r, VideoError):
+            raise r
+    cfg, out, at = policy.cfg, [], 0
+    for g, ((item, frames, _), streamers) in enumerate(zip(groups, spans, strict=True)):
+        q_ids = cfg.query_ids(policy.tokenizer, item.question, ())
+        laid = frames if features is None else features[g]
+        group = []
+        for streamer, responses in zip(streamers, said[at : at + len(streamers)], strict=True):
+            trace = streamer.trace[item.id]
+            traj = build_trajectory(cfg, item.id, laid, item_frames(item)[0], q_ids, dict(trace), trace[-1][0],
+                                    policy.tokenizer, item.fps)
+            group.append(Sample(item, traj, responses[item.id], [a for _, a in trace]))
+        out.append(group)
+        at += len(streamers)
     return out
 
 
@@ -106,6 +130,19 @@ def build_scorers(cfg: GRPOConfig, out: Path):
     cache = LLMCache(cfg.llm_cache or out / "llm_cache.jsonl") if uses_llm else None
     judge = LLMJudge(backend, cfg.judge_prompt, cache, concurrency=1) if cfg.judge == "llm" else build_judge(cfg.judge)
     return judge, build_rubric(cfg.rubric, backend, cfg.rubric_design_prompt, cfg.rubric_grade_prompt, cache)
+
+
+class FrameFeatures(dict):
+    """A frozen StreamPro-Small encoder's visual tokens per video, computed the first time a video is drawn
+    (they do not change while the transformer trains; a short run touches few of the videos)."""
+
+    def __init__(self, policy, frames: dict[str, np.ndarray]):
+        super().__init__()
+        self.policy, self.frames = policy, frames
+
+    def __missing__(self, video: str) -> np.ndarray:
+        self[video] = tokens = self.policy.encode_frames(self.frames[video])
+        return tokens
 
 
 def group_advantages(rewards: torch.Tensor, eps: float = 1e-4, scale: bool = True) -> torch.Tensor:
@@ -176,6 +213,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         raise InputError(f"items_per_step {cfg.items_per_step} exceeds the {len(items)} training questions of "
                          f"{cfg.train}; lower it or add data")
     frames = load_frames(items, mcfg.image_size)
+    features = FrameFeatures(policy, frames) if cfg.freeze_encoder and hasattr(policy, "encode_frames") else None
     opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
     model, opt = accelerator.prepare(policy.train(), opt)
     start = resume(accelerator, out)
@@ -193,9 +231,11 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         idx = np.random.default_rng([cfg.seed, step]).choice(len(items), cfg.items_per_step, replace=False)
         mine = [items[i] for i in idx[rank::world]]
         raw = accelerator.unwrap_model(model)
-        samples = [smp for i, it in enumerate(mine) for smp in sample_group(  # a group's G rollouts as one batch
-            raw, it, frames[it.video], [int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31))
-                                        for g in range(cfg.group_size)], cfg.temperature, cfg.decision_sampling)]
+        groups = [(it, frames[it.video], [int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31))
+                                          for g in range(cfg.group_size)]) for i, it in enumerate(mine)]
+        samples = [smp for group in sample_groups(  # every rollout of the step in one batch
+            raw, groups, cfg.temperature, cfg.decision_sampling,
+            None if features is None else [features[it.video] for it in mine]) for smp in group]
         with ThreadPoolExecutor(max(1, cfg.llm_concurrency)) as pool:  # LLM judge/rubric calls overlap
             rolls: list[Rollout] = list(pool.map(partial(score_sample, raw, weights=cfg.reward_weights,
                                                          settings=settings, judge=judge, rubric=rubric), samples))
@@ -203,11 +243,15 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
         adv = group_advantages(rewards, scale=cfg.scale_rewards).flatten().to(dev)
         batch = collate(mcfg, [r.trajectory for r in rolls])
         with torch.no_grad():
-            ref_logp, _ = token_logprobs(reference.to(dev), batch, dev, cfg.temperature)
-            old_logp, _ = token_logprobs(model, batch, dev, cfg.temperature)
+            ref_logp = token_logprobs(reference.to(dev), batch, dev, cfg.temperature)[0] if cfg.kl_beta else None
+            # one inner epoch: the sampling policy is the one being trained, so its log-probs are this
+            # pass's own, detached (the same numbers; one forward fewer)
+            old_logp = token_logprobs(model, batch, dev, cfg.temperature)[0] if cfg.inner_epochs > 1 else None
         for _ in range(cfg.inner_epochs):
             logp, mask = token_logprobs(model, batch, dev, cfg.temperature)
-            parts = grpo_loss(logp, old_logp, ref_logp, mask, adv, cfg.clip_eps, cfg.kl_beta, cfg.loss_type)
+            parts = grpo_loss(logp, logp.detach() if old_logp is None else old_logp,
+                              logp.detach() if ref_logp is None else ref_logp, mask, adv, cfg.clip_eps, cfg.kl_beta,
+                              cfg.loss_type)
             loss_value = accelerator.reduce(parts["loss"].detach(), "mean").item()
             check_finite(loss_value, step, out)
             opt.zero_grad()

@@ -19,6 +19,10 @@ class SmallConfig:
     n_heads: int = 4
     image_size: int = 32
     grid: int = 2  # visual tokens per frame = grid ** 2
+    # the frame encoder: channels of its first conv (the second has twice as many) and how many extra 3x3
+    # convs follow each of the two downsampling convs (0, 32: the encoder every run before issue 18 used)
+    encoder_channels: int = 32
+    encoder_depth: int = 0
     max_positions: int = 4096
     max_answer_tokens: int = 12
     # special token ids (the tokenizer's SPECIAL order)

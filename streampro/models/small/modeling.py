@@ -33,12 +33,15 @@ class FrameEncoder(nn.Module):
         super().__init__()
         d = cfg.d_model
         self.grid = cfg.grid
-        self.net = nn.Sequential(
-            nn.Conv2d(3, 32, 4, 2, 1), nn.GELU(),
-            nn.Conv2d(32, 64, 4, 2, 1), nn.GELU(),
-        )
+        c1, c2 = cfg.encoder_channels, 2 * cfg.encoder_channels
+        layers: list[nn.Module] = []
+        for c_in, c_out in ((3, c1), (c1, c2)):  # each scale: a downsampling conv, then encoder_depth 3x3 convs
+            layers += [nn.Conv2d(c_in, c_out, 4, 2, 1), nn.GELU()]
+            for _ in range(cfg.encoder_depth):
+                layers += [nn.Conv2d(c_out, c_out, 3, 1, 1), nn.GELU()]
+        self.net = nn.Sequential(*layers)
         cell = cfg.image_size // 4 // cfg.grid
-        self.proj = nn.Conv2d(64, d, cell, cell)
+        self.proj = nn.Conv2d(c2, d, cell, cell)
         self.slot = nn.Parameter(torch.zeros(cfg.grid * cfg.grid, d))
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:  # [N, H, W, 3] uint8 -> [N, g*g, d]

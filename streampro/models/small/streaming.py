@@ -95,6 +95,8 @@ class SmallStreamer(StreamingModel):
         self.trace = {}
 
     def add_query(self, query: Query) -> None:
+        if self.base is None:
+            raise RuntimeError("add_query after no_more_queries(): the stream the query would fork from is gone")
         super().add_query(query)
         s = _QueryStream(list(self.base.cache), self.base.length, [list(t) for t in self.base.turns])
         self._extend(s, self._tok(query_token_ids(self.model.tokenizer, self.cfg, query.question, query.options)),
@@ -105,6 +107,11 @@ class SmallStreamer(StreamingModel):
     def close_query(self, query_id: str) -> None:
         super().close_query(query_id)
         self.streams.pop(query_id, None)
+
+    def no_more_queries(self) -> None:
+        """The base stream only serves forks for later queries: with none to come, stop stepping it (half
+        the transformer rows per frame for a video with one question, as in every GRPO rollout)."""
+        self.base = None
 
     def _choose(self, logits: torch.Tensor, allowed: list[int] | None = None) -> int:
         if allowed is None:
@@ -151,8 +158,9 @@ class SmallStreamer(StreamingModel):
     @torch.no_grad()
     def step(self, frame: Frame) -> list[Response]:
         visual = self._frame_tokens([frame])  # [1, g*g, d], shared by every stream
-        self._extend(self.base, visual, new_turn=True)
-        self._slide(self.base)
+        if self.base is not None:
+            self._extend(self.base, visual, new_turn=True)
+            self._slide(self.base)
         out = []
         for qid, s in self.streams.items():
             dec = self._decide(self._extend(s, visual, new_turn=True))
@@ -171,8 +179,14 @@ class SmallStreamer(StreamingModel):
         model = streamers[0].model
         if any(m.model is not model for m in streamers):
             return [m.step(f) for m, f in zip(streamers, frames, strict=True)]
-        visual = streamers[0]._frame_tokens(frames)
-        rows = [(i, qid, s) for i, m in enumerate(streamers) for qid, s in [(None, m.base), *m.streams.items()]]
+        # each distinct frame through the CNN once (a GRPO group's G streams share every frame)
+        distinct = {id(f): f for f in frames}
+        slot = {key: n for n, key in enumerate(distinct)}
+        visual = streamers[0]._frame_tokens(list(distinct.values()))[[slot[id(f)] for f in frames]]
+        rows = [(i, qid, s) for i, m in enumerate(streamers)
+                for qid, s in [*([(None, m.base)] if m.base is not None else []), *m.streams.items()]]
+        if not rows:
+            return [[] for _ in streamers]
         x = visual[[i for i, _, _ in rows]]
         logits, caches = model.forward_ragged(x, [s.cache for _, _, s in rows])
         for (i, _, s), c, xb in zip(rows, caches, x, strict=True):
@@ -192,7 +206,8 @@ class SmallStreamer(StreamingModel):
                 if resp is not None:
                     out[i].append(resp)
         for m in streamers:
-            m._slide(m.base)
+            if m.base is not None:
+                m._slide(m.base)
         return out
 
     def answer_now(self, query: Query) -> str:
