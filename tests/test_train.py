@@ -144,6 +144,29 @@ def test_save_load_roundtrip(tiny, tmp_path):
         StreamProSmall.from_pretrained(tmp_path / "nothing")
 
 
+def test_a_deeper_wider_frame_encoder_is_a_setting_and_old_checkpoints_keep_their_layout(tiny, tmp_path):
+    """``encoder_depth`` adds 3x3 convs after each downsampling conv and ``encoder_channels`` widens them;
+    the defaults are the encoder every earlier checkpoint has (same parameter names and shapes), and a
+    config.json without the two keys loads as the defaults."""
+    model, _ = tiny
+    assert [k for k in model.state_dict() if k.startswith("encoder.net")] == \
+        ["encoder.net.0.weight", "encoder.net.0.bias", "encoder.net.2.weight", "encoder.net.2.bias"]
+    deep = StreamProSmall(SmallConfig(vocab_size=model.cfg.vocab_size, d_model=32, n_layers=1, n_heads=2,
+                                      encoder_depth=1, encoder_channels=8), model.tokenizer)
+    convs = [m for m in deep.encoder.net if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == \
+        [(3, 8, (4, 4)), (8, 8, (3, 3)), (8, 16, (4, 4)), (16, 16, (3, 3))]
+    frames = torch.randint(0, 255, (5, 32, 32, 3), dtype=torch.uint8)
+    assert deep.encoder(frames).shape == (5, 4, 32)
+    deep.save_pretrained(tmp_path / "deep")
+    assert StreamProSmall.from_pretrained(tmp_path / "deep").cfg.encoder_depth == 1
+    model.save_pretrained(tmp_path / "old")
+    cfg = json.loads((tmp_path / "old" / "config.json").read_text())
+    del cfg["encoder_depth"], cfg["encoder_channels"]  # a checkpoint written before the settings existed
+    (tmp_path / "old" / "config.json").write_text(json.dumps(cfg))
+    assert StreamProSmall.from_pretrained(tmp_path / "old").cfg.encoder_depth == 0
+
+
 def _it(small_items, task="OU"):
     return next(i for i in small_items if i.task == task)
 
