@@ -131,17 +131,3 @@ def run_stream(model: StreamingModel, video: str, fps: float, duration: float,
     if isinstance(out, VideoError):
         raise out
     return out
-
-
-def run_streams(models: Sequence[StreamingModel], video: str, fps: float, duration: float,
-                queries: Sequence[StreamQuery], frame_size: int | None = None,
-                frames: Iterable[Frame] | None = None) -> list[dict[str, list[Response]]]:
-    """:func:`run_stream` for several models on the same video and queries at once (a GRPO group: G
-    samplers of one policy), stepped together; each model's responses are what :func:`run_stream` would
-    give it. The frames are decoded once for all of them."""
-    shared = list(frames if frames is not None else iter_frames(video, fps=fps, size=frame_size))
-    outs = run_jobs([StreamJob(m, video, fps, duration, queries, frame_size, shared) for m in models])
-    for out in outs:
-        if isinstance(out, VideoError):
-            raise out
-    return outs  # type: ignore[return-value]

@@ -62,9 +62,9 @@ def sample_stream(policy, item: Item, frames: np.ndarray, seed: int, temperature
 
 def sample_group(policy, item: Item, frames: np.ndarray, seeds: list[int], temperature: float,
                  decision_sampling: str = "pair", features: np.ndarray | None = None) -> list[Sample]:
-    """A GRPO group: one sampled stream of ``item`` per seed, stepped together (``run_streams``:
-    StreamPro-Small runs the group's frame and decision tokens as one batch). Each stream is what
-    :func:`sample_stream` gives for its seed alone (each sampler draws from its own generator)."""
+    """A GRPO group: one sampled stream of ``item`` per seed, stepped together (:func:`sample_groups` of one
+    group). Each stream is what :func:`sample_stream` gives for its seed alone (each sampler draws from its
+    own generator)."""
     return sample_groups(policy, [(item, frames, seeds)], temperature, decision_sampling,
                          None if features is None else [features])[0]
 
