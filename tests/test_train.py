@@ -473,6 +473,7 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     assert run["config"]["tasks"] == ["EU", "OU", "TP", "TG"]
     grpo_run = json.loads((tmp_path / "seed0" / "sft-cb+grpo" / "run.json").read_text())
     assert grpo_run["config"]["tasks"] == ["EU", "OU", "AA", "TP", "TG", "GP"]
+    assert grpo_run["config"]["items_per_step"] == 2 and grpo_run["config"]["lr"] == 3e-4  # the stage's budget
     # the tau-8 row is the default GRPO run itself: reused, not trained twice
     assert models["grpo-tau8"]["per_seed"] == models["sft-cb+grpo"]["per_seed"] and not (tmp_path / "seed0" / "grpo-tau8").exists()
     assert (tmp_path / "seed0" / "grpo-tau3" / "final").is_dir()
@@ -484,6 +485,23 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     with pytest.raises(ValueError, match="unknown ablation"):
         reproduce(ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
                                   batch_size=4, ablations=("nope",)), progress=False)
+
+
+def test_reproduce_grpo_budget_is_a_setting_that_old_run_folders_read_as_unset():
+    """``--grpo-items-per-step`` / ``--grpo-lr`` set the GRPO stage's budget (one epoch: 150 x 8 at 1e-4); left
+    unset they are the stage's old 2 questions per step at train grpo's lr, and a manifest written before the
+    settings existed (no such keys) is the same run."""
+    from dataclasses import asdict
+
+    from streampro.core.runs import settings_diff
+    from streampro.train.reproduce import ReproduceConfig
+
+    assert ReproduceConfig().grpo_budget == {"items_per_step": 2}
+    assert ReproduceConfig(grpo_items_per_step=8, grpo_lr=1e-4).grpo_budget == {"items_per_step": 8, "lr": 1e-4}
+    now = asdict(ReproduceConfig())
+    before = {k: v for k, v in now.items() if k not in ("grpo_items_per_step", "grpo_lr")}
+    assert settings_diff(before, now) == []
+    assert settings_diff(before, asdict(ReproduceConfig(grpo_items_per_step=8))) == ["grpo_items_per_step: null -> 8"]
 
 
 def test_cb_stream_counts_the_global_batch_so_shares_add_up_to_one_process():

@@ -108,6 +108,9 @@ def reproduce(
     group_by_length: bool = typer.Option(True, help="SFT batches of streams of similar length (less padding; "
                                          "--no-group-by-length: random batches, as runs before this option)"),
     grpo_steps: int = typer.Option(10, help="GRPO steps"),
+    grpo_items_per_step: int = typer.Option(None, help="GRPO questions per step (G rollouts each; default 2). One "
+                                            "epoch of the RL split: --grpo-steps 150 --grpo-items-per-step 8 --grpo-lr 1e-4"),
+    grpo_lr: float = typer.Option(None, help="GRPO learning rate (default: train grpo's)"),
     perception_steps: int = typer.Option(600, help="frame-encoder pretraining steps on the world's frame state "
                                          "(0: no pretraining, the encoder learns from SFT alone)"),
     ablation: list[str] = typer.Option([], "--ablation", help="also the paper's GRPO ablations: tau (3 vs 8) | "
@@ -128,16 +131,19 @@ def reproduce(
 
     try:
         cfg = ReproduceConfig(out=out, seeds=tuple(seeds), n_train=n_train, n_test=n_test, sft_steps=sft_steps,
-                              group_by_length=group_by_length, grpo_steps=grpo_steps, ablations=tuple(ablation),
+                              group_by_length=group_by_length, grpo_steps=grpo_steps,
+                              grpo_items_per_step=grpo_items_per_step, grpo_lr=grpo_lr, ablations=tuple(ablation),
                               perception_steps=perception_steps, task_split=task_split, matching=matching,
                               response_time=response_time)
     except ValueError as e:
         _fail(str(e))
     for name, value, low in (("--n-train", n_train, cfg.batch_size), ("--n-test", n_test, 7),
                              ("--sft-steps", sft_steps, 1), ("--grpo-steps", grpo_steps, 1),
-                             ("--perception-steps", perception_steps, 0)):
-        if value < low:
+                             ("--grpo-items-per-step", grpo_items_per_step, 1), ("--perception-steps", perception_steps, 0)):
+        if value is not None and value < low:
             _fail(f"{name} must be >= {low}, got {value}" + (" (one SFT batch)" if name == "--n-train" else ""))
+    if grpo_lr is not None and not grpo_lr > 0:
+        _fail(f"--grpo-lr must be > 0, got {grpo_lr}")
     settings = {k: v for k, v in asdict(cfg).items() if k not in ("out", "seeds", "ablations")}
     if not cfg.group_by_length:  # how every run before the option trained: such a run folder is this run
         settings.pop("group_by_length")

@@ -66,6 +66,12 @@ class ReproduceConfig:
     sft_steps: int = 1500  # chosen on the val split (1200: 26.4, 3000: 27.2 W-Avg for SFT-CB); the cache makes it affordable
     group_by_length: bool = True  # SFT batches of similar-length streams (less padding: the SFT runs are most of the time)
     grpo_steps: int = 10
+    # GRPO's questions per step and learning rate; None: 2 and GRPOConfig's lr, what the stage always used (a
+    # run folder made before these settings has no such keys, which read as None: the same run). One epoch of
+    # the RL split, the setting chosen on val (docs/results.md): --grpo-steps 150 --grpo-items-per-step 8
+    # --grpo-lr 1e-4
+    grpo_items_per_step: int | None = None
+    grpo_lr: float | None = None
     batch_size: int = 16
     ablations: tuple[str, ...] = ()  # extra GRPO variants: tau | weights | matching (GRPO_ABLATIONS)
     # stage 0: pretrain the frame encoder on the world's frame state (0: learn to see from SFT alone, as
@@ -80,6 +86,12 @@ class ReproduceConfig:
         if self.task_split not in TASK_SPLITS:
             raise ValueError(f"task_split must be one of {sorted(TASK_SPLITS)}, got {self.task_split!r}")
         F1Settings(matching=self.matching, response_time=self.response_time)  # validates both
+
+    @property
+    def grpo_budget(self) -> dict[str, Any]:
+        """The GRPO stage's questions per step and learning rate, as GRPOConfig keywords."""
+        budget: dict[str, Any] = {"items_per_step": 2 if self.grpo_items_per_step is None else self.grpo_items_per_step}
+        return budget if self.grpo_lr is None else {**budget, "lr": self.grpo_lr}
 
     @property
     def metric(self) -> F1Settings:
@@ -152,7 +164,7 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
     d = root / "sft-cb+grpo"
     with clock.stage(f"seed {seed}: sft-cb+grpo"):
         models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
-            GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, items_per_step=2,
+            GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, **cfg.grpo_budget,
                        seed=seed, freeze_encoder=frozen, tasks=list(split["rl"])), progress)
     same_as_default: dict[str, str] = {}
     for ablation in cfg.ablations:
@@ -166,7 +178,7 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
             with clock.stage(f"seed {seed}: {name}"):
                 models[name] = d / "final" if _trained(d) else train_grpo(
                     GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
-                               items_per_step=2, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
+                               **cfg.grpo_budget, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
                                **overrides), progress)
     specs = {**{name: f"small:{p}" for name, p in models.items()}, **{n: n for n in SEEDED_BASELINES}}
     with clock.stage(f"seed {seed}: eval ({len(specs)} models)"):
