@@ -186,6 +186,35 @@ def test_hf_rollout_layout_matches_the_training_forward(tiny, fs, small_items):
         assert torch.allclose(p, torch.tensor(streamer.respond_p[it.id]), atol=1e-4)
 
 
+def test_hf_streamer_drops_its_base_stream_after_the_last_query_without_changing_a_decision(tiny, fs, small_items):
+    """Told that no query can come (``no_more_queries``, as the runner does after posting the last one) the
+    adapter stops feeding its base stream, one LLM pass per frame fewer; the sampled decisions, answers and
+    their probabilities are those of a streamer that kept it, and a later query is refused."""
+    from transformers import AutoModelForImageTextToText, AutoTokenizer
+
+    from streampro.bench.protocol import StreamQuery, run_stream
+
+    policy = HFPolicy(AutoModelForImageTextToText.from_pretrained(str(tiny)), AutoTokenizer.from_pretrained(str(tiny)),
+                      frame_size=fs)
+    it = next(i for i in small_items if i.query_time > 0)
+    fr = load_frames([it], fs)[it.video]
+    q = Query(it.id, it.question, (), it.query_time, it.task)
+    dropped = policy.streamer(sample=True, seed=3, max_new_tokens=3)
+    run_stream(dropped, it.video, it.fps, it.duration, [StreamQuery(q, it.duration)],
+               frames=[Frame(k, k / it.fps, fr[k]) for k in range(len(fr))])
+    assert dropped.base is None
+    kept = policy.streamer(sample=True, seed=3, max_new_tokens=3)
+    kept.reset(StreamInfo(it.video, it.fps, it.duration))
+    for k in range(len(dropped.trace[it.id]) + round(it.query_time * it.fps)):
+        if k == round(it.query_time * it.fps):
+            kept.add_query(q)
+        kept.step(Frame(k, k / it.fps, fr[k]))
+    assert kept.base is not None and kept.trace[it.id] == dropped.trace[it.id]
+    assert np.allclose(kept.respond_p[it.id], dropped.respond_p[it.id], atol=1e-6)
+    with pytest.raises(RuntimeError, match="no_more_queries"):
+        dropped.answer_now(q)
+
+
 def test_full_vocabulary_decisions_can_be_malformed_and_fail_the_format_reward(tiny, fs, small_items):
     """decision_sampling="full" draws the per-frame decision from the whole vocabulary (the paper's policy);
     an untrained model then mostly draws other tokens: those frames stay silent and score 0 in R_format.

@@ -47,8 +47,8 @@ class StreamingModel(ABC):
 
     def no_more_queries(self) -> None:
         """The runner's promise that no query will be added to this stream any more (the last one is
-        posted). A model that keeps a query-free stream only to fork later queries from (StreamPro-Small)
-        may stop feeding it. Default: nothing."""
+        posted). A model that keeps a query-free stream only to fork later queries from (StreamPro-Small,
+        the HF adapter) may stop feeding it. Default: nothing."""
         return None
 
     @abstractmethod

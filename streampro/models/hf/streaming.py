@@ -190,9 +190,14 @@ class HFStreamingModel(StreamingModel):
         self.streams: dict[str, _Stream] = {}
         self.trace, self.respond_p = {}, {}
 
+    def _fork_base(self) -> _Stream:
+        if self.base is None:
+            raise RuntimeError("a query after no_more_queries(): the stream it would fork from is gone")
+        return self.base.fork()
+
     def add_query(self, query: Query) -> None:
+        s = self._fork_base()
         super().add_query(query)
-        s = self.base.fork()
         self._text(s, self.query_ids(query))
         self.streams[query.id] = s
         self.trace[query.id], self.respond_p[query.id] = [], []
@@ -201,11 +206,17 @@ class HFStreamingModel(StreamingModel):
         super().close_query(query_id)
         self.streams.pop(query_id, None)
 
+    def no_more_queries(self) -> None:
+        """The base stream only serves forks for later queries: with none to come, stop feeding it (one
+        LLM pass per frame fewer for a video with one question, as in every GRPO rollout)."""
+        self.base = None
+
     def step(self, frame: Frame) -> list[Response]:
         pixels, grid = self.encode_frame(frame.pixels)
         features = self.encode_visual(pixels, grid)  # once per frame, however many queries are open
         label = self.label_ids(frame)
-        self._frame(self.base, pixels, grid, features, label)
+        if self.base is not None:
+            self._frame(self.base, pixels, grid, features, label)
         out = []
         for qid, s in self.streams.items():
             logits = self._frame(s, pixels, grid, features, label)
@@ -235,5 +246,5 @@ class HFStreamingModel(StreamingModel):
         return out
 
     def answer_now(self, query: Query) -> str:
-        s = self.base.fork()
+        s = self._fork_base()
         return self._generate(s, self._text(s, self.query_ids(query)))[0]
