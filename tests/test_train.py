@@ -504,6 +504,20 @@ def test_reproduce_grpo_budget_is_a_setting_that_old_run_folders_read_as_unset()
     assert settings_diff(before, asdict(ReproduceConfig(grpo_items_per_step=8))) == ["grpo_items_per_step: null -> 8"]
 
 
+def test_reproduce_refuses_a_grpo_budget_the_rl_split_cannot_fill_before_any_sft_stage(tmp_path):
+    """``--grpo-items-per-step`` above the train split's RL questions is an error when the split exists, not
+    after three SFT runs: nothing is trained, and the message names the count, the tasks and the fix."""
+    from streampro.core.errors import InputError
+    from streampro.train.reproduce import ReproduceConfig, run_seed
+
+    cfg = ReproduceConfig(out=str(tmp_path), n_train=14, sft_steps=1, grpo_steps=1, grpo_items_per_step=13,
+                          batch_size=4, perception_steps=0)
+    with pytest.raises(InputError, match=r"--grpo-items-per-step 13 exceeds the 12 questions of the RL tasks") as e:
+        run_seed(cfg, 0, [], progress=False)
+    assert "raise the train split's size" in str(e.value)
+    assert (tmp_path / "data" / "train0" / "items.jsonl").exists() and not (tmp_path / "seed0").exists()
+
+
 def test_cb_stream_counts_the_global_batch_so_shares_add_up_to_one_process():
     """Under DDP each process holds part of the batch. With the global class counts and N (``totals``, what
     the trainer all-reduces) the processes' losses add up to the one-process loss on the whole batch, and

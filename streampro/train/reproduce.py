@@ -22,6 +22,7 @@ from ..bench.judges import RuleJudge
 from ..bench.report import write_report
 from ..bench.report_tables import format_dimension_diagnostics, format_table
 from ..bench.scoring import F1Settings
+from ..core.errors import InputError
 from ..core.items import DIMENSIONS
 from ..data.generate import generate_split
 from ..data.schema import load_items
@@ -131,6 +132,16 @@ class StageClock:
         return "\n".join([*lines, f"| **total** | {sum(self.seconds.values()):.0f} | |"])
 
 
+def _check_grpo_budget(cfg: ReproduceConfig, train: str, rl_tasks) -> None:
+    """``train grpo`` draws ``items_per_step`` distinct RL questions per step; say so now if the split has
+    fewer, not after the SFT stages have run (they would be kept, but the user waits for them to learn it)."""
+    n = cfg.grpo_budget["items_per_step"]
+    have = sum(it.task in set(rl_tasks) for it in load_items(train))
+    if n > have:
+        raise InputError(f"--grpo-items-per-step {n} exceeds the {have} questions of the RL tasks "
+                         f"{list(rl_tasks)} in {train}; lower it or raise the train split's size")
+
+
 def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True,
              clock: StageClock | None = None) -> dict[str, dict[str, Any]]:
     with decoded_once():  # the seed's stages read the same training videos: decode them once
@@ -144,6 +155,8 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
         if not (train_dir / "items.jsonl").exists():
             generate_split(train_dir, "train", cfg.n_train, seed=seed, progress=progress)
     train = str(train_dir / "items.jsonl")
+    split = TASK_SPLITS[cfg.task_split]
+    _check_grpo_budget(cfg, train, split["rl"])
     base, frozen = "small", False
     if cfg.perception_steps:
         val = Path(cfg.out) / "data" / "val"
@@ -152,7 +165,6 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
         with clock.stage(f"seed {seed}: perception"):
             base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
         frozen = True
-    split = TASK_SPLITS[cfg.task_split]
     models: dict[str, Path] = {}
     for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
         d = root / name
