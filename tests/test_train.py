@@ -583,6 +583,29 @@ def test_reward_study_ranks_by_hand():
     assert "| turn | 0.00 | 2 | 50 % |" in table(s)
 
 
+def test_reward_study_says_which_timing_the_advantage_reinforces():
+    """Each response is early / inside / late against its nearest answer's benchmark window (TG: the end
+    -3..+3 s) and carries its rollout's group-normalised advantage; the table shows the mean per task and kind."""
+    from streampro.core.items import Answer, Item
+    from streampro.train.reward_study import summarize, table, timing
+
+    it = Item(id="q", video="v.mp4", fps=1.0, duration=40.0, dimension="temporal", task="TG", query_time=0.0,
+              question="When does it stop?", answers=[Answer(text="from 5 to 20", time=20.0, span=(5.0, 20.0))])
+    assert [timing(it, t) for t in (16.0, 17.0, 23.0, 24.0)] == ["early", "inside", "inside", "late"]
+
+    def row(total, *kinds):
+        return {"format": 1.0, "turn": total, "traj": 0.0, "total": total, "f1": total, "responses": len(kinds),
+                "task": "TG", "timing": list(kinds)}
+
+    # totals 0, 1, 2: advantages -1.2247, 0, +1.2247 (population std, as GRPO); the late rollout is the best
+    s = summarize([[row(0.0, "early"), row(1.0, "inside"), row(2.0, "late", "late")]])
+    tg = s["timing"]["TG"]
+    assert tg["early"] == {"responses": 1, "mean_advantage": pytest.approx(-1.2247, abs=1e-3)}
+    assert tg["inside"]["mean_advantage"] == pytest.approx(0.0) and tg["late"]["responses"] == 2
+    assert tg["late"]["mean_advantage"] == pytest.approx(1.2247, abs=1e-3)
+    assert "| TG | 1, -1.22 | 1, +0.00 | 2, +1.22 |" in table(s)
+
+
 def test_both_backbones_satisfy_the_training_protocols(tiny):
     """StreamPro-Small is a Policy with a TokenLayout without inheriting them; the rubrics are Rubrics."""
     from streampro.train.protocols import Policy, TokenLayout

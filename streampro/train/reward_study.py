@@ -6,6 +6,11 @@ rollout with each reward part (format, turn, traj), the weighted total, and the 
 (the benchmark's matching rule and judge). Per group it takes the Spearman correlation of each part with F1
 (groups where F1 or the part is constant are left out of that mean, and counted), and how often the
 rollout with the best F1 also gets the best reward (ties: any of the tied best counts).
+
+It also says which *timing* the advantage reinforces: every response is early, inside or late against the
+benchmark window of its nearest answer, and carries its rollout's GRPO advantage (the group-normalised
+total); per task, the mean advantage of each kind. A positive mean for late responses means GRPO teaches the
+task to answer later (issue 18: what it does to Temporal Grounding).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from scipy.stats import spearmanr
 from tqdm import tqdm
 
 from ..bench.judges import RuleJudge
+from ..core.items import Item
 from ..data.schema import load_items
 from .grpo import sample_group
 from .policy import build_policy
@@ -27,6 +33,7 @@ from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards, rollout_f
 from .trajectory import load_frames, select_tasks
 
 PARTS = ("format", "turn", "traj", "total")
+TIMINGS = ("early", "inside", "late")
 
 
 @dataclass
@@ -59,9 +66,34 @@ def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[st
         for s in sample_group(policy, it, frames[it.video], seeds, cfg.temperature):
             total, parts = compute_rewards(it, s.responses, s.steps, ids, cfg.weights, judge, settings)
             f1 = rollout_f1(it, s.responses, judge)
-            rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task})
+            rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task,
+                         "timing": [timing(it, r.time) for r in s.responses] if it.answers else []})
         groups.append(rows)
     return groups
+
+
+def timing(item: Item, t: float) -> str:
+    """``early`` / ``inside`` / ``late`` against the benchmark window of the answer nearest to ``t``."""
+    def gap(a):
+        lo, hi = item.window(a)
+        return lo - t if t < lo else (t - hi if t > hi else 0.0)
+
+    lo, hi = item.window(min(item.answers, key=gap))
+    return "early" if t < lo else ("late" if t > hi else "inside")
+
+
+def timing_advantages(groups: list[list[dict[str, Any]]], eps: float = 1e-4) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per task and timing kind: how many responses, and the mean GRPO advantage ((total - group mean) /
+    (group std + eps), as ``grpo.group_advantages``) of the rollouts they belong to, counted once per response."""
+    acc: dict[str, dict[str, list[float]]] = {}
+    for g in groups:
+        totals = np.array([r["total"] for r in g])
+        adv = (totals - totals.mean()) / (totals.std() + eps)
+        for r, a in zip(g, adv, strict=True):
+            for kind in r.get("timing", []):
+                acc.setdefault(r["task"], {k: [] for k in TIMINGS})[kind].append(float(a))
+    return {task: {k: {"responses": len(v), "mean_advantage": float(np.mean(v)) if v else None} for k, v in kinds.items()}
+            for task, kinds in sorted(acc.items())}
 
 
 def summarize(groups: list[list[dict[str, Any]]]) -> dict[str, Any]:
@@ -85,6 +117,7 @@ def summarize(groups: list[list[dict[str, Any]]]) -> dict[str, Any]:
                      "mean": float(np.mean([r[part] for g in groups for r in g]))}
     out["mean_f1"] = float(np.mean([r["f1"] for g in groups for r in g]))
     out["mean_responses"] = float(np.mean([r["responses"] for g in groups for r in g]))
+    out["timing"] = timing_advantages(groups)
     return out
 
 
@@ -96,6 +129,13 @@ def table(summary: dict[str, Any]) -> str:
         rho = "–" if s["mean_spearman"] is None else f"{s['mean_spearman']:.2f}"
         hit = "–" if s["best_f1_gets_best_reward"] is None else f"{100 * s['best_f1_gets_best_reward']:.0f} %"
         lines.append(f"| {part} | {rho} | {s['groups_ranked']} | {hit} | {s['mean']:.3f} |")
+    if summary.get("timing"):
+        lines += ["", "| task | " + " | ".join(f"{k}: responses, mean advantage" for k in TIMINGS) + " |",
+                  "|---" * (len(TIMINGS) + 1) + "|"]
+        for task, kinds in summary["timing"].items():
+            cells = [f"{c['responses']}, {'–' if c['mean_advantage'] is None else format(c['mean_advantage'], '+.2f')}"
+                     for c in (kinds[k] for k in TIMINGS)]
+            lines.append(f"| {task} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
