@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from scipy.stats import spearmanr
 from tqdm import tqdm
 
 from ..bench.judges import RuleJudge
 from ..core.items import Item
 from ..data.schema import load_items
-from .grpo import sample_group
+from .grpo import group_advantages, sample_group
 from .policy import build_policy
 from .rewards import DEFAULT_WEIGHTS, RewardSettings, compute_rewards, rollout_f1
 from .trajectory import load_frames, select_tasks
@@ -82,13 +83,12 @@ def timing(item: Item, t: float) -> str:
     return "early" if t < lo else ("late" if t > hi else "inside")
 
 
-def timing_advantages(groups: list[list[dict[str, Any]]], eps: float = 1e-4) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per task and timing kind: how many responses, and the mean GRPO advantage ((total - group mean) /
-    (group std + eps), as ``grpo.group_advantages``) of the rollouts they belong to, counted once per response."""
+def timing_advantages(groups: list[list[dict[str, Any]]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per task and timing kind: how many responses, and the mean GRPO advantage (``grpo.group_advantages`` of
+    the group's totals) of the rollouts they belong to, counted once per response."""
     acc: dict[str, dict[str, list[float]]] = {}
     for g in groups:
-        totals = np.array([r["total"] for r in g])
-        adv = (totals - totals.mean()) / (totals.std() + eps)
+        adv = group_advantages(torch.tensor([[r["total"] for r in g]], dtype=torch.float64))[0].tolist()
         for r, a in zip(g, adv, strict=True):
             for kind in r.get("timing", []):
                 acc.setdefault(r["task"], {k: [] for k in TIMINGS})[kind].append(float(a))
