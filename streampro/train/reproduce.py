@@ -31,6 +31,7 @@ from ..models.registry import build_model, reference_models
 from .grpo import GRPOConfig, train_grpo
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
+from .trajectory import select_tasks
 
 VARIANTS = ("sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo")
 #: the paper's GRPO ablations (§3), each variant GRPO from the same SFT-CB model with these config overrides
@@ -136,7 +137,7 @@ def _check_grpo_budget(cfg: ReproduceConfig, train: str, rl_tasks) -> None:
     """``train grpo`` draws ``items_per_step`` distinct RL questions per step; say so now if the split has
     fewer, not after the SFT stages have run (they would be kept, but the user waits for them to learn it)."""
     n = cfg.grpo_budget["items_per_step"]
-    have = sum(it.task in set(rl_tasks) for it in load_items(train))
+    have = len(select_tasks(load_items(train), list(rl_tasks), train))  # what train grpo will draw from
     if n > have:
         raise InputError(f"--grpo-items-per-step {n} exceeds the {have} questions of the RL tasks "
                          f"{list(rl_tasks)} in {train}; lower it or raise the train split's size")
