@@ -10,7 +10,7 @@ from streampro.models.base import Response
 from streampro.models.small import SmallConfig, StreamProSmall
 from streampro.models.tokenizer import build_tokenizer, world_vocabulary
 from streampro.train.checkpoint import TrainingDiverged, check_finite
-from streampro.train.grpo import group_advantages, grpo_loss, rollout, token_logprobs
+from streampro.train.grpo import group_advantages, grpo_loss, rollout, token_logprobs, tree_advantages
 from streampro.train.losses import effective_number_weights, stream_loss
 from streampro.train.rewards import RewardSettings, compute_rewards, r_format, r_traj, r_turn
 from streampro.train.trajectory import (
@@ -257,6 +257,34 @@ def test_group_advantages():
     near = torch.tensor([[0.30, 0.31], [0.0, 1.0]])  # a hair's difference vs a real one
     assert (group_advantages(near).abs() > 0.95).all()  # scaled: the hair pushes as hard as the real difference
     assert torch.allclose(group_advantages(near, scale=False), torch.tensor([[-0.005, 0.005], [-0.5, 0.5]]), atol=1e-6)
+
+
+def test_tree_credit_compares_each_action_with_the_rollouts_in_the_same_state():
+    S, R, A, E, X = 1, 2, 5, 9, IGNORE  # silence, respond, an answer word, eos; X: a frame or query token
+    labels = torch.tensor([
+        [X, S, X, R, A, E, X, S],  # on time: answers after frame 1
+        [X, S, X, S, X, R, A, E],  # late: answers after frame 2
+        [X, S, X, S, X, S, X, X],  # never answers
+    ])
+    rewards = torch.tensor([[1.0, 0.4, 0.1]])  # group mean 0.5
+    adv = tree_advantages(labels, rewards, scale=False)
+    assert (adv[labels == IGNORE] == 0).all()
+    got = [adv[i][labels[i] != IGNORE].tolist() for i in range(3)]
+    assert got[0] == pytest.approx([0.5] * 5)  # shares frame 0 and 1 with all (base 0.5), then keeps that base
+    # frames 0-1: the whole group's state (base 0.5); frame 2: only the late and the silent one remain (base 0.25)
+    assert got[1] == pytest.approx([-0.1, -0.1, 0.15, 0.15, 0.15])
+    assert got[2] == pytest.approx([-0.4, -0.4, -0.15])  # GRPO would give its late silence -0.4 as well
+    scaled = tree_advantages(labels, rewards)
+    first = group_advantages(rewards)[0]  # the first action's state is the group's: exactly GRPO's advantage
+    assert [float(scaled[i][labels[i] != IGNORE][0]) for i in range(3)] == pytest.approx(first.tolist(), rel=1e-5)
+    same = torch.tensor([[X, S, S], [X, S, S]])  # rollouts that never diverge: GRPO's advantage on every token
+    want = group_advantages(torch.tensor([[0.0, 1.0]]))[0].unsqueeze(-1).expand(2, 2)
+    assert torch.allclose(tree_advantages(same, torch.tensor([[0.0, 1.0]]))[:, 1:], want)
+    # per-token advantages reach the loss token by token
+    logp = torch.zeros(3, 8, requires_grad=True)
+    mask = labels != IGNORE
+    grpo_loss(logp, logp.detach(), logp.detach(), mask, adv, 0.2, 0.0, "bnpo")["loss"].backward()
+    assert logp.grad[2, 5] == pytest.approx(0.15 / mask.sum().item())
 
 
 def test_grpo_loss_only_counts_actions():

@@ -107,6 +107,9 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
     loss_type: str = setting("grpo", "loss aggregation over action tokens, as TRL names it: grpo (mean per rollout, "
                              "then over rollouts) | bnpo (mean over the batch's tokens) | dr_grpo (sum / rollouts x "
                              "longest)")
+    credit: str = setting("trajectory", "which advantage each action token gets: trajectory (the paper's GRPO: its "
+                          "rollout's, R - group mean) | tree (ours: R - the mean over the group's rollouts that took the "
+                          "same actions before it, i.e. stood in the same state)")
     seed: int = setting(0, "seed")
     save_every: int = setting(10, "steps between checkpoints (a rerun resumes from the newest)")
     log_every: int = setting(1, "steps between log.jsonl lines")
@@ -147,7 +150,8 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
         if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
             raise InputError(f"{where}: 'kl_beta' must be >= 0, got {self.kl_beta!r}")
         for key, allowed in (("matching", ("gt_first", "pred_first")), ("judge", ("exact", "rule", "llm")),
-                             ("rubric", ("world", "llm")), ("loss_type", LOSS_TYPES)):
+                             ("rubric", ("world", "llm")), ("loss_type", LOSS_TYPES),
+                             ("credit", ("trajectory", "tree"))):
             if getattr(self, key) not in allowed:
                 raise InputError(f"{where}: {key!r} must be one of {allowed}, got {getattr(self, key)!r}")
         self.check_llm(where)

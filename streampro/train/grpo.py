@@ -153,6 +153,42 @@ def group_advantages(rewards: torch.Tensor, eps: float = 1e-4, scale: bool = Tru
     return centred / (rewards.std(-1, keepdim=True, unbiased=False) + eps) if scale else centred
 
 
+def tree_advantages(labels: torch.Tensor, rewards: torch.Tensor, eps: float = 1e-4, scale: bool = True) -> torch.Tensor:
+    """Per-token advantages ``[B, T]`` (``credit: tree``; ours, not the paper's) for ``rewards`` ``[groups, G]`` and
+    the rollouts' ``labels`` (rows group by group; action tokens are the labels that are not IGNORE).
+
+    The paper's GRPO gives every action token of a rollout the same advantage, R - mean(group). Here each action
+    token's baseline is the mean reward of the group's rollouts that took exactly the same actions before it: the
+    frames are the same for a whole group, so an equal action prefix is an equal state, and R - mean over that
+    state's rollouts is a Monte-Carlo Q - V. A decision is credited against what the others did from where it
+    stood: a silence late in a stream that no on-time rollout reaches any more is compared with the late and
+    silent rollouts still there, not with the on-time ones (docs/results.md, issue 18: the trajectory advantage on
+    those silences moves Temporal Grounding's greedy answer late). Once a rollout's prefix is its own, it keeps the
+    baseline of the last state it shared. The first action's state is the whole group's, so a group whose rollouts
+    never diverge gets exactly GRPO's advantages; ``scale`` divides by the group's reward std, as GRPO does."""
+    n_groups, size = rewards.shape
+    out = torch.zeros(labels.shape, dtype=torch.float32)
+    std = rewards.std(-1, unbiased=False) + eps
+    for g in range(n_groups):
+        r = rewards[g].double()
+        rows = [g * size + i for i in range(size)]
+        pos = [torch.nonzero(labels[row] != IGNORE).flatten().tolist() for row in rows]
+        acts = [labels[row, p].tolist() for row, p in zip(rows, pos, strict=True)]
+        state = [0] * size  # rollouts with the same state id have taken the same actions so far
+        base = [float(r.mean())] * size
+        for k in range(max(len(a) for a in acts)):
+            live = [i for i in range(size) if k < len(acts[i])]
+            for i in live:
+                mates = [j for j in live if state[j] == state[i]]
+                if len(mates) > 1:
+                    base[i] = float(r[mates].mean())
+                out[rows[i], pos[i][k]] = (r[i] - base[i]) / (std[g] if scale else 1.0)
+            ids: dict[tuple[int, int], int] = {}
+            for i in live:
+                state[i] = ids.setdefault((state[i], acts[i][k]), len(ids))
+    return out
+
+
 def token_logprobs(model, batch, device, temperature: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Log-probabilities of the label tokens and the action mask (labels that are not IGNORE). The logits
     are divided by the rollouts' sampling ``temperature`` (as TRL's GRPO does), so the ratio and the KL
@@ -166,12 +202,13 @@ def token_logprobs(model, batch, device, temperature: float = 1.0) -> tuple[torc
 
 def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor, mask: torch.Tensor,
               adv: torch.Tensor, clip_eps: float, kl_beta: float, loss_type: str = "grpo") -> dict[str, torch.Tensor]:
-    """Clipped surrogate + k3 KL on the action tokens, aggregated as TRL's ``loss_type`` names it:
+    """Clipped surrogate + k3 KL on the action tokens (``adv``: one advantage per rollout ``[B]``, or per token
+    ``[B, T]``), aggregated as TRL's ``loss_type`` names it:
     ``grpo`` averages over each sequence's action tokens, then over sequences (a decision in a long stream
     weighs less than one in a short stream); ``bnpo`` averages over all action tokens of the batch;
     ``dr_grpo`` sums and divides by sequences x the longest sequence's action count (a constant per batch)."""
     ratio = torch.exp(logp - old_logp)
-    a = adv.unsqueeze(-1)
+    a = adv.unsqueeze(-1) if adv.dim() == 1 else adv  # one per rollout, or one per token (tree credit)
     surr = torch.minimum(ratio * a, ratio.clamp(1 - clip_eps, 1 + clip_eps) * a)
     d = ref_logp - logp
     kl = torch.exp(d) - d - 1
@@ -240,8 +277,9 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
             rolls: list[Rollout] = list(pool.map(partial(score_sample, raw, weights=cfg.reward_weights,
                                                          settings=settings, judge=judge, rubric=rubric), samples))
         rewards = torch.tensor([r.reward for r in rolls]).view(len(mine), cfg.group_size)
-        adv = group_advantages(rewards, scale=cfg.scale_rewards).flatten().to(dev)
         batch = collate(mcfg, [r.trajectory for r in rolls])
+        adv = (group_advantages(rewards, scale=cfg.scale_rewards).flatten() if cfg.credit == "trajectory"
+               else tree_advantages(batch.labels, rewards, scale=cfg.scale_rewards)).to(dev)
         with torch.no_grad():
             ref_logp = token_logprobs(reference.to(dev), batch, dev, cfg.temperature)[0] if cfg.kl_beta else None
             # one inner epoch: the sampling policy is the one being trained, so its log-probs are this
