@@ -532,6 +532,24 @@ def test_reproduce_grpo_budget_is_a_setting_that_old_run_folders_read_as_unset()
     assert settings_diff(before, asdict(ReproduceConfig(grpo_items_per_step=8))) == ["grpo_items_per_step: null -> 8"]
 
 
+def test_a_grpo_run_folder_from_before_the_credit_setting_resumes_only_as_the_default(tmp_path):
+    """A manifest written before ``credit`` existed was a trajectory-credit run: the same run under the default,
+    another run under ``--credit tree``."""
+    from dataclasses import asdict
+
+    from streampro.core.errors import RunConflict
+    from streampro.core.runs import claim_run, write_manifest
+    from streampro.train.configs import GRPOConfig
+
+    old = {k: v for k, v in asdict(GRPOConfig()).items() if k != "credit"}
+    write_manifest(tmp_path, "config", old)
+    (tmp_path / "log.jsonl").write_text("{}\n")
+    defaults = asdict(GRPOConfig())
+    claim_run(tmp_path, "config", asdict(GRPOConfig()), ("log.jsonl",), defaults=defaults)
+    with pytest.raises(RunConflict, match='credit: "trajectory" -> "tree"'):
+        claim_run(tmp_path, "config", asdict(GRPOConfig(credit="tree")), ("log.jsonl",), defaults=defaults)
+
+
 def test_reproduce_refuses_a_grpo_budget_the_rl_split_cannot_fill_before_any_sft_stage(tmp_path):
     """``--grpo-items-per-step`` above the train split's RL questions is an error when the split exists, not
     after three SFT runs: nothing is trained, and the message names the count, the tasks and the fix."""

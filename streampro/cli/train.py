@@ -74,7 +74,7 @@ def _train(fn, make_cfg, overwrite: bool = False) -> None:
         cfg = make_cfg()
         if hasattr(cfg, "out") and cfg.out:
             claim_run(Path(cfg.out), "config", asdict(cfg), TRAIN_OUTPUTS, overwrite,
-                      ignore=("tensorboard", "log_every", "save_every", "out"))
+                      ignore=("tensorboard", "log_every", "save_every", "out"), defaults=asdict(type(cfg)()))
         typer.echo(f"saved {fn(cfg)}")
     except (StreamProError, FileNotFoundError, ValueError, ImportError) as e:
         _fail(str(e))

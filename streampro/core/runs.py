@@ -21,11 +21,15 @@ def _show(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def settings_diff(old: dict[str, Any], new: dict[str, Any], ignore: tuple[str, ...] = ()) -> list[str]:
-    """``key: old -> new`` for every setting that differs (missing keys count as None)."""
+def settings_diff(old: dict[str, Any], new: dict[str, Any], ignore: tuple[str, ...] = (),
+                  defaults: dict[str, Any] | None = None) -> list[str]:
+    """``key: old -> new`` for every setting that differs. A key missing from ``old`` (a manifest written before
+    the setting existed) counts as its value in ``defaults``, else None: that run used what is now the default."""
+    defaults = defaults or {}
     keys = sorted((set(old) | set(new)) - set(ignore))
-    return [f"{k}: {_show(old.get(k))} -> {_show(new.get(k))}" for k in keys
-            if json.dumps(old.get(k), sort_keys=True, default=str) != json.dumps(new.get(k), sort_keys=True, default=str)]
+    before = {k: old.get(k, defaults.get(k)) for k in keys}
+    return [f"{k}: {_show(before[k])} -> {_show(new.get(k))}" for k in keys
+            if json.dumps(before[k], sort_keys=True, default=str) != json.dumps(new.get(k), sort_keys=True, default=str)]
 
 
 def check_out_folder(out: Path) -> None:
@@ -34,17 +38,18 @@ def check_out_folder(out: Path) -> None:
 
 
 def claim_run(out: Path, key: str, settings: dict[str, Any], outputs: tuple[str, ...], overwrite: bool = False,
-              ignore: tuple[str, ...] = ()) -> None:
+              ignore: tuple[str, ...] = (), defaults: dict[str, Any] | None = None) -> None:
     """Make sure ``out`` holds this run (or nothing yet). ``key`` is where ``run.json`` keeps the settings
     (``settings`` for eval, ``config`` for the trainers); ``outputs`` are the files and folders (globs) the
-    run writes, removed by ``overwrite``. Raises :class:`RunConflict` naming the differing settings."""
+    run writes, removed by ``overwrite``; ``defaults``: the settings' defaults, for manifests older than a setting.
+    Raises :class:`RunConflict` naming the differing settings."""
     check_out_folder(out)
     path = out / MANIFEST
     if not path.exists():
         return
     try:
         old = json.loads(path.read_text(encoding="utf-8"))[key]
-        diff = settings_diff(old, settings, ignore)
+        diff = settings_diff(old, settings, ignore, defaults)
     except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
         diff = [f"{path} is unreadable"]
     if not diff or not any(any(out.glob(p)) for p in outputs):  # same run, or one that wrote nothing yet

@@ -1,0 +1,38 @@
+"""Mean ± 95 % t-interval over the three seeds of runs/r5's SFT-CB and of each one-epoch GRPO run that exists
+(runs/g5-trajectory, runs/g5-tree; made by run.sh), test split, plus the paired gain over SFT-CB."""
+
+import json
+import statistics
+from pathlib import Path
+
+from scipy.stats import t
+
+ROWS = {"sft-cb": "runs/r5/seed{s}/eval/sft-cb", "sft-cb+grpo (reproduce's 10 steps)": "runs/r5/seed{s}/eval/sft-cb+grpo",
+        "sft-cb+grpo, one epoch (paper's credit)": "runs/g5-trajectory/eval/seed{s}",
+        "sft-cb+grpo, one epoch, tree credit (ours)": "runs/g5-tree/eval/seed{s}"}
+COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
+        "proactive": lambda f: f["dimensions"]["proactive"]["f1"], "W-Avg": lambda f: f["wavg"],
+        "TG": lambda f: f["tasks"]["TG"]["f1"]}
+
+
+def ci(xs: list[float]) -> str:
+    half = t.ppf(0.975, len(xs) - 1) * statistics.stdev(xs) / len(xs) ** 0.5
+    return f"{statistics.mean(xs):.1f} ± {half:.1f}"
+
+
+def load(pattern: str) -> list[dict] | None:
+    paths = [Path(pattern.format(s=s)) / "summary.json" for s in range(3)]
+    return [json.loads(p.read_text())["f1"] for p in paths] if all(p.exists() for p in paths) else None
+
+
+base = load(ROWS["sft-cb"])
+print("| model | " + " | ".join(COLS) + " | W-Avg per seed | paired W-Avg gain | paired proactive gain |")
+print("|---" * (len(COLS) + 4) + "|")
+for name, pattern in ROWS.items():
+    runs = load(pattern)
+    if runs is None:
+        continue
+    cells = [ci([get(f) for f in runs]) for get in COLS.values()]
+    gains = [ci([COLS[c](f) - COLS[c](b) for f, b in zip(runs, base, strict=True)]) if name != "sft-cb" else "" for c in ("W-Avg", "proactive")]
+    per_seed = " / ".join(f"{f['wavg']:.1f}" for f in runs)
+    print(f"| {name} | " + " | ".join(cells) + f" | {per_seed} | " + " | ".join(gains) + " |")
