@@ -167,6 +167,45 @@ def test_a_deeper_wider_frame_encoder_is_a_setting_and_old_checkpoints_keep_thei
     assert StreamProSmall.from_pretrained(tmp_path / "old").cfg.encoder_depth == 0
 
 
+def test_a_motion_model_streams_what_it_trains_on_and_starts_as_the_model_without_it(tiny, small_items, tmp_path,
+                                                                                    monkeypatch):
+    """``SmallConfig.motion`` adds W (tokens - previous frame's tokens) to each frame's visual tokens. W starts at
+    zero (the same logits as without it, also when added to a saved model); with W trained, the streamer's decision logits (KV cache, one frame at
+    a time, several streams batched) are the teacher-forced pass's over the same trajectory, and a batch row's
+    first frame does not take its difference from the row before it."""
+    from streampro.core.errors import InputError
+    from streampro.models.small import SmallStreamer, with_settings
+    from streampro.train.grpo import sample_group
+
+    model, frames = tiny
+    moving = with_settings(model, {"motion": True})  # a saved (e.g. perception-pretrained) model takes it on
+    with pytest.raises(InputError, match="d_model"):
+        with_settings(model, {"motion": True, "d_model": 64})
+    it, other = _it(small_items, "TG"), _it(small_items, "OU")
+    b = collate(model.cfg, [sft_trajectory(model.cfg, model.tokenizer, x, frames[x.video]) for x in (it, other)])
+    with torch.no_grad():
+        assert torch.equal(moving(b.tokens, b.is_visual, b.frames), model(b.tokens, b.is_visual, b.frames))
+        torch.nn.init.normal_(moving.motion.weight, std=0.5)
+        both = moving(b.tokens, b.is_visual, b.frames)
+        n0 = int(b.is_visual[0].sum()) // model.cfg.tokens_per_frame
+        alone = moving(b.tokens[1:], b.is_visual[1:], b.frames[n0:])
+    assert torch.allclose(both[1], alone[0], atol=1e-5)  # row 1 does not see row 0's last frame
+    assert not torch.allclose(both, model(b.tokens, b.is_visual, b.frames), atol=1e-3)  # W does something
+
+    seen = []
+    decide = SmallStreamer._decide
+    monkeypatch.setattr(SmallStreamer, "_decide", lambda self, logits: seen.append(logits.clone()) or decide(self, logits))
+    group = sample_group(moving, it, frames[it.video], [1, 2], temperature=1.0)  # two streams, step_batch
+    for r, smp in enumerate(group):
+        tr = collate(moving.cfg, [smp.trajectory])
+        with torch.no_grad():
+            full = moving(tr.tokens, tr.is_visual, tr.frames)[0]
+        want = full[tr.kind[0] == KIND_DECISION]
+        assert torch.allclose(torch.stack(seen[r::2]), want, atol=1e-4)
+    moving.save_pretrained(tmp_path / "m")
+    assert StreamProSmall.from_pretrained(tmp_path / "m").cfg.motion
+
+
 def _it(small_items, task="OU"):
     return next(i for i in small_items if i.task == task)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.items import Item
-from ..models.small import SmallConfig, StreamProSmall
+from ..models.small import SmallConfig, StreamProSmall, with_settings
 from ..models.tokenizer import build_tokenizer, world_vocabulary
 from .configs import HFOptions
 
@@ -29,7 +29,8 @@ def build_policy(base: str, opts: HFOptions | None = None, items: list[Item] | N
         kind, path = ("hf" if (Path(base) / STREAM_CONFIG_FILE).exists() else "small"), base
     if kind == "small":
         if path:
-            return StreamProSmall.from_pretrained(path)
+            model = StreamProSmall.from_pretrained(path)
+            return with_settings(model, small_overrides) if small_overrides else model
         tok = build_tokenizer(world_vocabulary() + [t for it in items or [] for t in (it.question, *(a.text for a in it.answers))])
         return StreamProSmall(SmallConfig(vocab_size=tok.get_vocab_size(), **(small_overrides or {})), tok)
     if kind == "hf":

@@ -8,7 +8,7 @@ as a :class:`~streampro.models.base.StreamingModel`.
 """
 
 from .config import SmallConfig, query_token_ids, resize_frame
-from .modeling import StreamProSmall, n_params
+from .modeling import StreamProSmall, n_params, with_settings
 from .streaming import SmallStreamer
 
-__all__ = ["SmallConfig", "SmallStreamer", "StreamProSmall", "n_params", "query_token_ids", "resize_frame"]
+__all__ = ["SmallConfig", "SmallStreamer", "StreamProSmall", "n_params", "query_token_ids", "resize_frame", "with_settings"]

@@ -23,6 +23,10 @@ class SmallConfig:
     # convs follow each of the two downsampling convs (0, 32: the encoder every run before issue 18 used)
     encoder_channels: int = 32
     encoder_depth: int = 0
+    # add W (tokens of this frame - tokens of the previous frame) to each frame's visual tokens, W zero-initialised:
+    # "when did it stop moving" is a difference between frames, which StreamPro-Small did not learn to take by
+    # itself (docs/results.md, issue 18 round 6: SFT-CB answers Temporal Grounding blind)
+    motion: bool = False
     max_positions: int = 4096
     max_answer_tokens: int = 12
     # special token ids (the tokenizer's SPECIAL order)

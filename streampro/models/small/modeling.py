@@ -103,7 +103,10 @@ class StreamProSmall(nn.Module):
         self.encoder = FrameEncoder(cfg)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
         self.ln = nn.LayerNorm(cfg.d_model)
+        self.motion = nn.Linear(cfg.d_model, cfg.d_model) if cfg.motion else None
         self.apply(self._init)
+        if self.motion is not None:  # starts as the model without it
+            nn.init.zeros_(self.motion.weight)
 
     @staticmethod
     def _init(m: nn.Module) -> None:
@@ -119,6 +122,11 @@ class StreamProSmall(nn.Module):
         if visual is not None:
             x = x.masked_scatter(is_visual.unsqueeze(-1), visual.to(x.dtype))
         return x
+
+    def add_motion(self, visual: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
+        """Frames' visual tokens ``[N, g*g, d]`` plus the learned projection of their change since ``prev`` (the
+        previous frame's tokens; a stream's first frame passes itself). Unchanged without ``cfg.motion``."""
+        return visual if self.motion is None else visual + self.motion(visual - prev)
 
     def forward_embeds(self, x: torch.Tensor, start: int = 0, cache: Cache | None = None) -> tuple[torch.Tensor, Cache]:
         T = x.shape[1]
@@ -157,7 +165,14 @@ class StreamProSmall(nn.Module):
         visual tokens [N, g*g, d] float, which skips the encoder)."""
         visual = None
         if frames is not None and len(frames):
-            visual = (frames if frames.is_floating_point() else self.encoder(frames)).reshape(-1, self.cfg.d_model)
+            visual = frames if frames.is_floating_point() else self.encoder(frames)
+            if self.motion is not None:  # each frame's predecessor in its own sequence (rows are streams)
+                counts = is_visual.sum(1).cpu() // self.cfg.tokens_per_frame
+                prev = torch.arange(len(visual)) - 1
+                starts = (torch.cumsum(counts, 0) - counts)[counts > 0]
+                prev[starts] = starts
+                visual = self.add_motion(visual, visual[prev.to(visual.device)])
+            visual = visual.reshape(-1, self.cfg.d_model)
         logits, _ = self.forward_embeds(self.embed(tokens, visual, is_visual))
         return logits
 
@@ -199,6 +214,27 @@ class StreamProSmall(nn.Module):
             raise InputError(f"{d}: cannot load this StreamPro-Small checkpoint ({type(e).__name__}: "
                              f"{str(e)[:160]}); rerun the training command to write it again") from None
         return model.eval()
+
+
+#: settings a saved StreamPro-Small can take on afterwards: they add zero-initialised parts, so the model starts
+#: out computing exactly what it did (every other setting changes the saved weights' shapes)
+ADDABLE = ("motion",)
+
+
+def with_settings(model: StreamProSmall, overrides: dict) -> StreamProSmall:
+    """``model`` with ``overrides`` (e.g. ``{"motion": True}`` on a perception-pretrained encoder, to SFT a motion
+    model from it); its weights are kept, the added parts start at zero."""
+    from dataclasses import replace
+
+    fixed = sorted(k for k, v in overrides.items() if k not in ADDABLE and getattr(model.cfg, k, None) != v)
+    if fixed:
+        raise InputError(f"model settings {fixed} change a saved model's weights and cannot be applied to it; only "
+                         f"{list(ADDABLE)} can (start from `small` for a new model with them)")
+    new = StreamProSmall(replace(model.cfg, **overrides), model.tokenizer)
+    missing, unexpected = new.load_state_dict(model.state_dict(), strict=False)
+    if unexpected or any(not k.startswith("motion.") for k in missing):
+        raise InputError(f"cannot carry the weights over (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    return new.train(model.training)
 
 
 def n_params(model: nn.Module) -> int:

@@ -54,6 +54,7 @@ class SmallStreamer(StreamingModel):
         self.answer_mask = torch.zeros(c.vocab_size, dtype=torch.bool)
         self.answer_mask[[c.pad_id, c.bos_id, c.silence_id, c.respond_id, c.query_id, c.opts_id, c.eoq_id, c.frame_id, c.unk_id]] = True
         self.trace: dict[str, list[tuple[int, list[int]]]] = {}  # query -> [(frame index, action token ids)]
+        self._prev: torch.Tensor | None = None
 
     def spawn(self) -> SmallStreamer:
         return SmallStreamer(self.model, self.seed, self.sample, self.temperature, self.threshold, self.window_frames)
@@ -93,6 +94,7 @@ class SmallStreamer(StreamingModel):
         self._extend(self.base, self._tok([self.cfg.bos_id]), pinned=True)
         self.streams: dict[str, _QueryStream] = {}
         self.trace = {}
+        self._prev: torch.Tensor | None = None  # the last frame's visual tokens (motion models)
 
     def add_query(self, query: Query) -> None:
         if self.base is None:
@@ -155,9 +157,18 @@ class SmallStreamer(StreamingModel):
         pix = np.stack([resize_frame(f.pixels, self.cfg.image_size) for f in frames])
         return self.model.encoder(torch.from_numpy(pix))  # [N, g*g, d]
 
+    def _with_motion(self, visual: torch.Tensor) -> torch.Tensor:
+        """This frame's tokens [1, g*g, d] with the model's motion term (``SmallConfig.motion``) against the
+        previous frame this streamer saw, as training lays it out."""
+        if self.model.motion is None:
+            return visual
+        out = self.model.add_motion(visual, visual if self._prev is None else self._prev)
+        self._prev = visual
+        return out
+
     @torch.no_grad()
     def step(self, frame: Frame) -> list[Response]:
-        visual = self._frame_tokens([frame])  # [1, g*g, d], shared by every stream
+        visual = self._with_motion(self._frame_tokens([frame]))  # [1, g*g, d], shared by every stream
         if self.base is not None:
             self._extend(self.base, visual, new_turn=True)
             self._slide(self.base)
@@ -183,6 +194,8 @@ class SmallStreamer(StreamingModel):
         distinct = {id(f): f for f in frames}
         slot = {key: n for n, key in enumerate(distinct)}
         visual = streamers[0]._frame_tokens(list(distinct.values()))[[slot[id(f)] for f in frames]]
+        if model.motion is not None:
+            visual = torch.cat([m._with_motion(visual[i : i + 1]) for i, m in enumerate(streamers)])
         rows = [(i, qid, s) for i, m in enumerate(streamers)
                 for qid, s in [*([(None, m.base)] if m.base is not None else []), *m.streams.items()]]
         if not rows:
