@@ -162,8 +162,9 @@ def tree_advantages(labels: torch.Tensor, rewards: torch.Tensor, eps: float = 1e
     frames are the same for a whole group, so an equal action prefix is an equal state, and R - mean over that
     state's rollouts is a Monte-Carlo Q - V. A decision is credited against what the others did from where it
     stood: a silence late in a stream that no on-time rollout reaches any more is compared with the late and
-    silent rollouts still there, not with the on-time ones (docs/results.md, issue 18: the trajectory advantage on
-    those silences moves Temporal Grounding's greedy answer late). Once a rollout's prefix is its own, it keeps the
+    silent rollouts still there, not with the on-time ones. (It tested the belief that the trajectory advantage
+    on those silences moves Temporal Grounding's greedy answer late; it did not stop TG's fall: docs/results.md,
+    issue 18 round 6.) Once a rollout's prefix is its own, it keeps the
     baseline of the last state it shared. The first action's state is the whole group's, so a group whose rollouts
     never diverge gets exactly GRPO's advantages; ``scale`` divides by the group's reward std, as GRPO does."""
     n_groups, size = rewards.shape

@@ -24,8 +24,8 @@ class SmallConfig:
     encoder_channels: int = 32
     encoder_depth: int = 0
     # add W (tokens of this frame - tokens of the previous frame) to each frame's visual tokens, W zero-initialised:
-    # "when did it stop moving" is a difference between frames, which StreamPro-Small did not learn to take by
-    # itself (docs/results.md, issue 18 round 6: SFT-CB answers Temporal Grounding blind)
+    # "when did it stop moving" is a difference between frames. Off by default: on val it lifted OU and EU but did
+    # not teach SFT-CB to time Temporal Grounding (docs/results.md, issue 18 round 6)
     motion: bool = False
     max_positions: int = 4096
     max_answer_tokens: int = 12
