@@ -3,9 +3,8 @@
 `bash docs/measured/grpo-epoch-3-seeds.sh` and the runs/r4 reproduce named in docs/results.md."""
 
 import json
-import statistics
 
-from scipy.stats import t
+from streampro.bench.report_figures import mean_ci
 
 
 def f1(path: str) -> dict:
@@ -16,5 +15,5 @@ pairs = [(f"runs/r3/seed{s}/eval/sft-cb", f"runs/g18/eval/seed{s}") for s in ran
 pairs += [(f"runs/r4/seed{s}/eval/sft-cb", f"runs/r4/seed{s}/eval/sft-cb+grpo") for s in range(3)]
 for name, get in (("W-Avg", lambda f: f["wavg"]), ("proactive", lambda f: f["dimensions"]["proactive"]["f1"])):
     gains = [get(f1(f"{b}/summary.json")) - get(f1(f"{a}/summary.json")) for a, b in pairs]
-    half = t.ppf(0.975, len(gains) - 1) * statistics.stdev(gains) / len(gains) ** 0.5
-    print(f"{name}: gains {[round(g, 2) for g in gains]}, mean {statistics.mean(gains):.2f} ± {half:.2f} (95 % t)")
+    mean, half = mean_ci(gains)
+    print(f"{name}: gains {[round(g, 2) for g in gains]}, mean {mean:.2f} ± {half:.2f} (95 % t)")

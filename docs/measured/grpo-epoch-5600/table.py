@@ -2,10 +2,9 @@
 (runs/g5-trajectory, runs/g5-tree; made by run.sh), test split, plus the paired gain over SFT-CB."""
 
 import json
-import statistics
 from pathlib import Path
 
-from scipy.stats import t
+from streampro.bench.report_figures import mean_ci
 
 ROWS = {"sft-cb": "runs/r5/seed{s}/eval/sft-cb", "sft-cb+grpo (reproduce's 10 steps)": "runs/r5/seed{s}/eval/sft-cb+grpo",
         "sft-cb+grpo, one epoch (paper's credit)": "runs/g5-trajectory/eval/seed{s}",
@@ -16,8 +15,7 @@ COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal":
 
 
 def ci(xs: list[float]) -> str:
-    half = t.ppf(0.975, len(xs) - 1) * statistics.stdev(xs) / len(xs) ** 0.5
-    return f"{statistics.mean(xs):.1f} ± {half:.1f}"
+    return "{:.1f} ± {:.1f}".format(*mean_ci(xs))
 
 
 def load(pattern: str) -> list[dict] | None:

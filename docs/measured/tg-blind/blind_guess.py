@@ -16,6 +16,7 @@ from streampro.bench.judges import RuleJudge
 from streampro.core.types import Response
 from streampro.data.schema import load_items
 from streampro.train.rewards import RewardSettings, compute_rewards, rollout_f1, world_rubric
+from streampro.train.trajectory import item_frames
 
 S, R, E = 1, 2, 3  # decision / eos ids for the format reward: every blind rollout is well formed
 
@@ -34,9 +35,8 @@ def main() -> None:
         rows = []
         for it in items:
             resp = [Response(it.id, f"from {max(0, c - 5)}s to {c - 1}s", float(c))]
-            k = max(0, int(np.ceil(it.duration * it.fps)) - round(it.query_time * it.fps))
-            q = round(it.query_time * it.fps)
-            steps = [[R, 9, E] if q + i == c else [S] for i in range(k)]
+            q, last = item_frames(it)  # the frames a stream decides after, as GRPO lays them out
+            steps = [[R, 9, E] if k == round(c * it.fps) else [S] for k in range(q, last + 1)]
             total, parts = compute_rewards(it, resp, steps, (S, R, E), judge=judge, settings=settings)
             premature = dict((n, f()) for n, f in world_rubric(it, resp, judge))["not_premature"]
             rows.append((total, parts["format"], parts["turn"], parts["traj"], premature, rollout_f1(it, resp, judge)))
