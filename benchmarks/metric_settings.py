@@ -19,8 +19,8 @@ from streampro.bench.evaluate import load_predictions
 from streampro.bench.judges import RuleJudge
 from streampro.bench.scoring import MATCHING, RESPONSE_TIMES, F1Settings, aggregate, score_predictions
 from streampro.core.items import DIMENSIONS
+from streampro.core.stats import mean_ci
 from streampro.data.schema import load_items
-from streampro.train.reproduce import mean_ci
 
 
 def main() -> None:

@@ -101,13 +101,17 @@ def test_every_command_has_help():
 def test_report_groups_seeds_and_computes_t_intervals():
     import pytest
 
-    from streampro.bench.report_figures import mean_ci, never_spoke, seed_groups
+    from streampro.bench.report_figures import never_spoke, seed_groups
+    from streampro.core.stats import mean_ci
 
     assert seed_groups(["sft-cb-seed0", "sft-cb_seed1", "oracle", "sft-cb-seed2"]) == {
         "sft-cb": ["sft-cb-seed0", "sft-cb_seed1", "sft-cb-seed2"], "oracle": ["oracle"]}
     mean, half = mean_ci([1.0, 2.0, 3.0])
     assert mean == 2.0 and half == pytest.approx(4.302653 * 1.0 / 3 ** 0.5, rel=1e-5)  # t(0.975, 2) * sd / sqrt(n)
     assert mean_ci([5.0]) == (5.0, 0.0)
+    # twelve seeds: t(0.975, 11) = 2.200985, not the normal 1.96 (reproduce's own table fell back to it past 10)
+    twelve = [float(k % 2) for k in range(12)]  # sd = sqrt(12/44)
+    assert mean_ci(twelve)[1] == pytest.approx(2.200985 * (12 / 44) ** 0.5 / 12 ** 0.5, rel=1e-5)
     assert never_spoke({"f1": {"tasks": {"OU": {"responses_per_question": 0.0}, "EU": {"responses_per_question": 0}}}})
     assert not never_spoke({"f1": {"tasks": {"OU": {"responses_per_question": 0.5}}}})
 

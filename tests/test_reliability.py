@@ -121,6 +121,15 @@ def test_training_configs_are_validated_and_a_run_folder_keeps_its_settings(g14)
     assert r.returncode == 0, r.stderr[-2000:]
     weights = sorted((root / "s1/final").iterdir())
     before = {p.name: p.read_bytes() for p in weights if p.is_file()}
+    log = (root / "s1/log.jsonl").read_text()
+    r = cli("train", "sft", *small, "--loss", "cb", cwd=root)  # the same finished run again: nothing redone
+    assert r.returncode == 0 and "already holds this run's trained model" in r.stdout, r.stderr[-2000:]
+    assert (root / "s1/log.jsonl").read_text() == log
+    assert {p.name: p.read_bytes() for p in weights if p.is_file()} == before
+    r = cli("train", "sft", *small, "--loss", "cb", "--overwrite", cwd=root)  # asked for: trained again, from 0
+    assert r.returncode == 0 and "saved" in r.stdout, r.stderr[-2000:]
+    steps = [json.loads(line)["step"] for line in (root / "s1/log.jsonl").read_text().splitlines() if '"loss"' in line]
+    assert steps == sorted(set(steps)) and steps[0] == 0, steps  # one fresh log, not the old one appended to
     one_line_error(cli("train", "sft", *small, "--loss", "ce", cwd=root), 'loss: "cb" -> "ce"', "--overwrite")
     assert {p.name: p.read_bytes() for p in weights if p.is_file()} == before
     r = cli("train", "sft", *small, "--loss", "ce", "--overwrite", cwd=root)
@@ -362,14 +371,16 @@ def test_damaged_checkpoints_fall_back_and_half_written_models_are_named(g14, tm
     cks = sorted((tmp_path / "s").glob("checkpoint-*"))
     assert [c.name for c in cks] == ["checkpoint-1", "checkpoint-2"]
     (cks[1] / "trainer_state.json").write_text("")  # a torn write of the newest checkpoint
+    final = tmp_path / "kept"
+    (tmp_path / "s/final").rename(final)  # as if the run had stopped before its end: it resumes
     r = cli(*args, "--config", tmp_path / "c.yaml", cwd=root)
     assert r.returncode == 0 and "checkpoint-2 is damaged" in r.stderr and "resuming from checkpoint-1" in r.stderr
+    shutil.rmtree(tmp_path / "s/final")
     for ck in (tmp_path / "s").glob("checkpoint-*"):
         weights = ck / "model.safetensors"
         weights.write_bytes(weights.read_bytes()[:100])  # cut in half: no checkpoint loads any more
         (ck / "trainer_state.json").write_text('{"step": 1}')
     one_line_error(cli(*args, "--config", tmp_path / "c.yaml", cwd=root), "is damaged", "no checkpoint in", "--overwrite")
-    final = tmp_path / "s/final"
     (final / "tokenizer.json").unlink()
     one_line_error(cli("eval", "--model", f"small:{final}", "--bench", "g14/items.jsonl", "--out", tmp_path / "ev",
                        cwd=root), "incomplete StreamPro-Small checkpoint, no tokenizer.json")

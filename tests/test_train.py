@@ -492,7 +492,7 @@ def test_bar_check_needs_the_intervals_apart():
                 2: {"sft-cb": summ(34, 20, 10), "random": summ(10, 5, 11)}}
     refs = {"eager": summ(28, 19.9, 5), "silent": summ(0, 0, 0)}
     bar = bar_check(per_seed, refs)
-    assert bar["perception"]["ci95"] == pytest.approx(4.303 * 2 / 3 ** 0.5, rel=1e-6)
+    assert bar["perception"]["ci95"] == pytest.approx(4.302653 * 2 / 3 ** 0.5, rel=1e-6)
     assert bar["perception"]["best_baseline"] == "eager" and bar["perception"]["holds"] is False  # 27.03 < 28
     assert bar_check(per_seed, {**refs, "eager": summ(27, 19.9, 5)})["perception"]["holds"] is True  # 27.03 > 27
     assert bar["temporal"]["holds"] is True  # a point at 20 above eager's point at 19.9

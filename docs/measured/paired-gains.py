@@ -4,7 +4,7 @@
 
 import json
 
-from streampro.bench.report_figures import mean_ci
+from streampro.core.stats import mean_ci
 
 
 def f1(path: str) -> dict:

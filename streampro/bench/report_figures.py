@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..core.items import DIMENSIONS
+from ..core.stats import mean_ci
 from ..data.timeline import plt
 from .report_tables import DIM_SHORT, dimension_mean, task_order
 
@@ -30,16 +31,6 @@ def seed_groups(names: list[str]) -> dict[str, list[str]]:
         m = SEED.match(n)
         groups.setdefault(m.group("model") if m else n, []).append(n)
     return groups
-
-
-def mean_ci(values: list[float]) -> tuple[float, float]:
-    """Mean and the half-width of its two-sided 95 % Student t-interval (0 for one value)."""
-    from scipy.stats import t
-
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2:
-        return float(v.mean()), 0.0
-    return float(v.mean()), float(t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
 
 
 def never_spoke(summary: dict[str, Any]) -> bool:

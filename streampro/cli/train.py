@@ -68,13 +68,21 @@ def _train(fn, make_cfg, overwrite: bool = False) -> None:
     from dataclasses import asdict
 
     from ..core.errors import StreamProError
-    from ..core.runs import claim_run
+    from ..core.runs import claim_run, clear_outputs
+    from ..train.checkpoint import finished
 
     try:
         cfg = make_cfg()
         if hasattr(cfg, "out") and cfg.out:
-            claim_run(Path(cfg.out), "config", asdict(cfg), TRAIN_OUTPUTS, overwrite,
+            out = Path(cfg.out)
+            claim_run(out, "config", asdict(cfg), TRAIN_OUTPUTS, overwrite,
                       ignore=("tensorboard", "log_every", "save_every", "out"), defaults=asdict(type(cfg)()))
+            if finished(out) and not overwrite:  # rerunning would redo the steps after the last checkpoint
+                typer.echo(f"{out} already holds this run's trained model ({out / 'final'}); nothing to do "
+                           "(--overwrite trains it again)")
+                return
+            if finished(out):
+                clear_outputs(out, TRAIN_OUTPUTS)
         typer.echo(f"saved {fn(cfg)}")
     except (StreamProError, FileNotFoundError, ValueError, ImportError) as e:
         _fail(str(e))

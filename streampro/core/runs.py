@@ -57,9 +57,15 @@ def claim_run(out: Path, key: str, settings: dict[str, Any], outputs: tuple[str,
     if not overwrite:
         raise RunConflict(f"{out} holds a run with other settings ({'; '.join(diff)}); give a new --out, or pass "
                           "--overwrite to start this folder over")
-    for pattern in (*outputs, MANIFEST):
+    clear_outputs(out, (*outputs, MANIFEST))
+
+
+def clear_outputs(out: Path, outputs: tuple[str, ...]) -> None:
+    """Remove what a run wrote into ``out`` (globs). Tolerant of a file already gone: under ``torchrun``
+    every rank clears the same folder."""
+    for pattern in outputs:
         for p in out.glob(pattern):
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 def write_manifest(out: Path, key: str, settings: dict[str, Any], **extra: Any) -> None:

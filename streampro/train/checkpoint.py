@@ -97,6 +97,11 @@ def check_fields(cls, values: dict[str, Any], where: str) -> None:
             raise InputError(f"{where}: field {key!r} must be {type(default).__name__} (like {default!r}), got {value!r}")
 
 
+def finished(out: Path) -> bool:
+    """Whether ``out`` holds a finished run: ``final/`` only ever appears whole (written beside, then renamed)."""
+    return (out / "final").is_dir()
+
+
 def save_final(accelerator, model, out: Path) -> Path:
     """Write the trained model as a ``from_pretrained`` directory ``OUT/final`` (main process only)."""
     final = out / "final"

@@ -9,7 +9,6 @@ evaluations are reused on a rerun. ``results.json`` holds ``{"models": {name: {"
 from __future__ import annotations
 
 import json
-import math
 import statistics
 import time
 from contextlib import contextmanager
@@ -24,10 +23,12 @@ from ..bench.report_tables import format_dimension_diagnostics, format_table
 from ..bench.scoring import F1Settings
 from ..core.errors import InputError
 from ..core.items import DIMENSIONS
+from ..core.stats import mean_ci
 from ..data.generate import generate_split
 from ..data.schema import load_items
 from ..data.video import decoded_once
 from ..models.registry import build_model, reference_models
+from .checkpoint import finished
 from .grpo import GRPOConfig, train_grpo
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
@@ -55,8 +56,6 @@ BAR_BASELINES = ("random", "eager", "silent")
 #: reference models whose output depends on the seed: scored once per training seed, so they get an interval too
 SEEDED_BASELINES = reference_models(seeded=True)
 ROW_ORDER = (*VARIANTS, *(row for rows in GRPO_ABLATIONS.values() for row in rows), *SEEDED_BASELINES)
-# two-sided 95 % Student t quantiles by degrees of freedom
-_T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 
 
 @dataclass
@@ -98,10 +97,6 @@ class ReproduceConfig:
     @property
     def metric(self) -> F1Settings:
         return F1Settings(matching=self.matching, response_time=self.response_time)
-
-
-def _trained(path: Path) -> bool:
-    return (path / "final" / "model.safetensors").exists()
 
 
 def _is_default_grpo(name: str) -> bool:
@@ -170,13 +165,13 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
     for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
         d = root / name
         with clock.stage(f"seed {seed}: {name}"):
-            models[name] = d / "final" if _trained(d) else train_sft(
+            models[name] = d / "final" if finished(d) else train_sft(
                 SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
                           seed=seed, freeze_encoder=frozen, tasks=list(split["sft"]),
                           group_by_length=cfg.group_by_length), progress)
     d = root / "sft-cb+grpo"
     with clock.stage(f"seed {seed}: sft-cb+grpo"):
-        models["sft-cb+grpo"] = d / "final" if _trained(d) else train_grpo(
+        models["sft-cb+grpo"] = d / "final" if finished(d) else train_grpo(
             GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, **cfg.grpo_budget,
                        seed=seed, freeze_encoder=frozen, tasks=list(split["rl"])), progress)
     same_as_default: dict[str, str] = {}
@@ -189,7 +184,7 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
                 continue
             d = root / name
             with clock.stage(f"seed {seed}: {name}"):
-                models[name] = d / "final" if _trained(d) else train_grpo(
+                models[name] = d / "final" if finished(d) else train_grpo(
                     GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
                                **cfg.grpo_budget, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
                                **overrides), progress)
@@ -199,14 +194,6 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
                                  RuleJudge(), settings=cfg.metric, progress=progress) for name, spec in specs.items()}
     scores.update({name: scores[src] for name, src in same_as_default.items()})
     return {name: scores[name] for name in ROW_ORDER if name in scores}  # each ablation's rows together
-
-
-def mean_ci(xs: list[float]) -> tuple[float, float]:
-    """Mean and the half-width of its 95 % t-interval (0 for one value)."""
-    m = statistics.mean(xs)
-    if len(xs) < 2:
-        return m, 0.0
-    return m, _T95.get(len(xs) - 1, 1.96) * statistics.stdev(xs) / math.sqrt(len(xs))
 
 
 def _mean_f1(f1s: list[dict[str, Any]]) -> dict[str, Any]:

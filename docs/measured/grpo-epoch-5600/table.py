@@ -4,7 +4,7 @@
 import json
 from pathlib import Path
 
-from streampro.bench.report_figures import mean_ci
+from streampro.core.stats import mean_ci
 
 ROWS = {"sft-cb": "runs/r5/seed{s}/eval/sft-cb", "sft-cb+grpo (reproduce's 10 steps)": "runs/r5/seed{s}/eval/sft-cb+grpo",
         "sft-cb+grpo, one epoch (paper's credit)": "runs/g5-trajectory/eval/seed{s}",
