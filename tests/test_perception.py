@@ -54,3 +54,12 @@ def test_pretrained_encoder_reads_the_world_and_sft_reads_its_cached_features(sm
     assert all(torch.equal(before[k], after[k]) for k in before)
     info = json.loads((tmp_path / "sft" / "run.json").read_text())
     assert info["trainable_params"] < info["params"] and info["steps_per_s"] > 0
+    # the grounding settings of issue 18 round 7 on the same checkpoint: a projector and the motion term added to
+    # it, and the auxiliary motion target, whose loss falls; its head is the trainer's, not in final/
+    aux = SFTConfig(base=f"small:{final}", train=str(small_bench), out=str(tmp_path / "aux"), steps=40, batch_size=4,
+                    freeze_encoder=True, save_every=1000, log_every=1, motion_aux=1.0,
+                    model={"projector": True, "motion": True})
+    model = StreamProSmall.from_pretrained(train_sft(aux, progress=False))
+    assert model.cfg.projector and model.cfg.motion
+    motion = [json.loads(line)["motion"] for line in (tmp_path / "aux" / "log.jsonl").read_text().splitlines()]
+    assert len(motion) == 40 and np.mean(motion[-10:]) < np.mean(motion[:5])

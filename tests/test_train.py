@@ -195,15 +195,54 @@ def test_a_motion_model_streams_what_it_trains_on_and_starts_as_the_model_withou
     seen = []
     decide = SmallStreamer._decide
     monkeypatch.setattr(SmallStreamer, "_decide", lambda self, logits: seen.append(logits.clone()) or decide(self, logits))
-    group = sample_group(moving, it, frames[it.video], [1, 2], temperature=1.0)  # two streams, step_batch
-    for r, smp in enumerate(group):
-        tr = collate(moving.cfg, [smp.trajectory])
-        with torch.no_grad():
-            full = moving(tr.tokens, tr.is_visual, tr.frames)[0]
-        want = full[tr.kind[0] == KIND_DECISION]
-        assert torch.allclose(torch.stack(seen[r::2]), want, atol=1e-4)
-    moving.save_pretrained(tmp_path / "m")
-    assert StreamProSmall.from_pretrained(tmp_path / "m").cfg.motion
+    # and with a projector (SmallConfig.projector, fresh) in front of the motion term: the streamer applies both
+    projected = with_settings(model, {"motion": True, "projector": True})
+    with torch.no_grad():
+        projected.motion.weight.copy_(moving.motion.weight)
+        assert not torch.allclose(projected(b.tokens, b.is_visual, b.frames), both, atol=1e-3)
+    for net in (moving, projected):
+        seen.clear()
+        group = sample_group(net, it, frames[it.video], [1, 2], temperature=1.0)  # two streams, step_batch
+        for r, smp in enumerate(group):
+            tr = collate(net.cfg, [smp.trajectory])
+            with torch.no_grad():
+                full = net(tr.tokens, tr.is_visual, tr.frames)[0]
+            want = full[tr.kind[0] == KIND_DECISION]
+            assert torch.allclose(torch.stack(seen[r::2]), want, atol=1e-4)
+    projected.save_pretrained(tmp_path / "m")
+    back = StreamProSmall.from_pretrained(tmp_path / "m")
+    assert back.cfg.motion and back.cfg.projector and back.projector is not None
+
+
+def test_motion_aux_labels_the_named_objects_motion_at_each_decision(tiny, small_items):
+    """``motion_aux``'s labels: the motion class of the object the question names, from the simulator, laid at
+    the decision positions. On a TG question the answer is due exactly where the named motion stops."""
+    import dataclasses
+    import re
+
+    from streampro.core.errors import InputError
+    from streampro.train.motion_aux import MOTIONS, frame_motion_labels, motion_class, token_targets
+    from streampro.train.perception import scene_of
+    from streampro.train.sft import motion_targets_for
+    from streampro.train.trajectory import item_frames
+
+    assert [motion_class(np.array(d)) for d in ([0.3, -0.2], [0, -2], [0.5, 2], [-3, 1], [2, -1])] == [0, 1, 2, 3, 4]
+    model, frames = tiny
+    for it in [i for i in small_items if i.task == "TG"]:
+        labels = frame_motion_labels(it, scene_of(it))
+        direction = re.search(r"stops moving (\w+)", it.question).group(1)
+        due = round(it.answers[0].time * it.fps)
+        assert MOTIONS[labels[due - 1]] == direction and MOTIONS[labels[due]] != direction, it.id
+    tr = sft_trajectory(model.cfg, model.tokenizer, it, frames[it.video])
+    q = item_frames(it)[0]
+    targets = token_targets(tr, labels, q)
+    decisions = [p for p, k in enumerate(tr.kind) if k == KIND_DECISION]
+    assert [targets[p] for p in decisions] == [labels.get(q + j, IGNORE) for j in range(len(decisions))]
+    assert all(t == IGNORE for p, t in enumerate(targets) if p not in decisions)
+    unnamed = dataclasses.replace(it, question="What happens next?")
+    assert frame_motion_labels(unnamed, scene_of(unnamed)) == {}
+    with pytest.raises(InputError, match="names an object"):
+        motion_targets_for(model, [unnamed], [tr], "x.jsonl")
 
 
 def _it(small_items, task="OU"):

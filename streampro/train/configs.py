@@ -63,7 +63,9 @@ class SFTConfig(HFOptions, YamlConfig):
                                    "and read its features from a cache")
     tasks: list = setting([], "train on this task only (repeatable; default: all). The paper's SFT: --task EU --task OU "
                           "--task TP --task TG", flags=("--task",))
-
+    motion_aux: float = setting(0.0, "StreamPro-Small on world data: weight of an auxiliary target, the motion of the "
+                                "object the question names at each decision (from the simulator); 0: off, the paper's "
+                                "loss (docs/training.md)")
 
     def validate(self, where: str) -> None:
         """The model overrides must be SmallConfig fields that make a model (a head count that divides
@@ -78,6 +80,8 @@ class SFTConfig(HFOptions, YamlConfig):
         for key in ("d_model", "n_layers", "n_heads", "image_size", "grid", "max_answer_tokens"):
             if getattr(m, key) < 1:
                 raise InputError(f"{where}: model.{key} must be >= 1, got {getattr(m, key)}")
+        if not self.motion_aux >= 0:
+            raise InputError(f"{where}: motion_aux must be >= 0, got {self.motion_aux}")
         if m.d_model % m.n_heads:
             raise InputError(f"{where}: model.d_model ({m.d_model}) must be a multiple of model.n_heads ({m.n_heads})")
 

@@ -25,8 +25,9 @@ from ..models.small import StreamProSmall, n_params
 from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint, save_final
 from .configs import SFTConfig
 from .losses import LOSSES, batch_counts, stream_loss
+from .motion_aux import MotionHead, collate_targets, motion_targets
 from .policy import build_policy
-from .trajectory import collate, decision_counts, load_frames, select_tasks, sft_trajectory
+from .trajectory import IGNORE, collate, decision_counts, load_frames, select_tasks, sft_trajectory
 
 
 def lr_at(step: int, cfg) -> float:
@@ -70,6 +71,18 @@ def prepare_corpus(cfg: SFTConfig):
     return items, policy, trajs
 
 
+def motion_targets_for(model, items, trajs, where: str) -> list[list[int]]:
+    """The auxiliary motion targets (``motion_aux``), or a one-line error where they cannot exist."""
+    if not isinstance(model, StreamProSmall):
+        raise InputError("motion_aux applies to StreamPro-Small (an HF model has no simulator-labelled head here); "
+                         "set motion_aux: 0")
+    aux = motion_targets(items, trajs)
+    if not any(t != IGNORE for row in aux for t in row):
+        raise InputError(f"motion_aux: no question of {where} names an object of a generated world video, so there "
+                         "is nothing to label; set motion_aux: 0")
+    return aux
+
+
 def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -80,8 +93,15 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
     items, model, trajs = prepare_corpus(cfg)
     mcfg = model.cfg
     counts = decision_counts(mcfg, trajs)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=cfg.weight_decay)
-    model, opt = accelerator.prepare(model, opt)
+    head, aux = None, None
+    if cfg.motion_aux > 0:
+        head, aux = MotionHead(mcfg.d_model), motion_targets_for(model, items, trajs, cfg.train)
+    params = [p for m in (model, head) if m is not None for p in m.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if head is None:
+        model, opt = accelerator.prepare(model, opt)
+    else:  # the head is trained (and checkpointed) with the model, and not saved in final/
+        model, head, opt = accelerator.prepare(model, head, opt)
     start = resume(accelerator, out)
     if accelerator.is_main_process:
         info = {"config": asdict(cfg), "model": asdict(mcfg), "params": n_params(model),
@@ -107,7 +127,9 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
         b = collate(mcfg, [trajs[i] for i in idx[rank::world]])
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
-        logits = model(b.tokens.to(accelerator.device), b.is_visual.to(accelerator.device), b.frames.to(accelerator.device))
+        hidden = [] if head is not None else None
+        logits = model(b.tokens.to(accelerator.device), b.is_visual.to(accelerator.device), b.frames.to(accelerator.device),
+                       hidden=hidden)
         labels, kind = b.labels.to(accelerator.device), b.kind.to(accelerator.device)
         # "the current batch" of CB-Stream is the global batch: class counts and N summed over the processes;
         # each process's loss is then its share of the global loss, and DDP's gradient mean is undone by x world
@@ -115,15 +137,20 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
         parts = stream_loss(logits, labels, kind, mcfg.silence_id, mcfg.respond_id, cfg.loss, cfg.beta,
                             cfg.lambda_text, cfg.gamma, totals=totals,
                             focal_alpha=cfg.focal_alpha)
-        loss_value = accelerator.reduce(parts["loss"].detach(), "sum").item()
+        total = parts["loss"]
+        if head is not None:  # a mean per process; / world so that x world and DDP's mean leave the mean over processes
+            parts["motion"] = head(hidden[0], collate_targets([aux[i] for i in idx[rank::world]]).to(accelerator.device))
+            total = total + cfg.motion_aux * parts["motion"] / world
+        loss_value = accelerator.reduce(total.detach(), "sum").item()
         check_finite(loss_value, step, out)
         opt.zero_grad()
-        accelerator.backward(parts["loss"] * world)
+        accelerator.backward(total * world)
         accelerator.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if step % cfg.log_every == 0 or step == cfg.steps - 1:
+            extra = {"motion": accelerator.reduce(parts["motion"].detach(), "mean").item()} if head is not None else {}
             logger.log(step, loss=loss_value, decision=parts["decision"].item(), answer=parts["answer"].item(),
-                       lr=lr_at(step, cfg))
+                       lr=lr_at(step, cfg), **extra)
             bar.set_postfix(loss=f"{loss_value:.3f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(accelerator, out, step + 1)

@@ -1,14 +1,20 @@
 """Mean ± 95 % t-interval over the three seeds of runs/r5's SFT-CB and of each one-epoch GRPO run that exists
-(runs/g5-trajectory, runs/g5-tree; made by run.sh), test split, plus the paired gain over SFT-CB."""
+(runs/g5-trajectory, runs/g5-tree; made by run.sh), test split, plus the paired gain over the SFT model each row
+started from. Round 7's grounding SFT and its GRPO epoch (runs/g7, docs/measured/grounding/three-seeds.sh) too."""
 
 import json
 from pathlib import Path
 
 from streampro.core.stats import mean_ci
 
-ROWS = {"sft-cb": "runs/r5/seed{s}/eval/sft-cb", "sft-cb+grpo (reproduce's 10 steps)": "runs/r5/seed{s}/eval/sft-cb+grpo",
-        "sft-cb+grpo, one epoch (paper's credit)": "runs/g5-trajectory/eval/seed{s}",
-        "sft-cb+grpo, one epoch, tree credit (ours)": "runs/g5-tree/eval/seed{s}"}
+#: row -> (its evaluations, the row whose SFT model it started from: the paired gains are over that row)
+ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
+        "sft-cb+grpo (reproduce's 10 steps)": ("runs/r5/seed{s}/eval/sft-cb+grpo", "sft-cb"),
+        "sft-cb+grpo, one epoch (paper's credit)": ("runs/g5-trajectory/eval/seed{s}", "sft-cb"),
+        "sft-cb+grpo, one epoch, tree credit (ours)": ("runs/g5-tree/eval/seed{s}", "sft-cb"),
+        "sft-cb, grounding (projector, motion, motion_aux 1)": ("runs/g7/eval/sft-seed{s}", None),
+        "sft-cb, grounding, + grpo one epoch (paper's credit)": ("runs/g7/eval/grpo-seed{s}",
+                                                                  "sft-cb, grounding (projector, motion, motion_aux 1)")}
 COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
         "proactive": lambda f: f["dimensions"]["proactive"]["f1"], "W-Avg": lambda f: f["wavg"],
         "TG": lambda f: f["tasks"]["TG"]["f1"]}
@@ -23,14 +29,14 @@ def load(pattern: str) -> list[dict] | None:
     return [json.loads(p.read_text())["f1"] for p in paths] if all(p.exists() for p in paths) else None
 
 
-base = load(ROWS["sft-cb"])
 print("| model | " + " | ".join(COLS) + " | W-Avg per seed | paired W-Avg gain | paired proactive gain |")
 print("|---" * (len(COLS) + 4) + "|")
-for name, pattern in ROWS.items():
+for name, (pattern, start) in ROWS.items():
     runs = load(pattern)
     if runs is None:
         continue
     cells = [ci([get(f) for f in runs]) for get in COLS.values()]
-    gains = [ci([COLS[c](f) - COLS[c](b) for f, b in zip(runs, base, strict=True)]) if name != "sft-cb" else "" for c in ("W-Avg", "proactive")]
+    base = load(ROWS[start][0]) if start else None
+    gains = [ci([COLS[c](f) - COLS[c](b) for f, b in zip(runs, base, strict=True)]) if base else "" for c in ("W-Avg", "proactive")]
     per_seed = " / ".join(f"{f['wavg']:.1f}" for f in runs)
     print(f"| {name} | " + " | ".join(cells) + f" | {per_seed} | " + " | ".join(gains) + " |")

@@ -27,6 +27,11 @@ class SmallConfig:
     # "when did it stop moving" is a difference between frames. Off by default: on val it lifted OU and EU but did
     # not teach SFT-CB to time Temporal Grounding (docs/results.md, issue 18 round 6)
     motion: bool = False
+    # a projector between the frame encoder and the transformer (LayerNorm, then a linear map), as a VLM has
+    # between its vision tower and its LLM. Without it a frozen encoder's tokens enter at their own scale (norm ~28
+    # against ~0.7 for a word's or a position's embedding), which drowns where and when a frame is in the
+    # transformer's residual stream (docs/results.md, issue 18 round 7). Off by default: every model before it
+    projector: bool = False
     max_positions: int = 4096
     max_answer_tokens: int = 12
     # special token ids (the tokenizer's SPECIAL order)

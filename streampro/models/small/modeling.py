@@ -104,6 +104,7 @@ class StreamProSmall(nn.Module):
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
         self.ln = nn.LayerNorm(cfg.d_model)
         self.motion = nn.Linear(cfg.d_model, cfg.d_model) if cfg.motion else None
+        self.projector = nn.Sequential(nn.LayerNorm(cfg.d_model), nn.Linear(cfg.d_model, cfg.d_model)) if cfg.projector else None
         self.apply(self._init)
         if self.motion is not None:  # starts as the model without it
             nn.init.zeros_(self.motion.weight)
@@ -123,12 +124,19 @@ class StreamProSmall(nn.Module):
             x = x.masked_scatter(is_visual.unsqueeze(-1), visual.to(x.dtype))
         return x
 
+    def project(self, visual: torch.Tensor) -> torch.Tensor:
+        """The encoder's tokens ``[N, g*g, d]`` as the transformer takes them (``cfg.projector``; unchanged without)."""
+        return visual if self.projector is None else self.projector(visual)
+
     def add_motion(self, visual: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
         """Frames' visual tokens ``[N, g*g, d]`` plus the learned projection of their change since ``prev`` (the
         previous frame's tokens; a stream's first frame passes itself). Unchanged without ``cfg.motion``."""
         return visual if self.motion is None else visual + self.motion(visual - prev)
 
-    def forward_embeds(self, x: torch.Tensor, start: int = 0, cache: Cache | None = None) -> tuple[torch.Tensor, Cache]:
+    def forward_embeds(self, x: torch.Tensor, start: int = 0, cache: Cache | None = None,
+                       hidden: list | None = None) -> tuple[torch.Tensor, Cache]:
+        """Logits and the extended cache; ``hidden``, if a list, receives the final hidden states (for a
+        trainer's auxiliary head)."""
         T = x.shape[1]
         if start + T > self.cfg.max_positions:
             raise ValueError(f"stream longer than max_positions={self.cfg.max_positions}")
@@ -137,7 +145,10 @@ class StreamProSmall(nn.Module):
         for i, blk in enumerate(self.blocks):
             x, kv = blk(x, cache[i] if cache is not None else None)
             new.append(kv)
-        return self.ln(x) @ self.tok.weight.T, new  # tied output head
+        h = self.ln(x)
+        if hidden is not None:
+            hidden.append(h)
+        return h @ self.tok.weight.T, new  # tied output head
 
     def forward_ragged(self, x: torch.Tensor, caches: list[Cache | None]) -> tuple[torch.Tensor, list[Cache]]:
         """Extend B independent streams by T tokens each in one batched pass (the server steps the
@@ -159,13 +170,14 @@ class StreamProSmall(nn.Module):
                 new[b].append((kb, vb) if c is None else (torch.cat([c[i][0], kb], 2), torch.cat([c[i][1], vb], 2)))
         return self.ln(x) @ self.tok.weight.T, new
 
-    def forward(self, tokens: torch.Tensor, is_visual: torch.Tensor, frames: torch.Tensor | None) -> torch.Tensor:
+    def forward(self, tokens: torch.Tensor, is_visual: torch.Tensor, frames: torch.Tensor | None,
+                hidden: list | None = None) -> torch.Tensor:
         """Teacher-forced logits for a batch of laid-out sequences (``frames``: all visual frames of the
         batch in sequence order, [N, H, W, 3] uint8 — or, from a frozen encoder's feature cache, their
-        visual tokens [N, g*g, d] float, which skips the encoder)."""
+        visual tokens [N, g*g, d] float, which skips the encoder). ``hidden``: see :meth:`forward_embeds`."""
         visual = None
         if frames is not None and len(frames):
-            visual = frames if frames.is_floating_point() else self.encoder(frames)
+            visual = self.project(frames if frames.is_floating_point() else self.encoder(frames))
             if self.motion is not None:  # each frame's predecessor in its own sequence (rows are streams)
                 counts = is_visual.sum(1).cpu() // self.cfg.tokens_per_frame
                 prev = torch.arange(len(visual)) - 1
@@ -173,7 +185,7 @@ class StreamProSmall(nn.Module):
                 prev[starts] = starts
                 visual = self.add_motion(visual, visual[prev.to(visual.device)])
             visual = visual.reshape(-1, self.cfg.d_model)
-        logits, _ = self.forward_embeds(self.embed(tokens, visual, is_visual))
+        logits, _ = self.forward_embeds(self.embed(tokens, visual, is_visual), hidden=hidden)
         return logits
 
     # -- save / load ------------------------------------------------------------------------
@@ -216,14 +228,16 @@ class StreamProSmall(nn.Module):
         return model.eval()
 
 
-#: settings a saved StreamPro-Small can take on afterwards: they add zero-initialised parts, so the model starts
-#: out computing exactly what it did (every other setting changes the saved weights' shapes)
-ADDABLE = ("motion",)
+#: settings a saved StreamPro-Small can take on afterwards, keeping its weights (every other setting changes the
+#: saved weights' shapes). ``motion`` adds a zero-initialised term, so the model starts out computing exactly what
+#: it did; ``projector`` adds a freshly initialised one, meant for a stage-0 (perception) checkpoint, whose
+#: transformer SFT trains from its initial weights anyway
+ADDABLE = ("motion", "projector")
 
 
 def with_settings(model: StreamProSmall, overrides: dict) -> StreamProSmall:
-    """``model`` with ``overrides`` (e.g. ``{"motion": True}`` on a perception-pretrained encoder, to SFT a motion
-    model from it); its weights are kept, the added parts start at zero."""
+    """``model`` with ``overrides`` (e.g. ``{"motion": True, "projector": True}`` on a perception-pretrained
+    encoder, to SFT such a model from it); its weights are kept, the added parts are new (see :data:`ADDABLE`)."""
     from dataclasses import replace
 
     fixed = sorted(k for k, v in overrides.items() if k not in ADDABLE and getattr(model.cfg, k, None) != v)
@@ -232,7 +246,7 @@ def with_settings(model: StreamProSmall, overrides: dict) -> StreamProSmall:
                          f"{list(ADDABLE)} can (start from `small` for a new model with them)")
     new = StreamProSmall(replace(model.cfg, **overrides), model.tokenizer)
     missing, unexpected = new.load_state_dict(model.state_dict(), strict=False)
-    if unexpected or any(not k.startswith("motion.") for k in missing):
+    if unexpected or any(not k.startswith(tuple(f"{a}." for a in ADDABLE)) for k in missing):
         raise InputError(f"cannot carry the weights over (missing {missing[:3]}, unexpected {unexpected[:3]})")
     return new.train(model.training)
 

@@ -155,7 +155,7 @@ class SmallStreamer(StreamingModel):
 
     def _frame_tokens(self, frames: list[Frame]) -> torch.Tensor:
         pix = np.stack([resize_frame(f.pixels, self.cfg.image_size) for f in frames])
-        return self.model.encoder(torch.from_numpy(pix))  # [N, g*g, d]
+        return self.model.project(self.model.encoder(torch.from_numpy(pix)))  # [N, g*g, d]
 
     def _with_motion(self, visual: torch.Tensor) -> torch.Tensor:
         """This frame's tokens [1, g*g, d] with the model's motion term (``SmallConfig.motion``) against the
