@@ -127,9 +127,9 @@ def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
         b = collate(mcfg, [trajs[i] for i in idx[rank::world]])
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
-        hidden = [] if head is not None else None
+        hidden: list = []  # StreamPro-Small's final hidden states, asked for only by the motion head (HF forward has no such argument)
         logits = model(b.tokens.to(accelerator.device), b.is_visual.to(accelerator.device), b.frames.to(accelerator.device),
-                       hidden=hidden)
+                       **({"hidden": hidden} if head is not None else {}))
         labels, kind = b.labels.to(accelerator.device), b.kind.to(accelerator.device)
         # "the current batch" of CB-Stream is the global batch: class counts and N summed over the processes;
         # each process's loss is then its share of the global loss, and DDP's gradient mean is undone by x world
