@@ -4,9 +4,9 @@ the question names, at every frame from the query on (still, up, down, left, rig
 Why: a diagnostic (``docs/measured/tg-probe/decision_auc.py``) showed that the SFT-CB model's speak/stay-silent
 decision is the same whether it is shown the question's video or another one, on every task: it times its
 answers from the query and its own past answers (a clock), which the teacher trajectories reward almost as much
-as looking. The answer frames of Temporal Grounding ("when the red circle stops moving up ...") and of the
-proactive tasks are changes in an object's motion, so this target puts that motion, read from the frames up to
-now, at the very position the decision is read from. The labels come from the simulator (``scene_of``), like
+as looking. A Temporal Grounding answer ("when the red circle stops moving up ...") is due exactly where the named
+motion stops, and the other tasks' speak frames depend on how objects move, so this target puts that motion, read
+from the frames up to now, at the very position the decision is read from. The labels come from the simulator (``scene_of``), like
 stage 0's; the head is the trainer's, not the model's (it is dropped after SFT). Off by default
 (``motion_aux: 0``), which is the paper's loss.
 """
