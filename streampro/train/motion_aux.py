@@ -6,9 +6,9 @@ decision is the same whether it is shown the question's video or another one, on
 answers from the query and its own past answers (a clock), which the teacher trajectories reward almost as much
 as looking. A Temporal Grounding answer ("when the red circle stops moving up ...") is due exactly where the named
 motion stops, and the other tasks' speak frames depend on how objects move, so this target puts that motion, read
-from the frames up to now, at the very position the decision is read from. The labels come from the simulator (``scene_of``), like
-stage 0's; the head is the trainer's, not the model's (it is dropped after SFT). Off by default
-(``motion_aux: 0``), which is the paper's loss.
+from the frames up to now, at the very position the decision is read from. The labels come from the simulator
+(``scene_of``), like stage 0's; the head is the trainer's, not the model's (it is dropped after SFT). Off by
+default (``motion_aux: 0``), which is the paper's loss.
 """
 
 from __future__ import annotations

@@ -23,15 +23,21 @@ from streampro.models.small.modeling import StreamProSmall
 from streampro.train.trajectory import KIND_DECISION, collate, load_frames, sft_trajectory
 
 
-def decisions(model: StreamProSmall, item, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """P(respond) and the teacher's label (1 = speaks) at each decision of the item's teacher trajectory."""
+def respond_probabilities(model: StreamProSmall, traj) -> tuple[np.ndarray, np.ndarray]:
+    """P(</Response>) against P(</Silence>) at each decision of a laid-out trajectory (one teacher-forced pass),
+    and whether the trajectory's own action there is </Response>."""
     cfg = model.cfg
-    b = collate(cfg, [sft_trajectory(cfg, model.tokenizer, item, frames)])
+    b = collate(cfg, [traj])
     with torch.no_grad():
         logits = model(b.tokens, b.is_visual, b.frames)[0]
     at = (b.kind[0] == KIND_DECISION).nonzero().squeeze(1)
     p = logits[at][:, [cfg.silence_id, cfg.respond_id]].softmax(-1)[:, 1].numpy()
     return p, (b.labels[0][at] == cfg.respond_id).numpy()
+
+
+def decisions(model: StreamProSmall, item, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P(respond) and the teacher's label (1 = speaks) at each decision of the item's teacher trajectory."""
+    return respond_probabilities(model, sft_trajectory(model.cfg, model.tokenizer, item, frames))
 
 
 def auc(p: list[float], y: list[bool]) -> float:

@@ -57,22 +57,29 @@ def rows(model: StreamProSmall, path: str, target: str = "due"):
     return per_item
 
 
-def motion_probe(X, Y, test, args) -> None:
-    """Accuracy of the MLP at the queried object's motion class, against always saying the commonest class."""
-    keep = Y >= 0
-    X, Y = X[keep], Y[keep].long()
+def fit(X: torch.Tensor, out_dim: int, loss_of, args) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """The MLP (two hidden layers of 256) on standardised inputs, ``args.epochs`` epochs of batches of 512 drawn
+    with ``args.seed``; ``loss_of(logits, batch_index)``. Returns it with the inputs' mean and std."""
     mu, sd = X.mean(0), X.std(0) + 1e-5
-    net = nn.Sequential(nn.Linear(X.shape[1], 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, len(MOTIONS)))
+    net = nn.Sequential(nn.Linear(X.shape[1], 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, out_dim))
     opt = torch.optim.AdamW(net.parameters(), 1e-3, weight_decay=1e-4)
     g = torch.Generator().manual_seed(args.seed)
     for _ in range(args.epochs):
         perm = torch.randperm(len(X), generator=g)
         for i in range(0, len(X), 512):
             b = perm[i : i + 512]
-            loss = nn.functional.cross_entropy(net((X[b] - mu) / sd), Y[b])
+            loss = loss_of(net((X[b] - mu) / sd), b)
             opt.zero_grad()
             loss.backward()
             opt.step()
+    return net, mu, sd
+
+
+def motion_probe(X, Y, test, args) -> None:
+    """Accuracy of the MLP at the queried object's motion class, against always saying the commonest class."""
+    keep = Y >= 0
+    X, Y = X[keep], Y[keep].long()
+    net, mu, sd = fit(X, len(MOTIONS), lambda logits, b: nn.functional.cross_entropy(logits, Y[b]), args)
     Xt = torch.from_numpy(np.concatenate([x for x, _, _ in test]))
     Yt = torch.from_numpy(np.concatenate([y for _, y, _ in test])).long()
     keep = Yt >= 0
@@ -103,19 +110,9 @@ def main() -> None:
     if args.target == "motion":
         motion_probe(X, Y, test, args)
         return
-    mu, sd = X.mean(0), X.std(0) + 1e-5
-    net = nn.Sequential(nn.Linear(X.shape[1], 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))
-    opt = torch.optim.AdamW(net.parameters(), 1e-3, weight_decay=1e-4)
     pos_w = (1 - Y.mean()) / Y.mean()
-    g = torch.Generator().manual_seed(args.seed)
-    for _ in range(args.epochs):
-        perm = torch.randperm(len(X), generator=g)
-        for i in range(0, len(X), 512):
-            b = perm[i : i + 512]
-            loss = nn.functional.binary_cross_entropy_with_logits(net((X[b] - mu) / sd).squeeze(1), Y[b], pos_weight=pos_w)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    net, mu, sd = fit(X, 1, lambda logits, b: nn.functional.binary_cross_entropy_with_logits(
+        logits.squeeze(1), Y[b], pos_weight=pos_w), args)
 
     def top1(data, tol=0):
         with torch.no_grad():

@@ -16,24 +16,20 @@ import argparse
 from collections import Counter
 
 import numpy as np
-import torch
+from decision_auc import respond_probabilities  # this folder's script: the same teacher-forced read-out
 
 from streampro.data.schema import load_items
 from streampro.models.small.modeling import StreamProSmall
-from streampro.train.trajectory import KIND_DECISION, build_trajectory, collate, item_frames, load_frames
+from streampro.train.trajectory import build_trajectory, item_frames, load_frames
 
 
 def respond_probs(model: StreamProSmall, item, frames: np.ndarray) -> tuple[int, np.ndarray]:
+    """(query frame, P(respond) after each frame from it on) for the item's stream kept silent throughout."""
     cfg, tok = model.cfg, model.tokenizer
     q, last = item_frames(item)
     last = min(last, len(frames) - 1)
     traj = build_trajectory(cfg, item.id, frames, q, cfg.query_ids(tok, item.question, ()), {}, last, tok, item.fps)
-    b = collate(cfg, [traj])
-    with torch.no_grad():
-        logits = model(b.tokens, b.is_visual, b.frames)[0]
-    dec = (b.kind[0] == KIND_DECISION).nonzero().squeeze(1)
-    two = logits[dec][:, [cfg.silence_id, cfg.respond_id]].log_softmax(-1)
-    return q, two[:, 1].exp().numpy()
+    return q, respond_probabilities(model, traj)[0]
 
 
 def main() -> None:
