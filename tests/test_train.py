@@ -458,6 +458,12 @@ def test_sft_resume_and_grpo_end_to_end(tmp_path, small_bench, small_items, monk
                               items_per_step=2, group_size=3), progress=False)
     glog = [json.loads(line) for line in (tmp_path / "grpo" / "log.jsonl").read_text().splitlines()]
     assert len(glog) == 2 and all(math.isfinite(r["loss"]) for r in glog) and "reward/turn" in glog[0]
+    # a finished run called again (any caller, not only the CLI) is returned as it is: nothing retrained or relogged
+    kept = {p: (tmp_path / p).read_bytes() for p in ("grpo/log.jsonl", "cut/log.jsonl", "cut/run.json")}
+    assert train_grpo(GRPOConfig(init=str(full), train=str(small_bench), out=str(tmp_path / "grpo"), steps=2,
+                                 items_per_step=2, group_size=3), progress=False) == g
+    assert sft.train_sft(sft.SFTConfig(out=str(tmp_path / "cut"), **base), progress=False) == resumed
+    assert {p: (tmp_path / p).read_bytes() for p in kept} == kept
     s = evaluate(small_items, build_model(f"small:{g}", small_items), tmp_path / "eval", RuleJudge(), progress=False)
     assert s["complete"] and s["f1"]["n"] == len(small_items)
     # learning curves: val F1 before training and after every step, in log.jsonl and curves.png; the last

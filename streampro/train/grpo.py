@@ -27,7 +27,7 @@ from ..core.errors import InputError
 from ..data.schema import Item, load_items
 from ..data.video import Frame, VideoError, check_items_videos
 from ..models.base import Query
-from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint, save_final
+from .checkpoint import JsonlLogger, check_finite, finished, resume, save_checkpoint, save_final
 from .configs import LOSS_TYPES, GRPOConfig
 from .curves import plot_curves, validate
 from .policy import build_policy
@@ -227,7 +227,10 @@ def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor
 
 
 def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
+    """Train; return ``out/final`` — at once for a finished run, as ``train_sft`` does."""
     out = Path(cfg.out)
+    if finished(out):
+        return out / "final"
     out.mkdir(parents=True, exist_ok=True)
     judge, rubric = build_scorers(cfg, out)  # a bad judge/rubric setting fails before the model loads
     items = select_tasks(load_items(cfg.train), cfg.tasks, cfg.train)

@@ -28,7 +28,6 @@ from ..data.generate import generate_split
 from ..data.schema import load_items
 from ..data.video import decoded_once
 from ..models.registry import build_model, reference_models
-from .checkpoint import finished
 from .grpo import GRPOConfig, train_grpo
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
@@ -165,13 +164,13 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
     for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
         d = root / name
         with clock.stage(f"seed {seed}: {name}"):
-            models[name] = d / "final" if finished(d) else train_sft(
+            models[name] = train_sft(
                 SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
                           seed=seed, freeze_encoder=frozen, tasks=list(split["sft"]),
                           group_by_length=cfg.group_by_length), progress)
     d = root / "sft-cb+grpo"
     with clock.stage(f"seed {seed}: sft-cb+grpo"):
-        models["sft-cb+grpo"] = d / "final" if finished(d) else train_grpo(
+        models["sft-cb+grpo"] = train_grpo(
             GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps, **cfg.grpo_budget,
                        seed=seed, freeze_encoder=frozen, tasks=list(split["rl"])), progress)
     same_as_default: dict[str, str] = {}
@@ -184,7 +183,7 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
                 continue
             d = root / name
             with clock.stage(f"seed {seed}: {name}"):
-                models[name] = d / "final" if finished(d) else train_grpo(
+                models[name] = train_grpo(
                     GRPOConfig(init=str(models["sft-cb"]), train=train, out=str(d), steps=cfg.grpo_steps,
                                **cfg.grpo_budget, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
                                **overrides), progress)

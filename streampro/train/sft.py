@@ -22,7 +22,7 @@ from ..core.errors import InputError
 from ..data.schema import load_items
 from ..data.video import check_items_videos
 from ..models.small import StreamProSmall, n_params
-from .checkpoint import JsonlLogger, check_finite, resume, save_checkpoint, save_final
+from .checkpoint import JsonlLogger, check_finite, finished, resume, save_checkpoint, save_final
 from .configs import SFTConfig
 from .losses import LOSSES, batch_counts, stream_loss
 from .motion_aux import MotionHead, collate_targets, motion_targets
@@ -84,7 +84,11 @@ def motion_targets_for(model, items, trajs, where: str) -> list[list[int]]:
 
 
 def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
+    """Train; return ``out/final``. A finished run (``final/`` present) is returned as it is: resuming it would
+    redo the steps after its last checkpoint and log them twice (to train it again, remove its outputs first)."""
     out = Path(cfg.out)
+    if finished(out):
+        return out / "final"
     out.mkdir(parents=True, exist_ok=True)
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)

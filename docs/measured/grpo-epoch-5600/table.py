@@ -1,6 +1,7 @@
 """Mean ± 95 % t-interval over the three seeds of runs/r5's SFT-CB and of each one-epoch GRPO run that exists
 (runs/g5-trajectory, runs/g5-tree; made by run.sh), test split, plus the paired gain over the SFT model each row
-started from. Round 7's grounding SFT and its GRPO epoch (runs/g7, docs/measured/grounding/three-seeds.sh) too."""
+started from. Round 7's grounding SFT and its GRPO epoch (runs/g7, docs/measured/grounding/three-seeds.sh) and
+round 8's (runs/g8, docs/measured/grounding/three-seeds-random.sh) too."""
 
 import json
 from pathlib import Path
@@ -14,7 +15,10 @@ ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         "sft-cb+grpo, one epoch, tree credit (ours)": ("runs/g5-tree/eval/seed{s}", "sft-cb"),
         "sft-cb, grounding (projector, motion, motion_aux 1)": ("runs/g7/eval/sft-seed{s}", None),
         "sft-cb, grounding, + grpo one epoch (paper's credit)": ("runs/g7/eval/grpo-seed{s}",
-                                                                  "sft-cb, grounding (projector, motion, motion_aux 1)")}
+                                                                  "sft-cb, grounding (projector, motion, motion_aux 1)"),
+        "sft-cb, grounding, random batches": ("runs/g8/eval/sft-seed{s}", None),
+        "sft-cb, grounding, random batches, + grpo one epoch": ("runs/g8/eval/grpo-seed{s}",
+                                                                 "sft-cb, grounding, random batches")}
 COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
         "proactive": lambda f: f["dimensions"]["proactive"]["f1"], "W-Avg": lambda f: f["wavg"],
         "TG": lambda f: f["tasks"]["TG"]["f1"]}
