@@ -5,7 +5,7 @@
 # the same SFT on the default grid-2 encoder of the same seed; both on runs/r5's seed-0 5,600-question split,
 # random batches, 1,500 steps; val350: decision AUC own vs another video, and StreamPro-F1.
 #   bash docs/measured/grounding/grid4.sh > docs/measured/grounding/grid4.txt
-set -e
+set -eo pipefail
 OUT=runs/g8/grid
 V=runs/s3/val350/items.jsonl
 printf 'model: {grid: 4}\n' > /tmp/g8-grid4.yaml
