@@ -35,6 +35,12 @@ def test_pretrained_encoder_reads_the_world_and_sft_reads_its_cached_features(sm
     assert report["log"][-1]["loss"] < report["log"][0]["loss"]
     assert report["val"]["colour_f1"] > 0.3 and report["val"]["objects"] > 100
     assert {"object_f1", "shape_f1", "frame_exact", "position_err_px"} <= set(report["val"])
+    # final/ is swapped in whole (no final.tmp left), and a rerun of the finished stage reuses it untouched
+    assert not (tmp_path / "p" / "final.tmp").exists()
+    kept = {p.name: p.read_bytes() for p in [tmp_path / "p" / "probe.json", *final.iterdir()]}
+    assert pretrain_perception(PerceptionConfig(train=str(small_bench), val=str(small_bench), out=str(tmp_path / "p"),
+                                                steps=60, batch_size=64), progress=False) == final
+    assert {p.name: p.read_bytes() for p in [tmp_path / "p" / "probe.json", *final.iterdir()]} == kept
     # SFT from it with the encoder frozen: trajectories carry cached features, which give exactly the
     # logits of running the encoder on the pixels; the encoder's weights do not move
     cfg = SFTConfig(base=f"small:{final}", train=str(small_bench), out=str(tmp_path / "sft"), steps=3, batch_size=4,

@@ -102,17 +102,23 @@ def finished(out: Path) -> bool:
     return (out / "final").is_dir()
 
 
-def save_final(accelerator, model, out: Path) -> Path:
-    """Write the trained model as a ``from_pretrained`` directory ``OUT/final`` (main process only)."""
-    final = out / "final"
-    if accelerator.is_main_process:  # written beside it, then swapped in: never a half-written final/
-        tmp = out / "final.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        accelerator.unwrap_model(model).save_pretrained(tmp)
-        shutil.rmtree(final, ignore_errors=True)
-        tmp.rename(final)
-    accelerator.wait_for_everyone()
+def write_final(model, out: Path) -> Path:
+    """Save ``model`` as the ``from_pretrained`` directory ``OUT/final``: written beside it, then swapped in, so
+    ``final/`` is never half-written and ``finished`` can trust it."""
+    final, tmp = out / "final", out / "final.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
     return final
+
+
+def save_final(accelerator, model, out: Path) -> Path:
+    """``write_final`` for a trainer under accelerate (main process only; the others wait for it)."""
+    if accelerator.is_main_process:
+        write_final(accelerator.unwrap_model(model), out)
+    accelerator.wait_for_everyone()
+    return out / "final"
 
 
 class TrainingDiverged(StreamProError, RuntimeError):

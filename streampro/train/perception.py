@@ -31,7 +31,7 @@ from ..data.schema import load_items
 from ..data.world_tasks import make_scene_items
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
-from .checkpoint import check_finite
+from .checkpoint import check_finite, finished, write_final
 from .configs import PerceptionConfig
 from .policy import build_policy
 from .trajectory import load_frames
@@ -143,9 +143,8 @@ def pretrain_perception(cfg: PerceptionConfig, progress: bool = True) -> Path:
     """Train a fresh StreamPro-Small's frame encoder on the world's frame state; save the model (its
     transformer untouched) to ``out/final`` with ``probe.json`` beside it."""
     out = Path(cfg.out)
-    final = out / "final"
-    if (final / "model.safetensors").exists():
-        return final  # resumable: a finished stage is reused
+    if finished(out):
+        return out / "final"  # resumable: a finished stage is reused
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     items = load_items(cfg.train)
@@ -177,6 +176,5 @@ def pretrain_perception(cfg: PerceptionConfig, progress: bool = True) -> Path:
               "train": probe(model.encoder, head, frames[:2000], presence[:2000], offsets[:2000], 64)}
     if cfg.val:
         report["val"] = probe(model.encoder, head, *perception_data(load_items(cfg.val), cfg.image_size, g), 64)
-    model.save_pretrained(final)
-    (out / "probe.json").write_text(json.dumps(report, indent=2))
-    return final
+    (out / "probe.json").write_text(json.dumps(report, indent=2))  # before final/: a finished run has its probe
+    return write_final(model, out)
