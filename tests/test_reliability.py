@@ -321,7 +321,7 @@ def test_settings_that_crashed_or_trained_nothing_are_refused_in_one_line(g14, t
         (cfg / name).write_text(text)
         one_line_error(cli("train", kind, "--config", cfg / name, "--out", tmp_path / name, cwd=root), expect)
     for args, expect in ((["--n-items", "0"], "--n-items must be >= 1"), (["--fps", "0"], "--fps must be in"),
-                         (["--size", "1"], "--size must be in")):
+                         (["--size", "1"], "--size must be in"), (["--timing-spread", "0.5"], "timing_spread must be >= 1")):
         one_line_error(cli("generate", *args, "--out", tmp_path / "gen", cwd=root), expect)
     (tmp_path / "afile").write_text("keep me")
     for args in (["generate", "--n-items", "7"], ["score", "--bench", "g14/items.jsonl", "--predictions",
@@ -360,6 +360,10 @@ def test_reproduce_keeps_its_sizes(g14, tmp_path):  # case 3.13
     one_line_error(cli("reproduce", "--out", out, cwd=g14), "n_train: 42 -> 1400", "--overwrite")
     assert (out / "results.json").read_text() == "{}"
     one_line_error(cli("reproduce", "--out", out, "--n-train", "3", cwd=g14), "--n-train must be >= 16")
+    # a manifest from before the world's timing setting ran the original world: another spread is another run
+    one_line_error(cli("reproduce", "--out", out, "--n-train", "42", "--n-test", "28", "--sft-steps", "60",
+                       "--grpo-steps", "4", "--perception-steps", "0", "--timing-spread", "3", cwd=g14),
+                   "timing_spread: 1.0 -> 3.0")
 
 
 def test_damaged_checkpoints_fall_back_and_half_written_models_are_named(g14, tmp_path):  # cases 3.8-3.10

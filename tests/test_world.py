@@ -13,10 +13,22 @@ from streampro.world.render import render_frame
 from streampro.world.scene import COLORS, time_to_contact
 
 CFG = WorldConfig()
+SPREAD = WorldConfig(timing_spread=3.0)
 
 
 def scene_of(item):
-    return make_scene_items(item.task, item.meta["scene_seed"], CFG)
+    return make_scene_items(item.task, item.meta["scene_seed"], WorldConfig(fps=item.fps, **item.meta.get("world", {})))
+
+
+@pytest.fixture(scope="module")
+def spread_items(tmp_path_factory):
+    """42 questions of the world with its event times spread (``timing_spread`` 3)."""
+    return generate_split(tmp_path_factory.mktemp("spread"), "test", 42, seed=0, cfg=SPREAD, progress=False)
+
+
+@pytest.fixture(params=["small_items", "spread_items"])
+def any_items(request):
+    return request.getfixturevalue(request.param)
 
 
 def test_split_is_balanced_deterministic_and_at_1fps(small_items, small_bench, tmp_path):
@@ -59,8 +71,8 @@ def test_decoded_once_decodes_a_video_once_and_hands_out_copies(small_items, mon
     assert len(calls) == 4
 
 
-def test_answers_replay_from_the_simulator(small_items):
-    for it in small_items:
+def test_answers_replay_from_the_simulator(any_items):
+    for it in any_items:
         scene, specs = scene_of(it)
         spec = next(s for s in specs if s["task"] == it.task)
         assert [a["text"] for a in spec["answers"]] == [a.text for a in it.answers]
@@ -89,7 +101,7 @@ def test_answers_replay_from_the_simulator(small_items):
                 elif s["anomaly"] == "froze":
                     assert np.abs(tr.vel_in[k - 1, i]).sum() > 1 and np.abs(tr.vel_in[k:, i]).sum() == 0
                 else:
-                    assert np.hypot(*tr.vel_in[k, i]) > 0.3 * CFG.size
+                    assert np.hypot(*tr.vel_in[k, i]) > 0.3 * scene.size
             elif it.task == "TP":
                 b = next(b for b in scene.bodies if b.name == s["object"])
                 assert f(a.start) == b.appear and b.appear > it.meta["target_appears"] * it.fps
@@ -100,8 +112,8 @@ def test_answers_replay_from_the_simulator(small_items):
                 assert dist[f(a.time)] <= reach and (s["next"] == "done" or s["next"] in COLORS)
 
 
-def test_proactive_answers_are_decidable_by_their_best_time_and_precede_the_outcome(small_items):
-    for it in small_items:
+def test_proactive_answers_are_decidable_by_their_best_time_and_precede_the_outcome(any_items):
+    for it in any_items:
         if it.dimension != "proactive":
             continue
         scene, _ = scene_of(it)
@@ -136,3 +148,56 @@ def test_every_task_builds_from_many_seeds(task):
     for seed in range(400):
         scene, specs = make_scene_items(task, 1_000_000 + seed, CFG)
         assert specs[0]["task"] == task and specs[0]["answers"]
+
+
+#: (query time, first answer times, frames) of seed 7 per task, read off the world before ``timing_spread``
+#: existed: the default world must keep drawing the same scenes, or every earlier measurement changes meaning
+ORIGINAL_WORLD_SEED7 = {
+    "EU": (1.0, [3.0, 9.0, 12.0, 18.0, 23.0], 31), "OU": (3.0, [7.0, 13.0, 17.0, 21.0], 26), "AA": (2.0, [10.0], 17),
+    "TP": (0.0, [11.0, 14.0, 18.0], 27), "TG": (1.0, [27.0], 31), "GP": (1.0, [9.0, 21.0, 36.0], 42),
+    "RF": (1.0, [4.0, 16.0], 30),
+}
+
+
+@pytest.mark.parametrize("task", ALL_TASKS)
+def test_default_world_draws_the_original_scenes(task):
+    scene, specs = make_scene_items(task, 7, WorldConfig(timing_spread=1.0))
+    s = specs[0]
+    assert (s["query_time"], [a.get("time", a.get("start")) for a in s["answers"]], scene.n_frames) == ORIGINAL_WORLD_SEED7[task]
+
+
+def _fixed_delay_share(cfg: WorldConfig, task: str, n: int = 120) -> tuple[float, float]:
+    """Over ``n`` scenes: the share of first answers within ±3 s of the best single delay after the question
+    (what a model that counts frames gets right), and the delays' spread (max - min, seconds)."""
+    delays = []
+    for seed in range(n):
+        _, specs = make_scene_items(task, 5_000 + seed, cfg)
+        a = specs[0]["answers"][0]
+        delays.append(a.get("time", a.get("start")) - specs[0]["query_time"])
+    d = np.array(delays)
+    return max(float(np.mean(np.abs(d - c) <= 3)) for c in np.unique(d)), float(d.max() - d.min())
+
+
+@pytest.mark.parametrize("task", ALL_TASKS)
+def test_timing_spread_makes_answer_times_harder_to_guess_by_the_clock(task):
+    share1, range1 = _fixed_delay_share(CFG, task)
+    share3, range3 = _fixed_delay_share(SPREAD, task)
+    assert range3 > range1 and share3 < share1
+    if task in ("AA", "EU", "OU"):  # a fixed delay fits every question of the original world
+        assert share1 == 1.0 and share3 < 0.8
+
+
+def test_spread_items_carry_their_world_and_a_folder_keeps_one_world(spread_items, small_items, tmp_path):
+    from streampro.train.perception import scene_of as perception_scene_of
+
+    assert all(it.meta["world"] == {"timing_spread": 3.0} for it in spread_items)
+    assert all("world" not in it.meta for it in small_items)
+    it = spread_items[0]
+    assert perception_scene_of(it).n_frames == round(it.duration * it.fps)  # stage 0 simulates the same scene
+    generate_split(tmp_path, "val", 7, seed=0, progress=False)
+    generate_split(tmp_path, "val", 7, seed=0, progress=False)  # same world: a rerun, kept
+    with pytest.raises(ValueError, match="world settings"):
+        generate_split(tmp_path, "val", 7, seed=0, cfg=SPREAD, progress=False)
+    for bad in (0.5, float("nan")):
+        with pytest.raises(ValueError, match="timing_spread"):
+            WorldConfig(timing_spread=bad)

@@ -23,6 +23,8 @@ def generate(
     size: int = typer.Option(64, help="frame size in pixels"),
     fps: float = typer.Option(1.0, help="frames per second (the paper streams at 1 FPS)"),
     task: list[str] = typer.Option(None, help="only these tasks (EU OU AA TP TG GP RF); repeatable"),
+    timing_spread: float = typer.Option(1.0, help="widen the event-time ranges (lead-ins, gaps) by this factor, "
+                                        ">= 1; 1 is the original world (docs/format.md, 'Timing spread')"),
 ) -> None:
     """Generate a StreamPro-Bench split (seven tasks, timed multi-response answers) from the procedural world."""
     from ..data.generate import generate_split
@@ -36,7 +38,8 @@ def generate(
     if not (32 <= size <= 512):
         _fail(f"--size must be in [32, 512] pixels (objects need room to move), got {size}")
     try:
-        items = generate_split(out, split, n_items, seed, WorldConfig(size=size, fps=fps), tuple(task or ALL_TASKS))
+        world = WorldConfig(size=size, fps=fps, timing_spread=timing_spread)
+        items = generate_split(out, split, n_items, seed, world, tuple(task or ALL_TASKS))
     except ValueError as e:
         _fail(str(e))
     typer.echo(f"wrote {len(items)} questions to {out / 'items.jsonl'}")

@@ -127,6 +127,8 @@ def reproduce(
                                    "AA TP TG GP; RF zero-shot) | all (every stage on all seven)"),
     matching: str = METRIC_OPTIONS["matching"],
     response_time: str = METRIC_OPTIONS["response_time"],
+    timing_spread: float = typer.Option(1.0, help="the world's event-time spread for every split, >= 1 (1: the "
+                                        "original world; docs/format.md, 'Timing spread')"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other sizes or steps"),
 ) -> None:
     """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""
@@ -142,7 +144,7 @@ def reproduce(
                               group_by_length=group_by_length, grpo_steps=grpo_steps,
                               grpo_items_per_step=grpo_items_per_step, grpo_lr=grpo_lr, ablations=tuple(ablation),
                               perception_steps=perception_steps, task_split=task_split, matching=matching,
-                              response_time=response_time)
+                              response_time=response_time, timing_spread=timing_spread)
     except ValueError as e:
         _fail(str(e))
     for name, value, low in (("--n-train", n_train, cfg.batch_size), ("--n-test", n_test, 7),
@@ -156,7 +158,7 @@ def reproduce(
     if not cfg.group_by_length:  # how every run before the option trained: such a run folder is this run
         settings.pop("group_by_length")
     try:  # more seeds or ablations extend a run; other sizes or steps are another run
-        claim_run(Path(out), "config", settings, ("*",), overwrite)
+        claim_run(Path(out), "config", settings, ("*",), overwrite, defaults={"timing_spread": 1.0})
         write_manifest(Path(out), "config", settings, command="reproduce")
         res = run(cfg)
     except (StreamProError, ValueError) as e:

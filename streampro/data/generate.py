@@ -39,6 +39,29 @@ def _frame_count(path: Path) -> int:
         return 0
 
 
+def world_meta(cfg: WorldConfig) -> dict:
+    """The world settings that differ from the defaults, kept in each item's ``meta["world"]`` so that the
+    scene behind a video can be simulated again (stage-0 targets, the motion target) with the settings that
+    made it. Empty for the default world, whose items stay as they always were."""
+    default = asdict(WorldConfig())
+    return {k: v for k, v in asdict(cfg).items() if k != "fps" and v != default[k]}
+
+
+def _check_same_world(out: Path, cfg: WorldConfig) -> None:
+    """A split folder belongs to one world: its kept videos were rendered with the settings in its manifest,
+    and a same-length video of another world would be silently reused."""
+    manifest = out / "manifest.json"
+    if not manifest.exists():
+        return
+    try:
+        had = json.loads(manifest.read_text()).get("world")
+    except (json.JSONDecodeError, AttributeError):
+        return
+    if isinstance(had, dict) and {**asdict(WorldConfig()), **had} != asdict(cfg):
+        raise ValueError(f"{out} holds a split generated with world settings {had}, not {asdict(cfg)}; "
+                         "choose another --out or delete that folder")
+
+
 def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 70, seed: int = 0,
                    cfg: WorldConfig | None = None, tasks: tuple[str, ...] = ALL_TASKS,
                    progress: bool = True) -> list[Item]:
@@ -53,6 +76,8 @@ def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 70, 
     if unknown:
         raise ValueError(f"unknown task(s) {sorted(unknown)}; world tasks: {list(ALL_TASKS)}")
     out = Path(out_dir)
+    _check_same_world(out, cfg)
+    world = world_meta(cfg)
     (out / "videos").mkdir(parents=True, exist_ok=True)
     items: list[Item] = []
     per_task = dict.fromkeys(tasks, 0)
@@ -69,6 +94,8 @@ def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 70, 
             write_video(video, render_scene(scene), cfg.fps)
         for j, spec in enumerate(specs[: n_items - len(items)]):
             spec["meta"]["scene_seed"] = s
+            if world:
+                spec["meta"]["world"] = world
             rec = {"id": f"{split}-{s}-{j}", "video": str(video), "fps": cfg.fps,
                    "duration": round(scene.n_frames / cfg.fps, 4), **spec}
             items.append(validate_record(rec, f"generated scene {s}"))

@@ -53,6 +53,27 @@ def _spec(task: str, dim: str, q: int, scene: Scene, question: str, answers: lis
             "meta": {"query_frame": q, **meta}}
 
 
+def _span(rng: np.random.Generator, cfg: WorldConfig, lo: int, hi: int) -> int:
+    """An event-time draw in frames, from ``[lo, hi)`` widened upward by ``cfg.timing_spread``. At spread 1
+    it is exactly ``rng.integers(lo, hi)``, so the original world's scenes are drawn unchanged."""
+    if cfg.timing_spread == 1:
+        return int(rng.integers(lo, hi))
+    return int(rng.integers(lo, lo + max(1, round((hi - lo) * cfg.timing_spread))))
+
+
+#: still frames a question may gain before its first event per unit of timing spread above 1
+LEAD_IN_FRAMES = 6
+
+
+def _lead_in(rng: np.random.Generator, cfg: WorldConfig) -> int:
+    """Extra still frames between the question and the first event, in ``[0, LEAD_IN_FRAMES * (spread - 1)]``.
+    The original world has none on EU/TG/TP/GP/RF (the first event follows the question at a fixed delay)
+    and draws nothing here, so its random stream is unchanged."""
+    if cfg.timing_spread == 1:
+        return 0
+    return int(rng.integers(0, round(LEAD_IN_FRAMES * (cfg.timing_spread - 1)) + 1))
+
+
 def _wanderer(rng: np.random.Generator, size: int, shape: str, color: str, speed=(1.5, 3.0)) -> Body:
     r = float(rng.uniform(0.07, 0.09) * size)
     x, y = rng.uniform(r, size - r, 2)
@@ -64,14 +85,15 @@ def _wanderer(rng: np.random.Generator, size: int, shape: str, color: str, speed
 # EU + TG: one object moves in steps (up/down/left/right/stops)
 
 
-def steps_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[tuple[str, int, int]]]:
-    """Returns the scene and its steps ``(direction, a, b)``: the body is at ``pos[a]`` when the step
-    starts and at ``pos[b]`` when it ends (``b`` is the next step's ``a``)."""
+def steps_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[tuple[str, int, int]], int]:
+    """Returns the scene, its steps ``(direction, a, b)`` — the body is at ``pos[a]`` when the step
+    starts and at ``pos[b]`` when it ends (``b`` is the next step's ``a``) — and the question's frame."""
     size = cfg.size
     shapes, colors = _pick(rng, SHAPES, 2), _pick(rng, [c for c in COLORS if c != "white"], 2)
     r = 0.08 * size
     main = Body(shapes[0], colors[0], r, float(rng.uniform(0.3, 0.7) * size), float(rng.uniform(0.3, 0.7) * size))
-    a = int(rng.integers(2, 5))  # still before the first step; the question is posted before it
+    lead = _lead_in(rng, cfg)  # the question is posted at frame 1 + the still lead-in's spare frames, then the first step
+    a = _span(rng, cfg, 2, 5) + lead  # still before the first step
     x, y = main.x, main.y
     steps: list[tuple[str, int, int]] = []
     prev = "stop"
@@ -84,6 +106,8 @@ def steps_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[
         if not options:
             break
         d = options[int(rng.integers(len(options)))]
+        if d == "stop" and cfg.timing_spread != 1:  # a pause needs no room: only its length is spread
+            length = _span(rng, cfg, 3, 7)
         dx, dy = DIRECTIONS.get(d, (0.0, 0.0))
         main.kicks[a] = (dx * speed, dy * speed)
         x, y = x + dx * speed * length, y + dy * speed * length
@@ -94,7 +118,7 @@ def steps_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[
     main.kicks[a] = (0.0, 0.0)
     other = _wanderer(rng, size, shapes[1], colors[1])
     scene = Scene(seed, cfg.fps, a + 5, size, [other, main])
-    return scene, steps
+    return scene, steps, steps[0][1] - 1 - lead
 
 
 def _step_text(name: str, d: str) -> str:
@@ -102,9 +126,8 @@ def _step_text(name: str, d: str) -> str:
 
 
 def make_eu_tg(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
-    scene, steps = steps_scene(rng, cfg, seed)
+    scene, steps, q = steps_scene(rng, cfg, seed)
     main = scene.bodies[1]
-    q = steps[0][1] - 1
     eu = _spec("EU", "perception", q, scene, f"Describe each movement of the {main.name} as it happens.", [
         {"text": _step_text(main.name, d), "start": scene.t(a + 1), "end": scene.t(b),
          "slots": {"object": main.name, "direction": d}} for d, a, b in steps])
@@ -135,7 +158,7 @@ def make_ou(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     q = int(rng.integers(1, 4))
     k, changes, cur = q, [], target.color
     for _ in range(int(rng.integers(2, 5))):
-        k += int(rng.integers(4, 8))
+        k += _span(rng, cfg, 4, 8) + (_lead_in(rng, cfg) if not changes else 0)
         cur = [c for c in palette if c != cur][int(rng.integers(len(palette) - 1))]
         changes.append((k, cur))
     target.color_changes = changes
@@ -166,7 +189,7 @@ def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     kinds = _pick(rng, ANOMALIES, n_anom)
     onset, k = [], q
     for _ in victims:
-        k += int(rng.integers(3, 9))
+        k += _span(rng, cfg, 3, 9) + (_lead_in(rng, cfg) if not onset else 0)
         onset.append(k)
     n_frames = k + 7
     scene = Scene(seed, cfg.fps, n_frames, size, bodies)
@@ -213,14 +236,14 @@ def make_tp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     n = n_before + 1 + n_after
     pool = [(s, c) for s in SHAPES for c in COLORS if c != "white"]
     names = _pick(rng, pool, n)
-    bodies, k = [], int(rng.integers(1, 3))
+    bodies, k = [], int(rng.integers(1, 3)) + _lead_in(rng, cfg)
     for i, (s, c) in enumerate(names):
         b = _wanderer(rng, size, s, c, speed=(1.0, 2.0))
         b.appear = k
         if i != n_before:  # the target stays; the others visit for a few seconds
             b.leave = k + int(rng.integers(4, 9))
         bodies.append(b)
-        k += int(rng.integers(2, 6))
+        k += _span(rng, cfg, 2, 6)
     n_frames = max(b.leave or 0 for b in bodies) + 4
     scene = Scene(seed, cfg.fps, n_frames, size, bodies)
     target = bodies[n_before]
@@ -273,8 +296,8 @@ def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     legs = []
     for i in order:  # to the centre of each square (it touches it on the way in)
         p = np.array([targets[i].x, targets[i].y])
-        legs.append((p, float(rng.uniform(3.0, 4.5)), int(rng.integers(1, 3))))
-    last = _walk(agent, 2, legs)
+        legs.append((p, float(rng.uniform(3.0, 4.5)), _span(rng, cfg, 1, 3)))
+    last = _walk(agent, 2 + _lead_in(rng, cfg), legs)
     scene = Scene(seed, cfg.fps, last + 3, size, [*targets, agent])
     pos = scene.traj.pos
     arrival = []
@@ -338,9 +361,9 @@ def make_rf(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
             target = np.clip(c + d * 0.15 * size, 0.08 * size, 0.92 * size)
         else:
             target = rng.uniform(0.08 * size, 0.92 * size, 2)
-        legs.append((target, float(rng.uniform(2.0, 3.5)), int(rng.integers(0, 2))))
+        legs.append((target, float(rng.uniform(2.0, 3.5)), _span(rng, cfg, 0, 2)))
         p = target
-    last = _walk(agent, 2, legs)
+    last = _walk(agent, 2 + _lead_in(rng, cfg), legs)
     scene = Scene(seed, cfg.fps, last + 5, size, [*hazards, agent])
     tr = scene.traj
     reach = agent.radius + hazards[0].radius

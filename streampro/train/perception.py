@@ -46,7 +46,7 @@ def scene_of(item: Item) -> Scene | None:
     m = _VIDEO.match(Path(item.video).stem)
     if not m:
         return None
-    return make_scene_items(m.group(3), int(m.group(2)), WorldConfig(fps=item.fps))[0]
+    return make_scene_items(m.group(3), int(m.group(2)), WorldConfig(fps=item.fps, **item.meta.get("world", {})))[0]
 
 
 def frame_targets(scene: Scene, grid: int) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,7 @@ from ..data.generate import generate_split
 from ..data.schema import load_items
 from ..data.video import decoded_once
 from ..models.registry import build_model, reference_models
+from ..world.config import WorldConfig
 from .grpo import GRPOConfig, train_grpo
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
@@ -81,11 +82,17 @@ class ReproduceConfig:
     task_split: str = "paper"  # paper | all (TASK_SPLITS)
     matching: str = "first"  # StreamPro-F1's matching rule (bench.scoring.F1Settings)
     response_time: str = "frame_start"
+    timing_spread: float = 1.0  # the world's event-time spread for every split (WorldConfig; 1: the original world)
 
     def __post_init__(self):
         if self.task_split not in TASK_SPLITS:
             raise ValueError(f"task_split must be one of {sorted(TASK_SPLITS)}, got {self.task_split!r}")
         F1Settings(matching=self.matching, response_time=self.response_time)  # validates both
+        WorldConfig(timing_spread=self.timing_spread)  # validates it
+
+    @property
+    def world(self) -> WorldConfig:
+        return WorldConfig(timing_spread=self.timing_spread)
 
     @property
     def grpo_budget(self) -> dict[str, Any]:
@@ -148,7 +155,7 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
     train_dir = Path(cfg.out) / "data" / f"train{seed}"
     with clock.stage(f"seed {seed}: train data"):
         if not (train_dir / "items.jsonl").exists():
-            generate_split(train_dir, "train", cfg.n_train, seed=seed, progress=progress)
+            generate_split(train_dir, "train", cfg.n_train, seed=seed, cfg=cfg.world, progress=progress)
     train = str(train_dir / "items.jsonl")
     split = TASK_SPLITS[cfg.task_split]
     _check_grpo_budget(cfg, train, split["rl"])
@@ -156,7 +163,7 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
     if cfg.perception_steps:
         val = Path(cfg.out) / "data" / "val"
         if not (val / "items.jsonl").exists():
-            generate_split(val, "val", cfg.n_val, seed=0, progress=progress)
+            generate_split(val, "val", cfg.n_val, seed=0, cfg=cfg.world, progress=progress)
         with clock.stage(f"seed {seed}: perception"):
             base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
         frozen = True
@@ -270,7 +277,7 @@ def reproduce(cfg: ReproduceConfig, progress: bool = True) -> dict[str, Any]:
     test_dir = out / "data" / "test"
     with clock.stage("test data + reference models"):
         if not (test_dir / "items.jsonl").exists():
-            generate_split(test_dir, "test", cfg.n_test, seed=0, progress=progress)
+            generate_split(test_dir, "test", cfg.n_test, seed=0, cfg=cfg.world, progress=progress)
         test_items = load_items(test_dir / "items.jsonl")
         refs = {name: evaluate(test_items, build_model(name, test_items), out / "eval" / name, RuleJudge(),
                                settings=cfg.metric, progress=progress) for name in BASELINES if name not in SEEDED_BASELINES}
