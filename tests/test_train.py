@@ -464,6 +464,15 @@ def test_sft_resume_and_grpo_end_to_end(tmp_path, small_bench, small_items, monk
                                  items_per_step=2, group_size=3), progress=False) == g
     assert sft.train_sft(sft.SFTConfig(out=str(tmp_path / "cut"), **base), progress=False) == resumed
     assert {p: (tmp_path / p).read_bytes() for p in kept} == kept
+    # ... but only the same run: other settings on a finished folder are refused, not answered with its old model
+    from streampro.core.errors import RunConflict
+
+    with pytest.raises(RunConflict, match="lr: 0.0003 -> 0.02"):
+        train_grpo(GRPOConfig(init=str(full), train=str(small_bench), out=str(tmp_path / "grpo"), steps=2,
+                              items_per_step=2, group_size=3, lr=0.02), progress=False)
+    with pytest.raises(RunConflict, match="steps: 6 -> 7"):
+        sft.train_sft(sft.SFTConfig(out=str(tmp_path / "cut"), **{**base, "steps": 7}), progress=False)
+    assert {p: (tmp_path / p).read_bytes() for p in kept} == kept
     s = evaluate(small_items, build_model(f"small:{g}", small_items), tmp_path / "eval", RuleJudge(), progress=False)
     assert s["complete"] and s["f1"]["n"] == len(small_items)
     # learning curves: val F1 before training and after every step, in log.jsonl and curves.png; the last

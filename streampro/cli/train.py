@@ -37,6 +37,7 @@ def train_sft_cmd(
 @config_options(PerceptionConfig)
 def train_perception_cmd(
     config: Path = typer.Option(None, help="YAML config (fields of PerceptionConfig)"),
+    overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other settings"),
     settings: dict | None = None,
 ) -> None:
     """Pretrain StreamPro-Small's frame encoder on the simulator's per-frame state (which object is where);
@@ -48,7 +49,7 @@ def train_perception_cmd(
         cfg = PerceptionConfig.from_yaml(config, **(settings or {}))
     except StreamProError as e:
         _fail(str(e))
-    _train(pretrain_perception, lambda: cfg)
+    _train(pretrain_perception, lambda: cfg, overwrite)
     probe = Path(cfg.out) / "probe.json"
     if probe.exists():
         typer.echo(json.dumps({k: v for k, v in json.loads(probe.read_text()).items() if k in ("train", "val")}))
@@ -58,32 +59,21 @@ def train_perception_cmd(
 HF_SFT_LR, HF_GRPO_LR = 1e-5, 1e-6
 
 
-#: what a training run writes into its folder (``--overwrite`` removes these)
-TRAIN_OUTPUTS = ("checkpoint-*", "final", "final.tmp", "log.jsonl", "tensorboard", "feature_cache*", "llm_cache.jsonl",
-                 "curves*", "probe.json")
-
-
 def _train(fn, make_cfg, overwrite: bool = False) -> None:
-    """Build the config (validated), claim its run folder (same settings or --overwrite), then train."""
-    from dataclasses import asdict
-
+    """Build the config (validated), then train; the trainer claims its run folder (same settings, or
+    --overwrite) and returns a finished run's model as it is."""
     from ..core.errors import StreamProError
-    from ..core.runs import claim_run, clear_outputs
     from ..train.checkpoint import finished
 
     try:
         cfg = make_cfg()
-        if hasattr(cfg, "out") and cfg.out:
-            out = Path(cfg.out)
-            claim_run(out, "config", asdict(cfg), TRAIN_OUTPUTS, overwrite,
-                      ignore=("tensorboard", "log_every", "save_every", "out"), defaults=asdict(type(cfg)()))
-            if finished(out) and not overwrite:  # rerunning would redo the steps after the last checkpoint
-                typer.echo(f"{out} already holds this run's trained model ({out / 'final'}); nothing to do "
-                           "(--overwrite trains it again)")
-                return
-            if finished(out):
-                clear_outputs(out, TRAIN_OUTPUTS)
-        typer.echo(f"saved {fn(cfg)}")
+        done = bool(getattr(cfg, "out", None)) and finished(Path(cfg.out)) and not overwrite
+        final = fn(cfg, overwrite=overwrite)
+        if done:
+            typer.echo(f"{cfg.out} already holds this run's trained model ({final}); nothing to do "
+                       "(--overwrite trains it again)")
+            return
+        typer.echo(f"saved {final}")
     except (StreamProError, FileNotFoundError, ValueError, ImportError) as e:
         _fail(str(e))
 

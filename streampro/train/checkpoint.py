@@ -102,6 +102,30 @@ def finished(out: Path) -> bool:
     return (out / "final").is_dir()
 
 
+#: what a training run writes into its folder (``overwrite`` removes these)
+TRAIN_OUTPUTS = ("checkpoint-*", "final", "final.tmp", "log.jsonl", "tensorboard", "feature_cache*", "llm_cache.jsonl",
+                 "curves*", "probe.json")
+#: settings that do not change what a run computes: another value continues the same run
+UNTRACKED = ("tensorboard", "log_every", "save_every", "out")
+
+
+def claim_training_run(cfg, overwrite: bool = False) -> bool:
+    """Make sure ``cfg.out`` holds this trainer's run or nothing yet (:func:`~streampro.core.runs.claim_run`:
+    other settings raise ``RunConflict`` before anything is written, unless ``overwrite`` clears the folder);
+    return whether the run is already finished, in which case the trainer returns its ``final/`` as it is —
+    resuming it would redo the steps after the last checkpoint and log them twice. In the trainers, not in
+    the CLI, so that a library call on a folder trained with other settings is refused too."""
+    from dataclasses import asdict
+
+    from ..core.runs import claim_run, clear_outputs
+
+    out = Path(cfg.out)
+    claim_run(out, "config", asdict(cfg), TRAIN_OUTPUTS, overwrite, ignore=UNTRACKED, defaults=asdict(type(cfg)()))
+    if finished(out) and overwrite:
+        clear_outputs(out, TRAIN_OUTPUTS)
+    return finished(out)
+
+
 def write_final(model, out: Path) -> Path:
     """Save ``model`` as the ``from_pretrained`` directory ``OUT/final``: written beside it, then swapped in, so
     ``final/`` is never half-written and ``finished`` can trust it."""

@@ -27,7 +27,7 @@ from ..core.errors import InputError
 from ..data.schema import Item, load_items
 from ..data.video import Frame, VideoError, check_items_videos
 from ..models.base import Query
-from .checkpoint import JsonlLogger, check_finite, finished, resume, save_checkpoint, save_final
+from .checkpoint import JsonlLogger, check_finite, claim_training_run, resume, save_checkpoint, save_final
 from .configs import LOSS_TYPES, GRPOConfig
 from .curves import plot_curves, validate
 from .policy import build_policy
@@ -226,10 +226,10 @@ def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor
     return {"loss": loss, "kl": ((kl * mask).sum(-1) / n).mean()}
 
 
-def train_grpo(cfg: GRPOConfig, progress: bool = True) -> Path:
-    """Train; return ``out/final`` — at once for a finished run, as ``train_sft`` does."""
+def train_grpo(cfg: GRPOConfig, progress: bool = True, overwrite: bool = False) -> Path:
+    """Train; return ``out/final``. Its folder is claimed as ``train_sft``'s is (``claim_training_run``)."""
     out = Path(cfg.out)
-    if finished(out):
+    if claim_training_run(cfg, overwrite):
         return out / "final"
     out.mkdir(parents=True, exist_ok=True)
     judge, rubric = build_scorers(cfg, out)  # a bad judge/rubric setting fails before the model loads

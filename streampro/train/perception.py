@@ -27,11 +27,12 @@ from torch import nn
 from tqdm import tqdm
 
 from ..core.items import Item
+from ..core.runs import write_manifest
 from ..data.schema import load_items
 from ..data.world_tasks import make_scene_items
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
-from .checkpoint import check_finite, finished, write_final
+from .checkpoint import check_finite, claim_training_run, write_final
 from .configs import PerceptionConfig
 from .policy import build_policy
 from .trajectory import load_frames
@@ -139,13 +140,15 @@ def probe(encoder: nn.Module, head: PerceptionHead, frames, presence, offsets, s
             "position_err_px": round(err.mean().item(), 2) if len(err) else None}
 
 
-def pretrain_perception(cfg: PerceptionConfig, progress: bool = True) -> Path:
+def pretrain_perception(cfg: PerceptionConfig, progress: bool = True, overwrite: bool = False) -> Path:
     """Train a fresh StreamPro-Small's frame encoder on the world's frame state; save the model (its
-    transformer untouched) to ``out/final`` with ``probe.json`` beside it."""
+    transformer untouched) to ``out/final`` with ``probe.json`` beside it. The folder is claimed as the
+    other trainers' are (``claim_training_run``): a finished stage is reused, one of other settings refused."""
     out = Path(cfg.out)
-    if finished(out):
-        return out / "final"  # resumable: a finished stage is reused
+    if claim_training_run(cfg, overwrite):
+        return out / "final"
     out.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, "config", asdict(cfg))
     torch.manual_seed(cfg.seed)
     items = load_items(cfg.train)
     model = build_policy("small", None, items, {"image_size": cfg.image_size, **(cfg.model or {})})

@@ -22,7 +22,7 @@ from ..core.errors import InputError
 from ..data.schema import load_items
 from ..data.video import check_items_videos
 from ..models.small import StreamProSmall, n_params
-from .checkpoint import JsonlLogger, check_finite, finished, resume, save_checkpoint, save_final
+from .checkpoint import JsonlLogger, check_finite, claim_training_run, resume, save_checkpoint, save_final
 from .configs import SFTConfig
 from .losses import LOSSES, batch_counts, stream_loss
 from .motion_aux import MotionHead, collate_targets, motion_targets
@@ -83,11 +83,11 @@ def motion_targets_for(model, items, trajs, where: str) -> list[list[int]]:
     return aux
 
 
-def train_sft(cfg: SFTConfig, progress: bool = True) -> Path:
-    """Train; return ``out/final``. A finished run (``final/`` present) is returned as it is: resuming it would
-    redo the steps after its last checkpoint and log them twice (to train it again, remove its outputs first)."""
+def train_sft(cfg: SFTConfig, progress: bool = True, overwrite: bool = False) -> Path:
+    """Train; return ``out/final``. ``out`` belongs to one configuration (``claim_training_run``): a folder
+    with a run of other settings is refused unless ``overwrite``, and a finished run is returned as it is."""
     out = Path(cfg.out)
-    if finished(out):
+    if claim_training_run(cfg, overwrite):
         return out / "final"
     out.mkdir(parents=True, exist_ok=True)
     accelerator = Accelerator(cpu=not torch.cuda.is_available())
