@@ -1,7 +1,9 @@
 """Mean ± 95 % t-interval over the three seeds of runs/r5's SFT-CB and of each one-epoch GRPO run that exists
 (runs/g5-trajectory, runs/g5-tree; made by run.sh), test split, plus the paired gain over the SFT model each row
 started from. Round 7's grounding SFT and its GRPO epoch (runs/g7, docs/measured/grounding/three-seeds.sh) and
-round 8's (runs/g8, docs/measured/grounding/three-seeds-random.sh) too."""
+round 8's (runs/g8, docs/measured/grounding/three-seeds-random.sh) too; and round 9's, in the world with spread event
+times (runs/w9, docs/measured/spread/three-seeds.sh) — scored on that world's own test split, with the reference
+models scored on it below the table."""
 
 import json
 from pathlib import Path
@@ -18,7 +20,12 @@ ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
                                                                   "sft-cb, grounding (projector, motion, motion_aux 1)"),
         "sft-cb, grounding, random batches": ("runs/g8/eval/sft-seed{s}", None),
         "sft-cb, grounding, random batches, + grpo one epoch": ("runs/g8/eval/grpo-seed{s}",
-                                                                 "sft-cb, grounding, random batches")}
+                                                                 "sft-cb, grounding, random batches"),
+        "spread world (timing_spread 3, its own test split): sft-cb": ("runs/w9/eval/sft-seed{s}", None),
+        "spread world: sft-cb + grpo one epoch (paper's credit)": ("runs/w9/eval/grpo-seed{s}",
+                                                                   "spread world (timing_spread 3, its own test split): sft-cb")}
+#: reference models scored once on the spread world's test split
+SPREAD_REFS = ("random", "eager", "silent", "reactive")
 COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
         "proactive": lambda f: f["dimensions"]["proactive"]["f1"], "W-Avg": lambda f: f["wavg"],
         "TG": lambda f: f["tasks"]["TG"]["f1"]}
@@ -44,3 +51,12 @@ for name, (pattern, start) in ROWS.items():
     gains = [ci([COLS[c](f) - COLS[c](b) for f, b in zip(runs, base, strict=True)]) if base else "" for c in ("W-Avg", "proactive")]
     per_seed = " / ".join(f"{f['wavg']:.1f}" for f in runs)
     print(f"| {name} | " + " | ".join(cells) + f" | {per_seed} | " + " | ".join(gains) + " |")
+
+refs = {m: Path(f"runs/w9/eval/{m}/summary.json") for m in SPREAD_REFS}
+if all(p.exists() for p in refs.values()):
+    print("\nReference models on the spread world's test split (one run each):\n")
+    print("| model | " + " | ".join(COLS) + " |")
+    print("|---" * (len(COLS) + 1) + "|")
+    for m, p in refs.items():
+        f = json.loads(p.read_text())["f1"]
+        print(f"| {m} | " + " | ".join(f"{get(f):.1f}" for get in COLS.values()) + " |")

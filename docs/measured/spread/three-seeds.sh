@@ -7,7 +7,7 @@
 # paper's rewards and credit; 150 steps x 8 questions x G 8, lr 1e-4, RL tasks EU OU AA TP TG GP), both scored
 # on the spread world's 350-question test split beside the reference models; the seed-0 SFT's decision AUC
 # own − other video on the spread world's val split. Every step is skipped when its output exists.
-# Table: python docs/measured/spread/table.py
+# Table: python docs/measured/grpo-epoch-5600/table.py
 set -e
 OUT=runs/w9
 S=${SPREAD:-3}
