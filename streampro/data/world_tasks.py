@@ -30,6 +30,7 @@ from ..core.vocab import ANOMALIES
 from ..core.vocab import DIRECTIONS as DIRECTION_NAMES
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Body, Scene, time_to_contact
+from ..world.timing import lead_in, span
 
 ItemSpec = dict[str, Any]
 DIRECTIONS = dict(zip(DIRECTION_NAMES, ((0.0, -1.0), (0.0, 1.0), (-1.0, 0.0), (1.0, 0.0)), strict=True))
@@ -53,27 +54,6 @@ def _spec(task: str, dim: str, q: int, scene: Scene, question: str, answers: lis
             "meta": {"query_frame": q, **meta}}
 
 
-def _span(rng: np.random.Generator, cfg: WorldConfig, lo: int, hi: int) -> int:
-    """An event-time draw in frames, from ``[lo, hi)`` widened upward by ``cfg.timing_spread``. At spread 1
-    it is exactly ``rng.integers(lo, hi)``, so the original world's scenes are drawn unchanged."""
-    if cfg.timing_spread == 1:
-        return int(rng.integers(lo, hi))
-    return int(rng.integers(lo, lo + max(1, round((hi - lo) * cfg.timing_spread))))
-
-
-#: still frames a question may gain before its first event per unit of timing spread above 1
-LEAD_IN_FRAMES = 6
-
-
-def _lead_in(rng: np.random.Generator, cfg: WorldConfig) -> int:
-    """Extra still frames between the question and the first event, in ``[0, LEAD_IN_FRAMES * (spread - 1)]``.
-    The original world has none on EU/TG/TP/GP/RF (the first event follows the question at a fixed delay)
-    and draws nothing here, so its random stream is unchanged."""
-    if cfg.timing_spread == 1:
-        return 0
-    return int(rng.integers(0, round(LEAD_IN_FRAMES * (cfg.timing_spread - 1)) + 1))
-
-
 def _wanderer(rng: np.random.Generator, size: int, shape: str, color: str, speed=(1.5, 3.0)) -> Body:
     r = float(rng.uniform(0.07, 0.09) * size)
     x, y = rng.uniform(r, size - r, 2)
@@ -92,8 +72,8 @@ def steps_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[
     shapes, colors = _pick(rng, SHAPES, 2), _pick(rng, [c for c in COLORS if c != "white"], 2)
     r = 0.08 * size
     main = Body(shapes[0], colors[0], r, float(rng.uniform(0.3, 0.7) * size), float(rng.uniform(0.3, 0.7) * size))
-    lead = _lead_in(rng, cfg)  # the question is posted at frame 1 + the still lead-in's spare frames, then the first step
-    a = _span(rng, cfg, 2, 5) + lead  # still before the first step
+    lead = lead_in(rng, cfg)  # still frames between the question and the first step beyond the original one
+    a = span(rng, cfg, 2, 5) + lead  # still before the first step
     x, y = main.x, main.y
     steps: list[tuple[str, int, int]] = []
     prev = "stop"
@@ -107,7 +87,7 @@ def steps_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[
             break
         d = options[int(rng.integers(len(options)))]
         if d == "stop" and cfg.timing_spread != 1:  # a pause needs no room: only its length is spread
-            length = _span(rng, cfg, 3, 7)
+            length = span(rng, cfg, 3, 7)
         dx, dy = DIRECTIONS.get(d, (0.0, 0.0))
         main.kicks[a] = (dx * speed, dy * speed)
         x, y = x + dx * speed * length, y + dy * speed * length
@@ -158,7 +138,7 @@ def make_ou(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     q = int(rng.integers(1, 4))
     k, changes, cur = q, [], target.color
     for _ in range(int(rng.integers(2, 5))):
-        k += _span(rng, cfg, 4, 8) + (_lead_in(rng, cfg) if not changes else 0)
+        k += span(rng, cfg, 4, 8) + (lead_in(rng, cfg) if not changes else 0)
         cur = [c for c in palette if c != cur][int(rng.integers(len(palette) - 1))]
         changes.append((k, cur))
     target.color_changes = changes
@@ -189,7 +169,7 @@ def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     kinds = _pick(rng, ANOMALIES, n_anom)
     onset, k = [], q
     for _ in victims:
-        k += _span(rng, cfg, 3, 9) + (_lead_in(rng, cfg) if not onset else 0)
+        k += span(rng, cfg, 3, 9) + (lead_in(rng, cfg) if not onset else 0)
         onset.append(k)
     n_frames = k + 7
     scene = Scene(seed, cfg.fps, n_frames, size, bodies)
@@ -236,14 +216,14 @@ def make_tp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     n = n_before + 1 + n_after
     pool = [(s, c) for s in SHAPES for c in COLORS if c != "white"]
     names = _pick(rng, pool, n)
-    bodies, k = [], int(rng.integers(1, 3)) + _lead_in(rng, cfg)
+    bodies, k = [], int(rng.integers(1, 3)) + lead_in(rng, cfg)
     for i, (s, c) in enumerate(names):
         b = _wanderer(rng, size, s, c, speed=(1.0, 2.0))
         b.appear = k
         if i != n_before:  # the target stays; the others visit for a few seconds
             b.leave = k + int(rng.integers(4, 9))
         bodies.append(b)
-        k += _span(rng, cfg, 2, 6)
+        k += span(rng, cfg, 2, 6)
     n_frames = max(b.leave or 0 for b in bodies) + 4
     scene = Scene(seed, cfg.fps, n_frames, size, bodies)
     target = bodies[n_before]
@@ -296,8 +276,8 @@ def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     legs = []
     for i in order:  # to the centre of each square (it touches it on the way in)
         p = np.array([targets[i].x, targets[i].y])
-        legs.append((p, float(rng.uniform(3.0, 4.5)), _span(rng, cfg, 1, 3)))
-    last = _walk(agent, 2 + _lead_in(rng, cfg), legs)
+        legs.append((p, float(rng.uniform(3.0, 4.5)), span(rng, cfg, 1, 3)))
+    last = _walk(agent, 2 + lead_in(rng, cfg), legs)
     scene = Scene(seed, cfg.fps, last + 3, size, [*targets, agent])
     pos = scene.traj.pos
     arrival = []
@@ -361,9 +341,9 @@ def make_rf(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
             target = np.clip(c + d * 0.15 * size, 0.08 * size, 0.92 * size)
         else:
             target = rng.uniform(0.08 * size, 0.92 * size, 2)
-        legs.append((target, float(rng.uniform(2.0, 3.5)), _span(rng, cfg, 0, 2)))
+        legs.append((target, float(rng.uniform(2.0, 3.5)), span(rng, cfg, 0, 2)))
         p = target
-    last = _walk(agent, 2 + _lead_in(rng, cfg), legs)
+    last = _walk(agent, 2 + lead_in(rng, cfg), legs)
     scene = Scene(seed, cfg.fps, last + 5, size, [*hazards, agent])
     tr = scene.traj
     reach = agent.radius + hazards[0].radius
