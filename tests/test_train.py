@@ -572,6 +572,7 @@ def test_dimension_diagnostics_weight_tasks_by_questions():
 def test_reproduce_with_an_ablation_writes_results(tmp_path):
     """A tiny end-to-end `reproduce` (2 seeds, the tau ablation): every variant and baseline lands in
     results.json with the benchmark's f1 keys, the mean over seeds beside the per-seed values."""
+    from streampro.core.errors import RunConflict
     from streampro.train.reproduce import ReproduceConfig, reproduce
 
     cfg = ReproduceConfig(out=str(tmp_path), seeds=(0, 1), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
@@ -603,9 +604,13 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
     assert set(results["bar"]) == {"perception", "temporal", "proactive"} and "intervals apart" in res["text"]
     assert "Diagnostics per dimension" in res["text"]
     assert "seed 0: sft-cb+grpo" in results["wall_seconds"] and "Wall time per stage" in res["text"]
-    with pytest.raises(ValueError, match="unknown ablation"):
+    with pytest.raises(ValueError, match="unknown ablation"):  # refused before any stage runs
+        ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
+                        batch_size=4, ablations=("nope",))
+    # the same folder with another stage-0 budget is another run: its trainer refuses the folder, in the library too
+    with pytest.raises(RunConflict, match="steps: 3 -> 600"):
         reproduce(ReproduceConfig(out=str(tmp_path), seeds=(0,), n_train=14, n_test=14, sft_steps=2, grpo_steps=1,
-                                  batch_size=4, ablations=("nope",)), progress=False)
+                                  batch_size=4, n_val=7), progress=False)
 
 
 def test_reproduce_grpo_budget_is_a_setting_that_old_run_folders_read_as_unset():

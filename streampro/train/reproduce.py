@@ -89,6 +89,9 @@ class ReproduceConfig:
             raise ValueError(f"task_split must be one of {sorted(TASK_SPLITS)}, got {self.task_split!r}")
         F1Settings(matching=self.matching, response_time=self.response_time)  # validates both
         WorldConfig(timing_spread=self.timing_spread)  # validates it
+        unknown = [a for a in self.ablations if a not in GRPO_ABLATIONS]
+        if unknown:  # before any stage runs, not after the SFT stages
+            raise ValueError(f"unknown ablation {unknown[0]!r}; choose from {sorted(GRPO_ABLATIONS)}")
 
     @property
     def world(self) -> WorldConfig:
@@ -182,8 +185,6 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
                        seed=seed, freeze_encoder=frozen, tasks=list(split["rl"])), progress)
     same_as_default: dict[str, str] = {}
     for ablation in cfg.ablations:
-        if ablation not in GRPO_ABLATIONS:
-            raise ValueError(f"unknown ablation {ablation!r}; choose from {sorted(GRPO_ABLATIONS)}")
         for name, overrides in GRPO_ABLATIONS[ablation].items():
             if _is_default_grpo(name):
                 same_as_default[name] = "sft-cb+grpo"
