@@ -15,7 +15,7 @@ class WorldConfig:
     # event, the gaps between events, pauses) by this factor, keeping each range's lower end. 1 is the
     # original world, draw for draw: there, on five of the seven tasks the first answer comes within ±3 s of
     # one fixed delay after the question (docs/results.md, round 8), so a model can time its answers by
-    # counting frames; a larger spread makes it look (docs/world.md, "Timing spread").
+    # counting frames; a larger spread makes it look (docs/format.md, "Timing spread").
     timing_spread: float = 1.0
 
     def __post_init__(self):
