@@ -148,7 +148,7 @@ def reproduce(
     if not cfg.group_by_length:  # how every run before the option trained: such a run folder is this run
         settings.pop("group_by_length")
     try:  # more seeds or ablations extend a run; other sizes or steps are another run
-        claim_run(Path(out), "config", settings, ("*",), overwrite, defaults={"timing_spread": 1.0})
+        claim_run(Path(out), "config", settings, ("*",), overwrite, defaults={"timing_spread": ReproduceConfig.timing_spread})
         write_manifest(Path(out), "config", settings, command="reproduce")
         res = run(cfg)
     except (StreamProError, ValueError) as e:

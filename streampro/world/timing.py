@@ -12,9 +12,7 @@ from .config import WorldConfig
 
 def span(rng: np.random.Generator, cfg: WorldConfig, lo: int, hi: int) -> int:
     """An event-time draw in frames, from ``[lo, hi)`` widened upward by ``cfg.timing_spread``. At spread 1
-    it is exactly ``rng.integers(lo, hi)``, so the original world's scenes are drawn unchanged."""
-    if cfg.timing_spread == 1:
-        return int(rng.integers(lo, hi))
+    it is exactly ``rng.integers(lo, hi)`` (``hi > lo``), so the original world's scenes are drawn unchanged."""
     return int(rng.integers(lo, lo + max(1, round((hi - lo) * cfg.timing_spread))))
 
 
