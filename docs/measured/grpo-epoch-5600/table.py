@@ -3,7 +3,9 @@
 started from. Round 7's grounding SFT and its GRPO epoch (runs/g7, docs/measured/grounding/three-seeds.sh) and
 round 8's (runs/g8, docs/measured/grounding/three-seeds-random.sh) too; and round 9's, in the world with spread event
 times (runs/w9, docs/measured/spread/three-seeds.sh) — scored on that world's own test split, with the reference
-models scored on it below the table."""
+models scored on it below the table; round 10's GRPO epoch with Risk Forecasting added to the RL data
+(docs/measured/spread/rf-in-rl.sh) and its grounding SFT with motion_aux 0.3, with and without a GRPO epoch
+(docs/measured/spread/grounding-three-seeds.sh), in the same world."""
 
 import json
 from pathlib import Path
@@ -23,12 +25,18 @@ ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
                                                                  "sft-cb, grounding, random batches"),
         "spread world (timing_spread 3, its own test split): sft-cb": ("runs/w9/eval/sft-seed{s}", None),
         "spread world: sft-cb + grpo one epoch (paper's credit)": ("runs/w9/eval/grpo-seed{s}",
-                                                                   "spread world (timing_spread 3, its own test split): sft-cb")}
+                                                                   "spread world (timing_spread 3, its own test split): sft-cb"),
+        "spread world: sft-cb + grpo one epoch, RF in the RL data (modification)": (
+            "runs/w9/eval/grpo-rf-seed{s}", "spread world (timing_spread 3, its own test split): sft-cb"),
+        "spread world: sft-cb, grounding, motion_aux 0.3": ("runs/w9/eval/sft-grounding-aux0.3-seed{s}", None),
+        "spread world: sft-cb, grounding, motion_aux 0.3, + grpo one epoch": (
+            "runs/w9/eval/grpo-grounding-aux0.3-seed{s}", "spread world: sft-cb, grounding, motion_aux 0.3")}
 #: reference models scored once on the spread world's test split
 SPREAD_REFS = ("random", "eager", "silent", "reactive")
 COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
         "proactive": lambda f: f["dimensions"]["proactive"]["f1"], "W-Avg": lambda f: f["wavg"],
-        "TG": lambda f: f["tasks"]["TG"]["f1"]}
+        "TG": lambda f: f["tasks"]["TG"]["f1"], "GP": lambda f: f["tasks"]["GP"]["f1"],
+        "RF": lambda f: f["tasks"]["RF"]["f1"]}
 
 
 def ci(xs: list[float]) -> str:
