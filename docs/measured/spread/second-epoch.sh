@@ -4,7 +4,8 @@
 # runs/w9/seed$s/grpo/final (which is also the KL reference of the continuation) for another 150 steps x 8
 # questions x G 8 (lr 1e-4, the paper's rewards, credit and RL tasks), with prompts drawn by another seed
 # (s + 100), then scores it on the spread world's test split (and seed 0 on val350).
-# Every step is skipped when its output exists. Table: python docs/measured/grpo-epoch-5600/table.py
+# Round 10 ran seed 0 only (SEEDS=0; seeds 1-2 were stopped to free the cores). Skips what exists.
+# Its rows: docs/measured/spread/round10-{test,val}.txt
 set -e
 OUT=runs/w9
 for s in ${SEEDS:-0 1 2}; do
