@@ -12,6 +12,8 @@ from pathlib import Path
 
 from streampro.core.stats import mean_ci
 
+#: the spread world's SFT-CB row, which three rows' paired gains start from
+SPREAD_SFT = "spread world (timing_spread 3, its own test split): sft-cb"
 #: row -> (its evaluations, the row whose SFT model it started from: the paired gains are over that row)
 ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         "sft-cb+grpo (reproduce's 10 steps)": ("runs/r5/seed{s}/eval/sft-cb+grpo", "sft-cb"),
@@ -23,11 +25,10 @@ ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         "sft-cb, grounding, random batches": ("runs/g8/eval/sft-seed{s}", None),
         "sft-cb, grounding, random batches, + grpo one epoch": ("runs/g8/eval/grpo-seed{s}",
                                                                  "sft-cb, grounding, random batches"),
-        "spread world (timing_spread 3, its own test split): sft-cb": ("runs/w9/eval/sft-seed{s}", None),
-        "spread world: sft-cb + grpo one epoch (paper's credit)": ("runs/w9/eval/grpo-seed{s}",
-                                                                   "spread world (timing_spread 3, its own test split): sft-cb"),
+        SPREAD_SFT: ("runs/w9/eval/sft-seed{s}", None),
+        "spread world: sft-cb + grpo one epoch (paper's credit)": ("runs/w9/eval/grpo-seed{s}", SPREAD_SFT),
         "spread world: sft-cb + grpo one epoch, RF in the RL data (modification)": (
-            "runs/w9/eval/grpo-rf-seed{s}", "spread world (timing_spread 3, its own test split): sft-cb"),
+            "runs/w9/eval/grpo-rf-seed{s}", SPREAD_SFT),
         "spread world: sft-cb, grounding, motion_aux 0.3": ("runs/w9/eval/sft-grounding-aux0.3-seed{s}", None),
         "spread world: sft-cb, grounding, motion_aux 0.3, + grpo one epoch": (
             "runs/w9/eval/grpo-grounding-aux0.3-seed{s}", "spread world: sft-cb, grounding, motion_aux 0.3")}
