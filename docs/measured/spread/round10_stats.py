@@ -1,0 +1,71 @@
+"""The round-10 figures that are not a table row (issue 18): per-task paired gains over three seeds, RF's time and
+content, the training reward's first and last 25 GRPO steps, the SFT losses over steps 1350-1500, and how many
+seeds non-overlapping 95 % t-intervals would need at the measured gains and spreads. Reads runs/w9 (made by the
+scripts beside this file); prints plain text (→ round10-stats.txt)."""
+
+import json
+import statistics
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from streampro.core.stats import mean_ci
+
+W9 = Path("runs/w9")
+TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
+#: (label, the evaluation it starts from, the evaluation after) — eval folders under runs/w9/eval, {s} the seed
+PAIRS = (("grounding SFT over SFT-CB", "sft-seed{s}", "sft-grounding-aux0.3-seed{s}"),
+         ("GRPO over grounding SFT", "sft-grounding-aux0.3-seed{s}", "grpo-grounding-aux0.3-seed{s}"),
+         ("GRPO with RF in the RL data over SFT-CB", "sft-seed{s}", "grpo-rf-seed{s}"),
+         ("GRPO with RF in the RL data over the paper-split GRPO", "grpo-seed{s}", "grpo-rf-seed{s}"))
+
+
+def f1(name: str, seed: int) -> dict:
+    return json.loads((W9 / "eval" / name.format(s=seed) / "summary.json").read_text())["f1"]
+
+
+def log(run: str) -> list[dict]:
+    return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
+
+
+def seeds_needed(before: list[float], after: list[float]) -> str:
+    """Seeds at which mean(after) - mean(before) would clear both 95 % t half-widths, the SDs held fixed."""
+    gain, sd = np.mean(after) - np.mean(before), np.std(before, ddof=1) + np.std(after, ddof=1)
+    n = next((n for n in range(3, 101) if gain > stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)), None)
+    return (f"gain {gain:+.2f}, SD {np.std(before, ddof=1):.2f} / {np.std(after, ddof=1):.2f}: "
+            + (f"{n} seeds" if n else "over 100 seeds"))
+
+
+for label, before, after in PAIRS:
+    print(f"## {label} (paired, mean ± 95 % t; per seed)")
+    for task in TASKS:
+        d = [f1(after, s)["tasks"][task]["f1"] - f1(before, s)["tasks"][task]["f1"] for s in range(3)]
+        print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
+    for part in ("time", "acc"):
+        print(f"RF {part}: " + " / ".join(f"{f1(before, s)['tasks']['RF'][part]:.1f}" for s in range(3)) + " -> "
+              + " / ".join(f"{f1(after, s)['tasks']['RF'][part]:.1f}" for s in range(3)))
+    print()
+
+print("## Training reward, mean of the first and last 25 GRPO steps")
+for run in ("grpo-grounding-aux0.3", "grpo-rf", "grpo2", "grpo-rf-grounding-aux0.3"):
+    for s in range(3):
+        if (W9 / f"seed{s}" / run / "log.jsonl").exists():
+            rows = log(f"seed{s}/{run}")
+            first, last = (statistics.mean(r["reward"] for r in part) for part in (rows[:25], rows[-25:]))
+            print(f"seed{s}/{run}: {first:.3f} -> {last:.3f}")
+print()
+
+print("## SFT losses, mean of the log lines at steps 1350-1500")
+for s in range(3):
+    for run in ("sft-cb", "sft-grounding", "sft-grounding-aux0.3"):
+        if (W9 / f"seed{s}" / run / "log.jsonl").exists():
+            rows = [r for r in log(f"seed{s}/{run}") if r["step"] >= 1350]
+            print(f"seed{s}/{run}: " + " / ".join(f"{k} {statistics.mean(r[k] for r in rows):.3f}"
+                                                   for k in ("decision", "answer", "motion") if k in rows[0]))
+print()
+
+print("## Seeds for non-overlapping 95 % t-intervals, grounding SFT -> + GRPO")
+for dim, get in (("W-Avg", lambda f: f["wavg"]), ("proactive", lambda f: f["dimensions"]["proactive"]["f1"])):
+    print(f"{dim}: " + seeds_needed([get(f1("sft-grounding-aux0.3-seed{s}", s)) for s in range(3)],
+                                    [get(f1("grpo-grounding-aux0.3-seed{s}", s)) for s in range(3)]))
