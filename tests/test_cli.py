@@ -1,6 +1,7 @@
 """The command line: `score` on another harness's predictions, `eval`, and clear errors."""
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -62,6 +63,25 @@ def test_data_stats_and_preview(small_bench, small_items, tmp_path):
     assert r.exit_code == 0, r.output
     page = (tmp_path / "pv" / "preview.html").read_text()
     assert page.count("<figure>") == 7 and "When answers are due" in page
+
+
+def test_data_merge_mixes_item_files_and_refuses_clashes(small_bench, small_items, tmp_path):
+    cap = tmp_path / "cap"
+    r = run(app, ["generate", "--split", "train", "--task", "CAP", "--n-items", "3", "--seed", "50", "--out", str(cap)])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "mix" / "items.jsonl"
+    r = run(app, ["data", "merge", str(small_bench), str(cap / "items.jsonl"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    from streampro.data.schema import load_items
+
+    mixed = load_items(out)  # video paths were rewritten relative to the new file, and resolve
+    assert [it.id for it in mixed] == [it.id for it in small_items] + [it.id for it in load_items(cap / "items.jsonl")]
+    assert all(Path(it.video).exists() for it in mixed) and [it.task for it in mixed][-3:] == ["CAP"] * 3
+    r = run(app, ["data", "merge", str(small_bench), str(small_bench), "--out", str(tmp_path / "twice.jsonl")])
+    assert r.exit_code == 2 and "is also in" in r.output and not (tmp_path / "twice.jsonl").exists()
+    before = out.read_text()
+    r = run(app, ["data", "merge", str(small_bench), "--out", str(out)])
+    assert r.exit_code == 2 and "exists" in r.output and out.read_text() == before
 
 
 def test_models_list_and_make_tiny(tmp_path, small_bench):

@@ -7,7 +7,8 @@ from streampro.data import video as video_module
 from streampro.data.generate import generate_split, scene_seed
 from streampro.data.schema import load_items
 from streampro.data.video import decode_video, decoded_once
-from streampro.data.world_tasks import ALL_TASKS, RF_WARN_SECONDS, make_scene_items, rf_warnings
+from streampro.data.world_items import ALL_TASKS, WORLD_TASKS, make_scene_items
+from streampro.data.world_tasks import RF_WARN_SECONDS, rf_warnings
 from streampro.world.config import WorldConfig
 from streampro.world.render import render_frame
 from streampro.world.scene import COLORS, time_to_contact
@@ -26,7 +27,13 @@ def spread_items(tmp_path_factory):
     return generate_split(tmp_path_factory.mktemp("spread"), "test", 42, seed=0, cfg=SPREAD, progress=False)
 
 
-@pytest.fixture(params=["small_items", "spread_items"])
+@pytest.fixture(scope="module")
+def caption_items(tmp_path_factory):
+    """24 live-captioning questions (training data only) of the spread world."""
+    return generate_split(tmp_path_factory.mktemp("cap"), "train", 24, seed=50, cfg=SPREAD, tasks=("CAP",), progress=False)
+
+
+@pytest.fixture(params=["small_items", "spread_items", "caption_items"])
 def any_items(request):
     return request.getfixturevalue(request.param)
 
@@ -39,6 +46,18 @@ def test_split_is_balanced_deterministic_and_at_1fps(small_items, small_bench, t
     assert sum(len(it.answers) > 1 for it in small_items) > len(small_items) / 3  # multi-response questions
     generate_split(tmp_path, "test", 42, seed=0, progress=False)
     assert (tmp_path / "items.jsonl").read_text() == small_bench.read_text()  # byte-identical rerun
+
+
+def test_captioning_narrates_every_kind_of_event_and_only_when_asked(caption_items, small_items):
+    """CAP (the paper's SFT captioning data) says the words the tasks use — AA's anomalies included — and is
+    never part of a default split: it is training data, not a benchmark question."""
+    assert {it.task for it in caption_items} == {"CAP"} and "CAP" not in {it.task for it in small_items}
+    said = {a.slots.get("anomaly") or ("turned" if "color" in a.slots else "appears") for it in caption_items
+            for a in it.answers}
+    assert said == {"turned", "appears", "vanished", "froze", "jumped", "split"}
+    for it in caption_items:
+        times = [a.time for a in it.answers]
+        assert times == sorted(times) and times[0] > it.query_time and 2 <= len(times) <= 4
 
 
 def test_splits_disjoint_by_seed():
@@ -83,7 +102,7 @@ def test_answers_replay_from_the_simulator(any_items):
 
         for a in it.answers:
             s = a.slots
-            if it.task == "OU":  # the named shape shows the new colour from the answer's frame, not before
+            if "color" in s:  # OU, CAP: the named shape shows the new colour from the answer's frame, not before
                 b = next(b for b in scene.bodies if b.shape == s["object"])
                 assert b.color_at(f(a.time)) == s["color"] != b.color_at(f(a.time) - 1)
             elif it.task == "EU":  # the displacements over the interval point the named way
@@ -93,7 +112,7 @@ def test_answers_replay_from_the_simulator(any_items):
             elif it.task == "TG":
                 lo, hi = (f(x) for x in a.span)
                 assert np.abs(tr.vel_in[lo + 1:hi + 1, 1]).sum() > 0 and f(a.time) == hi + 1
-            elif it.task == "AA":
+            elif "anomaly" in s:  # AA, CAP
                 i = next(i for i, b in enumerate(scene.bodies) if b.name == s["object"])
                 k, b = f(a.time), scene.bodies[i]
                 if s["anomaly"] in ("vanished", "split"):
@@ -105,6 +124,9 @@ def test_answers_replay_from_the_simulator(any_items):
             elif it.task == "TP":
                 b = next(b for b in scene.bodies if b.name == s["object"])
                 assert f(a.start) == b.appear and b.appear > it.meta["target_appears"] * it.fps
+            elif it.task == "CAP":  # an object appears: first visible at the answer's frame
+                b = next(b for b in scene.bodies if b.name == s["object"])
+                assert b.visible(f(a.time)) and not b.visible(f(a.time) - 1)
             elif it.task == "GP":  # the agent (last body) touches a square first at the answer's frame
                 agent = len(scene.bodies) - 1
                 dist = [min(np.hypot(*(tr.pos[k, agent] - tr.pos[k, j])) for j in range(agent)) for k in range(scene.n_frames)]
@@ -142,7 +164,7 @@ def test_other_splits_and_task_subsets(tmp_path):
         generate_split(tmp_path, "val", 8, tasks=("XX",), progress=False)
 
 
-@pytest.mark.parametrize("task", ALL_TASKS)
+@pytest.mark.parametrize("task", WORLD_TASKS)
 def test_every_task_builds_from_many_seeds(task):
     """Rare geometry (an object at the centre with nowhere far to jump, ...) must redraw, never crash."""
     for seed in range(400):

@@ -1,4 +1,4 @@
-"""``data convert | stats | preview``: bring data in and look at it."""
+"""``data convert | stats | preview | merge``: bring data in, look at it, mix it."""
 
 from __future__ import annotations
 
@@ -76,3 +76,27 @@ def data_preview(
     stats = dataset_stats(items)  # once: the page shows these stats too
     _say_problems(stats, "(their frames are missing from the preview; streampro data stats lists them all)", most=10)
     typer.echo(f"preview: {write_preview(items, out, per_task, seed, stats=stats)}")
+
+
+@data_app.command("merge")
+def data_merge(
+    sources: list[Path] = typer.Argument(..., help="items.jsonl files to combine, e.g. a world train split and its "
+                                         "captioning data (streampro generate --task CAP)"),
+    out: Path = typer.Option(..., help="items.jsonl to write (must not exist); video paths are written relative to it"),
+) -> None:
+    """Combine item files into one training mix. Question ids must be unique across the files; videos stay
+    where they are (the new file points at them)."""
+    from ..data.schema import write_items
+
+    if out.exists():
+        _fail(f"--out {out} exists; merge into a new file (no command overwrites another's output)")
+    items, where = [], {}
+    for src in sources:
+        for it in _load(src, skip_bad=False):
+            if it.id in where:
+                _fail(f"{src}: question id {it.id!r} is also in {where[it.id]}; generate one of them with "
+                      "another --seed (ids carry the split seed)")
+            where[it.id] = src
+            items.append(it)
+    write_items(out, items, relative_to=out.parent)
+    typer.echo(f"wrote {len(items)} items from {len(sources)} files to {out}")

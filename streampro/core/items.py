@@ -49,6 +49,8 @@ TASKS: dict[str, TaskRule] = {
     "SSR": TaskRule("proactive", False, (-3.0, 3.0), (4.0, 4.0), "OVO-Bench Sequential Steps Recognition"),
     "CRR": TaskRule("proactive", False, (-3.0, 3.0), (4.0, 4.0), "OVO-Bench Clues Reveal Responding"),
     "PO": TaskRule("proactive", False, (-2.0, 2.0), (4.0, 4.0), "StreamingBench Proactive Output"),
+    # training only (streampro/data/world_captions.py): the paper's SFT captioning data, timed like OU
+    "CAP": TaskRule("perception", False, (-3.0, 3.0), (4.0, 4.0), "Live Captioning (training data)"),
 }
 PAPER_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 

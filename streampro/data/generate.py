@@ -17,7 +17,7 @@ from ..world.config import WorldConfig
 from ..world.render import render_scene
 from .schema import Item, validate_record, write_items
 from .video import write_video
-from .world_tasks import ALL_TASKS, make_scene_items
+from .world_items import ALL_TASKS, WORLD_TASKS, make_scene_items
 
 SPLIT_OFFSET = {"train": 0, "val": 100_000_000, "test": 200_000_000}
 
@@ -72,9 +72,9 @@ def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 70, 
     exist with the right frame count are kept, so an interrupted generation resumes where it stopped.
     """
     cfg = cfg or WorldConfig()
-    unknown = set(tasks) - set(ALL_TASKS)
+    unknown = set(tasks) - set(WORLD_TASKS)
     if unknown:
-        raise ValueError(f"unknown task(s) {sorted(unknown)}; world tasks: {list(ALL_TASKS)}")
+        raise ValueError(f"unknown task(s) {sorted(unknown)}; world tasks: {list(WORLD_TASKS)}")
     out = Path(out_dir)
     _check_same_world(out, cfg)
     world = world_meta(cfg)

@@ -20,7 +20,6 @@ item fields). Times are frame times (``k / fps``). The answer-time conventions, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -158,6 +157,37 @@ def make_ou(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
 # AA: sudden anomalies (vanish, freeze, jump, split)
 
 
+def enact_anomaly(rng: np.random.Generator, scene: Scene, v: int, kind: str, f: int) -> dict:
+    """Make body ``v`` of ``scene`` show anomaly ``kind`` (one of ``ANOMALIES``) from frame ``f`` on, and
+    return the answer that names it. Anomalies are enacted in time order: each reads the trajectory the
+    earlier ones left (a jump goes far from where the body *is* at ``f - 1``)."""
+    bodies, size = scene.bodies, scene.size
+    b = bodies[v]
+    if kind == "vanished":
+        b.leave = f
+    elif kind == "froze":
+        b.kicks[f - 1] = (0.0, 0.0)
+    elif kind == "jumped":
+        p = scene.traj.pos[f - 1, v]
+        far = [(x, y) for x in (0.25 * size, 0.75 * size) for y in (0.25 * size, 0.75 * size)
+               if np.hypot(x - p[0], y - p[1]) > 0.4 * size]
+        if not far:
+            raise GenerationFailed("no far place to jump to")
+        b.jumps[f] = far[int(rng.integers(len(far)))]
+    else:  # split: the body is replaced by two halves drifting apart
+        p, vel = scene.traj.pos[f - 1, v], scene.traj.vel_in[f - 1, v]
+        b.leave = f
+        perp = np.array([-vel[1], vel[0]]) / (np.hypot(*vel) + 1e-9)
+        for sgn in (1, -1):
+            c = np.clip(p + vel + sgn * 0.9 * b.radius * perp, b.radius, size - b.radius)
+            bodies.append(Body(b.shape, b.color_at(f - 1), 0.7 * b.radius, float(c[0]), float(c[1]),
+                               float(vel[0] / 2 + sgn * 2 * perp[0]), float(vel[1] / 2 + sgn * 2 * perp[1]),
+                               appear=f))
+    scene.invalidate()
+    return {"text": f"the {b.name} {'split in two' if kind == 'split' else kind}", "time": scene.t(f),
+            "slots": {"object": b.name, "anomaly": kind}}
+
+
 def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
     size = cfg.size
     n = 3
@@ -173,32 +203,7 @@ def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
         onset.append(k)
     n_frames = k + 7
     scene = Scene(seed, cfg.fps, n_frames, size, bodies)
-    answers = []
-    for v, kind, f in zip(victims, kinds, onset, strict=True):
-        b = bodies[v]
-        if kind == "vanished":
-            b.leave = f
-        elif kind == "froze":
-            b.kicks[f - 1] = (0.0, 0.0)
-        elif kind == "jumped":
-            p = scene.traj.pos[f - 1, v]
-            far = [(x, y) for x in (0.25 * size, 0.75 * size) for y in (0.25 * size, 0.75 * size)
-                   if np.hypot(x - p[0], y - p[1]) > 0.4 * size]
-            if not far:
-                raise GenerationFailed("no far place to jump to")
-            b.jumps[f] = far[int(rng.integers(len(far)))]
-        else:  # split: the body is replaced by two halves drifting apart
-            p, vel = scene.traj.pos[f - 1, v], scene.traj.vel_in[f - 1, v]
-            b.leave = f
-            perp = np.array([-vel[1], vel[0]]) / (np.hypot(*vel) + 1e-9)
-            for sgn in (1, -1):
-                c = np.clip(p + vel + sgn * 0.9 * b.radius * perp, b.radius, size - b.radius)
-                bodies.append(Body(b.shape, b.color, 0.7 * b.radius, float(c[0]), float(c[1]),
-                                   float(vel[0] / 2 + sgn * 2 * perp[0]), float(vel[1] / 2 + sgn * 2 * perp[1]),
-                                   appear=f))
-        scene.invalidate()
-        answers.append({"text": f"the {b.name} {'split in two' if kind == 'split' else kind}", "time": scene.t(f),
-                        "slots": {"object": b.name, "anomaly": kind}})
+    answers = [enact_anomaly(rng, scene, v, kind, f) for v, kind, f in zip(victims, kinds, onset, strict=True)]
     if any(abs(scene.traj.vel_in[f - 1, v]).sum() < 1.0 for v, f in zip(victims, onset, strict=True)):
         raise GenerationFailed("a victim was not visibly moving before its anomaly")
     spec = _spec("AA", "perception", q, scene, "Alert me immediately if anything unusual happens to an object.",
@@ -364,26 +369,3 @@ def make_rf(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
         answers.append(a)
     question = "I am the white circle. Warn me about 3 seconds before I would hit a triangle, and tell me how to avoid it."
     return scene, [_spec("RF", "proactive", q, scene, question, answers)]
-
-
-BUILDERS: dict[str, Callable[[np.random.Generator, WorldConfig, int], tuple[Scene, list[ItemSpec]]]] = {
-    "EU": make_eu_tg, "OU": make_ou, "AA": make_aa, "TP": make_tp, "TG": make_eu_tg, "GP": make_gp, "RF": make_rf,
-}
-ALL_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
-
-
-def make_scene_items(task: str, seed: int, cfg: WorldConfig, max_tries: int = 50) -> tuple[Scene, list[ItemSpec]]:
-    """A scene for ``task`` and its question specs (the requested task's first). Deterministic in
-    ``seed``; a scene that misses the task's constraints is redrawn from the same seed's stream."""
-    if task not in BUILDERS:
-        raise KeyError(f"unknown task {task!r}; world tasks: {list(BUILDERS)}")
-    rng = np.random.default_rng(seed)
-    for _ in range(max_tries):
-        try:
-            scene, specs = BUILDERS[task](rng, cfg, seed)
-        except GenerationFailed:
-            continue
-        specs.sort(key=lambda s: s["task"] != task)
-        if specs[0]["task"] == task:
-            return scene, specs
-    raise GenerationFailed(f"could not build a {task} scene from seed {seed} in {max_tries} tries")

@@ -34,7 +34,7 @@ def write_webm(path: Path, frames: np.ndarray, fps: float) -> None:
 def sample_clip(folder: Path) -> tuple[Path, str]:
     """(the WebM path, the question) of the sample, written into ``folder`` on first use; later calls (every
     click of the page's button) reuse the answer instead of building the scene again."""
-    from ..data.world_tasks import make_scene_items
+    from ..data.world_items import make_scene_items
     from ..world.config import WorldConfig
     from ..world.render import render_scene
 

@@ -29,7 +29,7 @@ from tqdm import tqdm
 from ..core.items import Item
 from ..core.runs import write_manifest
 from ..data.schema import load_items
-from ..data.world_tasks import make_scene_items
+from ..data.world_items import make_scene_items
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
 from .checkpoint import check_finite, claim_training_run, write_final

@@ -1,0 +1,64 @@
+"""Live captioning in the procedural world: training data only, never a benchmark question.
+
+The paper's SFT data is "real-time streaming and proactive data (event/action captioning, EU, OU, TP, TG)";
+its base model (Qwen2.5-VL / Qwen3-VL) can already say "a man fell" before any StreamPro training. Our
+StreamPro-Small starts from nothing, so without captioning data the paper's task split leaves words it
+needs in RL untrained: Anomaly Alert (RL only) asks for "vanished", "froze", "jumped", "split" — never an
+SFT target — and GRPO cannot sample a word whose logit SFT has pushed down. A CAP item narrates every
+event of a scene as it happens (an object appears, changes colour, or shows one of the world's anomalies),
+in the same words the tasks use, with no question-specific selection: which events to report, and how
+early, is what the benchmark's questions (and RL) ask for. docs/training.md, "Captioning data".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.vocab import ANOMALIES
+from ..world.config import WorldConfig
+from ..world.scene import COLORS, SHAPES, Scene
+from ..world.timing import lead_in, span
+from .world_tasks import GenerationFailed, ItemSpec, _pick, _spec, _wanderer, enact_anomaly
+
+CAPTION_QUESTION = "Describe what happens to the objects, as it happens."
+
+
+def make_cap(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    """Three wandering objects; two or three of them change colour or show an anomaly (one event each,
+    half and half), and with probability 1/2 a fourth object appears; every event is one answer at the
+    first frame that shows it."""
+    size = cfg.size
+    palette = [c for c in COLORS if c != "white"]
+    bodies = [_wanderer(rng, size, s, c, speed=(2.5, 4.0))
+              for s, c in zip(_pick(rng, SHAPES, 4), _pick(rng, palette, 4), strict=True)]
+    events = [(v, "turned" if rng.random() < 0.5 else ANOMALIES[int(rng.integers(len(ANOMALIES)))])
+              for v in _pick(rng, [0, 1, 2], int(rng.integers(2, 4)))]
+    if rng.random() < 0.5:
+        events.append((3, "appears"))
+    else:
+        bodies.pop()
+    events = [events[i] for i in rng.permutation(len(events))]
+    q = int(rng.integers(1, 4))
+    frames, k = [], q
+    for _ in events:
+        k += span(rng, cfg, 3, 9) + (lead_in(rng, cfg) if not frames else 0)
+        frames.append(k)
+    if len(bodies) == 4:
+        bodies[3].appear = frames[[v for v, _ in events].index(3)]
+    scene = Scene(seed, cfg.fps, k + 7, size, bodies)
+    answers = []
+    for (v, kind), f in zip(events, frames, strict=True):
+        b = bodies[v]
+        if kind == "appears":
+            answers.append({"text": f"the {b.name} appears", "time": scene.t(f), "slots": {"object": b.name}})
+        elif kind == "turned":
+            c = [c for c in palette if c != b.color][int(rng.integers(len(palette) - 1))]
+            b.color_changes = [(f, c)]
+            answers.append({"text": f"the {b.shape} turned {c}", "time": scene.t(f),
+                            "slots": {"object": b.shape, "color": c}})
+        else:
+            answers.append(enact_anomaly(rng, scene, v, kind, f))
+    if any(abs(scene.traj.vel_in[f - 1, v]).sum() < 1.0 for (v, kind), f in zip(events, frames, strict=True)
+           if kind in ANOMALIES):
+        raise GenerationFailed("an object was not visibly moving before its anomaly")
+    return scene, [_spec("CAP", "perception", q, scene, CAPTION_QUESTION, answers)]
