@@ -44,8 +44,8 @@ GRPO_ABLATIONS: dict[str, dict[str, dict[str, Any]]] = {
     "matching": {"grpo-gt-first": {"matching": "gt_first"}, "grpo-pred-first": {"matching": "pred_first"}},
 }
 #: which tasks each stage trains on. paper: SFT on EU, OU, TP, TG and RL on EU, OU, AA, TP, TG, GP (paper §3;
-#: RF in neither, it measures zero-shot; the paper's SFT also has captioning data, which the world does not
-#: make) | all: every stage on all seven tasks (what this project did before)
+#: RF in neither, it measures zero-shot; the paper's SFT also has captioning data, which reproduce does not
+#: generate — the world's CAP task, docs/training.md "Captioning data") | all: every stage on all seven tasks (what this project did before)
 TASK_SPLITS: dict[str, dict[str, tuple[str, ...]]] = {
     "paper": {"sft": ("EU", "OU", "TP", "TG"), "rl": ("EU", "OU", "AA", "TP", "TG", "GP")},
     "all": {"sft": (), "rl": ()},
