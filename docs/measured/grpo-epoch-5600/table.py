@@ -5,7 +5,8 @@ round 8's (runs/g8, docs/measured/grounding/three-seeds-random.sh) too; and roun
 times (runs/w9, docs/measured/spread/three-seeds.sh) — scored on that world's own test split, with the reference
 models scored on it below the table; round 10's GRPO epoch with Risk Forecasting added to the RL data
 (docs/measured/spread/rf-in-rl.sh) and its grounding SFT with motion_aux 0.3, with and without a GRPO epoch
-(docs/measured/spread/grounding-three-seeds.sh), in the same world."""
+(docs/measured/spread/grounding-three-seeds.sh), in the same world; round 11's grounding SFT with live-captioning
+data mixed in, with and without a GRPO epoch (docs/measured/spread/captioning-three-seeds.sh)."""
 
 import json
 from pathlib import Path
@@ -14,6 +15,8 @@ from streampro.core.stats import mean_ci
 
 #: the spread world's SFT-CB row, which three rows' paired gains start from
 SPREAD_SFT = "spread world (timing_spread 3, its own test split): sft-cb"
+#: round 11's SFT: round 10's grounding SFT (motion_aux 0.3) with captioning data in its mix
+SPREAD_CAP = "spread world: sft-cb, grounding, motion_aux 0.3, + captioning data"
 #: row -> (its evaluations, the row whose SFT model it started from: the paired gains are over that row)
 ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         "sft-cb+grpo (reproduce's 10 steps)": ("runs/r5/seed{s}/eval/sft-cb+grpo", "sft-cb"),
@@ -31,12 +34,14 @@ ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
             "runs/w9/eval/grpo-rf-seed{s}", SPREAD_SFT),
         "spread world: sft-cb, grounding, motion_aux 0.3": ("runs/w9/eval/sft-grounding-aux0.3-seed{s}", None),
         "spread world: sft-cb, grounding, motion_aux 0.3, + grpo one epoch": (
-            "runs/w9/eval/grpo-grounding-aux0.3-seed{s}", "spread world: sft-cb, grounding, motion_aux 0.3")}
+            "runs/w9/eval/grpo-grounding-aux0.3-seed{s}", "spread world: sft-cb, grounding, motion_aux 0.3"),
+        SPREAD_CAP: ("runs/w9/eval/sft-cap-grounding-seed{s}", None),
+        SPREAD_CAP + ", + grpo one epoch": ("runs/w9/eval/grpo-cap-grounding-seed{s}", SPREAD_CAP)}
 #: reference models scored once on the spread world's test split
 SPREAD_REFS = ("random", "eager", "silent", "reactive")
 COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
         "proactive": lambda f: f["dimensions"]["proactive"]["f1"], "W-Avg": lambda f: f["wavg"],
-        "TG": lambda f: f["tasks"]["TG"]["f1"], "GP": lambda f: f["tasks"]["GP"]["f1"],
+        "AA": lambda f: f["tasks"]["AA"]["f1"], "TG": lambda f: f["tasks"]["TG"]["f1"], "GP": lambda f: f["tasks"]["GP"]["f1"],
         "RF": lambda f: f["tasks"]["RF"]["f1"]}
 
 

@@ -1,0 +1,104 @@
+"""The round-11 figures that are not a table row (issue 18): what captioning data in SFT did. Per-task paired gains
+(captioning SFT over round 10's grounding SFT; GRPO over the captioning SFT), AA's time and content and how often an
+AA response names an anomaly at all, the training reward's first and last 25 GRPO steps, the SFT losses over steps
+1350-1500, the 95 % t-intervals of SFT and SFT+GRPO with whether they overlap, and the seeds non-overlap would need.
+Seeds: every seed with both evaluations (SEEDS=0,1,2 to restrict). Reads runs/w9; prints plain text
+(→ round11-stats.txt)."""
+
+import json
+import os
+import statistics
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from streampro.core.stats import mean_ci
+from streampro.core.vocab import ANOMALIES
+
+W9 = Path("runs/w9")
+TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
+SFT, GRPO, BEFORE = "sft-cap-grounding-seed{s}", "grpo-cap-grounding-seed{s}", "sft-grounding-aux0.3-seed{s}"
+
+
+def done(name: str, s: int) -> bool:
+    return (W9 / "eval" / name.format(s=s) / "summary.json").exists()
+
+
+SEEDS = ([int(x) for x in os.environ["SEEDS"].split(",")] if "SEEDS" in os.environ
+         else [s for s in range(10) if done(SFT, s) and done(GRPO, s)])
+
+
+def f1(name: str, s: int) -> dict:
+    return json.loads((W9 / "eval" / name.format(s=s) / "summary.json").read_text())["f1"]
+
+
+def log(run: str) -> list[dict]:
+    return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
+
+
+def names_an_anomaly(name: str, s: int) -> str:
+    """Share of AA responses on the test split that say one of the world's anomaly words."""
+    tasks = {json.loads(line)["id"]: json.loads(line)["task"] for line in (W9 / "data/test/items.jsonl").open()}
+    said = [r["text"] for line in (W9 / "eval" / name.format(s=s) / "predictions.jsonl").open()
+            for rec in [json.loads(line)] if tasks[rec["id"]] == "AA" for r in rec["responses"]]
+    hits = sum(any(w in t.split() for w in ANOMALIES) for t in said)
+    return f"{hits}/{len(said)}"
+
+
+def interval(xs: list[float]) -> tuple[float, float]:
+    m, h = mean_ci(xs)
+    return m - h, m + h
+
+
+print(f"seeds: {SEEDS}\n")
+for label, before, after in (("captioning SFT over round 10's grounding SFT", BEFORE, SFT),
+                             ("GRPO over the captioning SFT", SFT, GRPO)):
+    seeds = [s for s in SEEDS if done(before, s)]
+    print(f"## {label} (paired, mean ± 95 % t; per seed {seeds})")
+    for task in TASKS:
+        d = [f1(after, s)["tasks"][task]["f1"] - f1(before, s)["tasks"][task]["f1"] for s in seeds]
+        print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
+    for part in ("time", "acc"):
+        print(f"AA {part}: " + " / ".join(f"{f1(before, s)['tasks']['AA'][part]:.1f}" for s in seeds) + " -> "
+              + " / ".join(f"{f1(after, s)['tasks']['AA'][part]:.1f}" for s in seeds))
+    print("AA responses naming an anomaly: " + " / ".join(names_an_anomaly(before, s) for s in seeds) + " -> "
+          + " / ".join(names_an_anomaly(after, s) for s in seeds))
+    print()
+
+print("## Training reward, mean of the first and last 25 GRPO steps")
+for s in SEEDS:
+    rows = log(f"seed{s}/grpo-cap-grounding")
+    first, last = (statistics.mean(r["reward"] for r in part) for part in (rows[:25], rows[-25:]))
+    print(f"seed{s}: {first:.3f} -> {last:.3f}")
+print()
+
+print("## SFT losses, mean of the log lines at steps 1350-1500")
+for s in SEEDS:
+    rows = [r for r in log(f"seed{s}/sft-cap-grounding") if r["step"] >= 1350]
+    print(f"seed{s}: " + " / ".join(f"{k} {statistics.mean(r[k] for r in rows):.3f}" for k in ("decision", "answer", "motion")))
+print()
+
+def intervals(sft: str, grpo: str, seeds: list[int]) -> None:
+    """Per dimension: both 95 % t-intervals, apart or overlapping, the paired gain, and the seeds non-overlap
+    would need at the measured gain and SDs."""
+    for dim, get in (("W-Avg", lambda f: f["wavg"]), ("proactive", lambda f: f["dimensions"]["proactive"]["f1"]),
+                     ("perception", lambda f: f["dimensions"]["perception"]["f1"]),
+                     ("temporal", lambda f: f["dimensions"]["temporal"]["f1"])):
+        a, b = ([get(f1(name, s)) for s in seeds] for name in (sft, grpo))
+        (lo_a, hi_a), (lo_b, hi_b) = interval(a), interval(b)
+        gain, sd = np.mean(b) - np.mean(a), np.std(a, ddof=1) + np.std(b, ddof=1)
+        n = next((n for n in range(3, 101) if gain > stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)), None)
+        paired = mean_ci([y - x for x, y in zip(a, b, strict=True)])
+        print(f"{dim}: SFT {np.mean(a):.1f} [{lo_a:.1f}, {hi_a:.1f}] -> +GRPO {np.mean(b):.1f} [{lo_b:.1f}, {hi_b:.1f}]: "
+              + ("apart" if lo_b > hi_a else "overlap") + f"; paired {paired[0]:+.2f} ± {paired[1]:.2f} ("
+              + " / ".join(f"{y - x:+.1f}" for x, y in zip(a, b, strict=True)) + f"); SD {np.std(a, ddof=1):.2f} / "
+              f"{np.std(b, ddof=1):.2f}: " + (f"{n} seeds" if n else "over 100 seeds") + " for non-overlap")
+
+
+print(f"## Captioning SFT -> + GRPO over seeds {SEEDS}: 95 % t-intervals")
+intervals(SFT, GRPO, SEEDS)
+R10 = ("sft-grounding-aux0.3-seed{s}", "grpo-grounding-aux0.3-seed{s}")
+R10_SEEDS = [s for s in range(10) if all(done(name, s) for name in R10)]
+print(f"\n## Round 10's recipe (grounding SFT, motion_aux 0.3 -> + GRPO) over seeds {R10_SEEDS}: 95 % t-intervals")
+intervals(*R10, R10_SEEDS)
