@@ -37,10 +37,10 @@ def log(run: str) -> list[dict]:
     return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
 
 
-def names_an_anomaly(name: str, s: int) -> str:
-    """Share of AA responses on the test split that say one of the world's anomaly words."""
-    tasks = {json.loads(line)["id"]: json.loads(line)["task"] for line in (W9 / "data/test/items.jsonl").open()}
-    said = [r["text"] for line in (W9 / "eval" / name.format(s=s) / "predictions.jsonl").open()
+def names_an_anomaly(name: str, s: int, split: str = "eval", items: str = "data/test/items.jsonl") -> str:
+    """Share of AA responses (test split unless told) that say one of the world's anomaly words."""
+    tasks = {json.loads(line)["id"]: json.loads(line)["task"] for line in (W9 / items).open()}
+    said = [r["text"] for line in (W9 / split / name.format(s=s) / "predictions.jsonl").open()
             for rec in [json.loads(line)] if tasks[rec["id"]] == "AA" for r in rec["responses"]]
     hits = sum(any(w in t.split() for w in ANOMALIES) for t in said)
     return f"{hits}/{len(said)}"
@@ -102,3 +102,20 @@ R10 = ("sft-grounding-aux0.3-seed{s}", "grpo-grounding-aux0.3-seed{s}")
 R10_SEEDS = [s for s in range(10) if all(done(name, s) for name in R10)]
 print(f"\n## Round 10's recipe (grounding SFT, motion_aux 0.3 -> + GRPO) over seeds {R10_SEEDS}: 95 % t-intervals")
 intervals(*R10, R10_SEEDS)
+
+print("\n## Seed 0, val350: the SFT with 1,875 steps (captioning-steps-val.sh) beside the 1,500-step runs, and the GRPO")
+print("## epoch from each (captioning-steps-val-grpo.sh; round 10/11's GRPO runs for the 1,500-step SFTs)")
+print("run | val W-Avg | EU F1 | EU content % | OU F1 | AA F1 | GP F1 | proactive | AA responses naming an anomaly | "
+      "answer loss, last 10 % of SFT steps")
+for run in ("sft-grounding-aux0.3", "grpo-grounding-aux0.3", "sft-grounding-aux0.3-1875", "grpo-grounding-aux0.3-1875",
+            "sft-cap-grounding", "grpo-cap-grounding", "sft-cap-grounding-1875", "grpo-cap-grounding-1875"):
+    if not (W9 / "val" / run / "summary.json").exists():
+        continue
+    v = json.loads((W9 / "val" / run / "summary.json").read_text())["f1"]
+    rows = log(f"seed0/{run}")
+    tail = [r for r in rows if r["step"] >= 0.9 * rows[-1]["step"]]
+    loss = f"{statistics.mean(r['answer'] for r in tail):.3f}" if "answer" in rows[0] else "-"
+    t = v["tasks"]
+    print(f"{run} | {v['wavg']:.1f} | {t['EU']['f1']:.1f} | {t['EU']['acc']:.1f} | {t['OU']['f1']:.1f} | "
+          f"{t['AA']['f1']:.1f} | {t['GP']['f1']:.1f} | {v['dimensions']['proactive']['f1']:.1f} | "
+          f"{names_an_anomaly(run, 0, 'val', 'data/val350/items.jsonl')} | {loss}")
