@@ -8,7 +8,7 @@ form lives in ``streampro.data.schema``; this module holds the types and the def
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 DIMENSIONS = ("perception", "temporal", "proactive")
@@ -49,9 +49,9 @@ TASKS: dict[str, TaskRule] = {
     "SSR": TaskRule("proactive", False, (-3.0, 3.0), (4.0, 4.0), "OVO-Bench Sequential Steps Recognition"),
     "CRR": TaskRule("proactive", False, (-3.0, 3.0), (4.0, 4.0), "OVO-Bench Clues Reveal Responding"),
     "PO": TaskRule("proactive", False, (-2.0, 2.0), (4.0, 4.0), "StreamingBench Proactive Output"),
-    # training only (streampro/data/world_captions.py): the paper's SFT captioning data, timed like OU
-    "CAP": TaskRule("perception", False, (-3.0, 3.0), (4.0, 4.0), "Live Captioning (training data)"),
 }
+#: training only (streampro/data/world_captions.py): the paper's SFT captioning data, timed like OU
+TASKS["CAP"] = replace(TASKS["OU"], name="Live Captioning (training data)")
 PAPER_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 
 

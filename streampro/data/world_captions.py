@@ -18,7 +18,7 @@ from ..core.vocab import ANOMALIES
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
 from ..world.timing import lead_in, span
-from .world_tasks import GenerationFailed, ItemSpec, _pick, _spec, _wanderer, enact_anomaly
+from .world_tasks import ItemSpec, _pick, _spec, _wanderer, enact_anomaly, require_moving_before
 
 CAPTION_QUESTION = "Describe what happens to the objects, as it happens."
 
@@ -58,7 +58,5 @@ def make_cap(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
                             "slots": {"object": b.shape, "color": c}})
         else:
             answers.append(enact_anomaly(rng, scene, v, kind, f))
-    if any(abs(scene.traj.vel_in[f - 1, v]).sum() < 1.0 for (v, kind), f in zip(events, frames, strict=True)
-           if kind in ANOMALIES):
-        raise GenerationFailed("an object was not visibly moving before its anomaly")
+    require_moving_before(scene, [(v, f) for (v, kind), f in zip(events, frames, strict=True) if kind in ANOMALIES])
     return scene, [_spec("CAP", "perception", q, scene, CAPTION_QUESTION, answers)]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..core.items import PAPER_TASKS
 from ..world.config import WorldConfig
 from ..world.scene import Scene
 from .world_captions import make_cap
@@ -20,9 +21,9 @@ BUILDERS: dict[str, Callable[[np.random.Generator, WorldConfig, int], tuple[Scen
     "EU": make_eu_tg, "OU": make_ou, "AA": make_aa, "TP": make_tp, "TG": make_eu_tg, "GP": make_gp, "RF": make_rf,
     "CAP": make_cap,
 }
-ALL_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
-TRAINING_TASKS = ("CAP",)
-WORLD_TASKS = ALL_TASKS + TRAINING_TASKS
+ALL_TASKS = PAPER_TASKS
+WORLD_TASKS = tuple(BUILDERS)
+TRAINING_TASKS = tuple(t for t in WORLD_TASKS if t not in ALL_TASKS)
 
 
 def make_scene_items(task: str, seed: int, cfg: WorldConfig, max_tries: int = 50) -> tuple[Scene, list[ItemSpec]]:

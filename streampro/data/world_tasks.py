@@ -188,6 +188,13 @@ def enact_anomaly(rng: np.random.Generator, scene: Scene, v: int, kind: str, f: 
             "slots": {"object": b.name, "anomaly": kind}}
 
 
+def require_moving_before(scene: Scene, anomalies: list[tuple[int, int]]) -> None:
+    """Refuse the scene unless each ``(body, onset frame)`` was visibly moving just before its anomaly (a
+    freeze of a still object shows nothing). Checked after every anomaly is enacted, on the final trajectory."""
+    if any(abs(scene.traj.vel_in[f - 1, v]).sum() < 1.0 for v, f in anomalies):
+        raise GenerationFailed("an object was not visibly moving before its anomaly")
+
+
 def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
     size = cfg.size
     n = 3
@@ -204,8 +211,7 @@ def make_aa(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
     n_frames = k + 7
     scene = Scene(seed, cfg.fps, n_frames, size, bodies)
     answers = [enact_anomaly(rng, scene, v, kind, f) for v, kind, f in zip(victims, kinds, onset, strict=True)]
-    if any(abs(scene.traj.vel_in[f - 1, v]).sum() < 1.0 for v, f in zip(victims, onset, strict=True)):
-        raise GenerationFailed("a victim was not visibly moving before its anomaly")
+    require_moving_before(scene, list(zip(victims, onset, strict=True)))
     spec = _spec("AA", "perception", q, scene, "Alert me immediately if anything unusual happens to an object.",
                  answers)
     return scene, [spec]

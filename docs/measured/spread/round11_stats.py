@@ -5,6 +5,7 @@ AA response names an anomaly at all, the training reward's first and last 25 GRP
 Seeds: every seed with both evaluations (SEEDS=0,1,2 to restrict). Reads runs/w9; prints plain text
 (→ round11-stats.txt)."""
 
+import functools
 import json
 import os
 import statistics
@@ -37,9 +38,15 @@ def log(run: str) -> list[dict]:
     return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
 
 
+@functools.cache
+def task_of(items: str) -> dict[str, str]:
+    """Question id -> task of an items file under runs/w9 (read once)."""
+    return {rec["id"]: rec["task"] for rec in map(json.loads, (W9 / items).open())}
+
+
 def names_an_anomaly(name: str, s: int, split: str = "eval", items: str = "data/test/items.jsonl") -> str:
     """Share of AA responses (test split unless told) that say one of the world's anomaly words."""
-    tasks = {json.loads(line)["id"]: json.loads(line)["task"] for line in (W9 / items).open()}
+    tasks = task_of(items)
     said = [r["text"] for line in (W9 / split / name.format(s=s) / "predictions.jsonl").open()
             for rec in [json.loads(line)] if tasks[rec["id"]] == "AA" for r in rec["responses"]]
     hits = sum(any(w in t.split() for w in ANOMALIES) for t in said)
