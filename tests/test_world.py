@@ -220,6 +220,12 @@ def test_spread_items_carry_their_world_and_a_folder_keeps_one_world(spread_item
     generate_split(tmp_path, "val", 7, seed=0, progress=False)  # same world: a rerun, kept
     with pytest.raises(ValueError, match="world settings"):
         generate_split(tmp_path, "val", 7, seed=0, cfg=SPREAD, progress=False)
+    before = (tmp_path / "items.jsonl").read_text()
+    with pytest.raises(ValueError, match="would replace its questions"):  # e.g. captioning data into this folder
+        generate_split(tmp_path, "val", 7, seed=0, tasks=("CAP",), progress=False)
+    with pytest.raises(ValueError, match="would replace its questions"):
+        generate_split(tmp_path, "val", 7, seed=1, progress=False)
+    assert (tmp_path / "items.jsonl").read_text() == before
     for bad in (0.5, float("nan")):
         with pytest.raises(ValueError, match="timing_spread"):
             WorldConfig(timing_spread=bad)

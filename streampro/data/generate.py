@@ -47,16 +47,23 @@ def world_meta(cfg: WorldConfig) -> dict:
     return {k: v for k, v in asdict(cfg).items() if k != "fps" and v != default[k]}
 
 
-def _check_same_world(out: Path, cfg: WorldConfig) -> None:
-    """A split folder belongs to one world: its kept videos were rendered with the settings in its manifest,
-    and a same-length video of another world would be silently reused."""
+def _check_same_world(out: Path, cfg: WorldConfig, split: str, seed: int, tasks: tuple[str, ...]) -> None:
+    """A split folder belongs to one world and one split: its kept videos were rendered with the settings in
+    its manifest (a same-length video of another world would be silently reused), and a rerun with another
+    split, seed or task list would replace its questions (e.g. captioning data generated into a train folder)."""
     manifest = out / "manifest.json"
     if not manifest.exists():
         return
     try:
-        had = json.loads(manifest.read_text()).get("world")
+        meta = json.loads(manifest.read_text())
+        had = meta.get("world")
     except (json.JSONDecodeError, AttributeError):
         return
+    was = {k: meta.get(k) for k in ("split", "seed", "tasks")}
+    now = {"split": split, "seed": seed, "tasks": list(tasks)}
+    if all(v is not None for v in was.values()) and was != now:
+        raise ValueError(f"{out} holds a split generated with {was}, not {now}; choose another --out (a rerun "
+                         "there would replace its questions) or delete that folder")
     if isinstance(had, dict) and {**asdict(WorldConfig()), **had} != asdict(cfg):
         raise ValueError(f"{out} holds a split generated with world settings {had}, not {asdict(cfg)}; "
                          "choose another --out or delete that folder")
@@ -76,7 +83,7 @@ def generate_split(out_dir: str | Path, split: str = "test", n_items: int = 70, 
     if unknown:
         raise ValueError(f"unknown task(s) {sorted(unknown)}; world tasks: {list(WORLD_TASKS)}")
     out = Path(out_dir)
-    _check_same_world(out, cfg)
+    _check_same_world(out, cfg, split, seed, tuple(tasks))
     world = world_meta(cfg)
     (out / "videos").mkdir(parents=True, exist_ok=True)
     items: list[Item] = []
