@@ -248,7 +248,10 @@ def bench(
     from ..models.registry import build_model, reference_models
 
     metric = _settings("question", "iou", matching, response_time)
-    items = generate_split(out / "data" / "test", "test", n_items, seed)
+    try:
+        items = generate_split(out / "data" / "test", "test", n_items, seed)
+    except ValueError as e:  # a folder of another seed's split: refused, not replaced
+        _fail(str(e))
     summaries, runs = {}, {}
     for name in reference_models():
         runs[name] = out / "eval" / name

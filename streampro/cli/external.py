@@ -109,6 +109,9 @@ def fixture(
     benches = registry()
     if kind not in benches:
         _fail(f"unknown fixture {kind!r}; choose from {sorted(benches)}")
-    path = benches[kind].make_fixture(out / kind, n_videos=n_videos, seed=seed)
+    try:
+        path = benches[kind].make_fixture(out / kind, n_videos=n_videos, seed=seed)
+    except ValueError as e:  # e.g. a world fixture folder made with another seed: refused, not replaced
+        _fail(str(e))
     typer.echo(f"wrote {path}")
     typer.echo(f"next (--videos is the folder the file's video paths are relative to):\n  {benches[kind].try_command(path)}")
