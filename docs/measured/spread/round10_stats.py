@@ -3,17 +3,11 @@ content, the training reward's first and last 25 GRPO steps, the SFT losses over
 seeds non-overlapping 95 % t-intervals would need at the measured gains and spreads. Reads runs/w9 (made by the
 scripts beside this file); prints plain text (→ round10-stats.txt)."""
 
-import json
 import statistics
-from pathlib import Path
 
 import numpy as np
-from scipy import stats
+from spread_stats import W9, f1, log, paired_task_gains, seeds_for, seeds_text
 
-from streampro.core.stats import mean_ci
-
-W9 = Path("runs/w9")
-TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 #: (label, the evaluation it starts from, the evaluation after) — eval folders under runs/w9/eval, {s} the seed
 PAIRS = (("grounding SFT over SFT-CB", "sft-seed{s}", "sft-grounding-aux0.3-seed{s}"),
          ("GRPO over grounding SFT", "sft-grounding-aux0.3-seed{s}", "grpo-grounding-aux0.3-seed{s}"),
@@ -21,27 +15,15 @@ PAIRS = (("grounding SFT over SFT-CB", "sft-seed{s}", "sft-grounding-aux0.3-seed
          ("GRPO with RF in the RL data over the paper-split GRPO", "grpo-seed{s}", "grpo-rf-seed{s}"))
 
 
-def f1(name: str, seed: int) -> dict:
-    return json.loads((W9 / "eval" / name.format(s=seed) / "summary.json").read_text())["f1"]
-
-
-def log(run: str) -> list[dict]:
-    return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
-
-
 def seeds_needed(before: list[float], after: list[float]) -> str:
-    """Seeds at which mean(after) - mean(before) would clear both 95 % t half-widths, the SDs held fixed."""
-    gain, sd = np.mean(after) - np.mean(before), np.std(before, ddof=1) + np.std(after, ddof=1)
-    n = next((n for n in range(3, 101) if gain > stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)), None)
+    gain = np.mean(after) - np.mean(before)
     return (f"gain {gain:+.2f}, SD {np.std(before, ddof=1):.2f} / {np.std(after, ddof=1):.2f}: "
-            + (f"{n} seeds" if n else "over 100 seeds"))
+            + seeds_text(seeds_for(before, after)))
 
 
 for label, before, after in PAIRS:
     print(f"## {label} (paired, mean ± 95 % t; per seed)")
-    for task in TASKS:
-        d = [f1(after, s)["tasks"][task]["f1"] - f1(before, s)["tasks"][task]["f1"] for s in range(3)]
-        print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
+    paired_task_gains(before, after, range(3))
     for part in ("time", "acc"):
         print(f"RF {part}: " + " / ".join(f"{f1(before, s)['tasks']['RF'][part]:.1f}" for s in range(3)) + " -> "
               + " / ".join(f"{f1(after, s)['tasks']['RF'][part]:.1f}" for s in range(3)))

@@ -5,57 +5,14 @@ AA response names an anomaly at all, the training reward's first and last 25 GRP
 Seeds: every seed with both evaluations (SEEDS=0,1,2 to restrict). Reads runs/w9; prints plain text
 (→ round11-stats.txt)."""
 
-import functools
-import json
 import os
 import statistics
-from pathlib import Path
 
-import numpy as np
-from scipy import stats
+from spread_stats import W9, done, f1, intervals, log, names_an_anomaly, paired_task_gains
 
-from streampro.core.stats import mean_ci
-from streampro.core.vocab import ANOMALIES
-
-W9 = Path("runs/w9")
-TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 SFT, GRPO, BEFORE = "sft-cap-grounding-seed{s}", "grpo-cap-grounding-seed{s}", "sft-grounding-aux0.3-seed{s}"
-
-
-def done(name: str, s: int) -> bool:
-    return (W9 / "eval" / name.format(s=s) / "summary.json").exists()
-
-
 SEEDS = ([int(x) for x in os.environ["SEEDS"].split(",")] if "SEEDS" in os.environ
          else [s for s in range(10) if done(SFT, s) and done(GRPO, s)])
-
-
-def f1(name: str, s: int) -> dict:
-    return json.loads((W9 / "eval" / name.format(s=s) / "summary.json").read_text())["f1"]
-
-
-def log(run: str) -> list[dict]:
-    return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
-
-
-@functools.cache
-def task_of(items: str) -> dict[str, str]:
-    """Question id -> task of an items file under runs/w9 (read once)."""
-    return {rec["id"]: rec["task"] for rec in map(json.loads, (W9 / items).open())}
-
-
-def names_an_anomaly(name: str, s: int, split: str = "eval", items: str = "data/test/items.jsonl") -> str:
-    """Share of AA responses (test split unless told) that say one of the world's anomaly words."""
-    tasks = task_of(items)
-    said = [r["text"] for line in (W9 / split / name.format(s=s) / "predictions.jsonl").open()
-            for rec in [json.loads(line)] if tasks[rec["id"]] == "AA" for r in rec["responses"]]
-    hits = sum(any(w in t.split() for w in ANOMALIES) for t in said)
-    return f"{hits}/{len(said)}"
-
-
-def interval(xs: list[float]) -> tuple[float, float]:
-    m, h = mean_ci(xs)
-    return m - h, m + h
 
 
 print(f"seeds: {SEEDS}\n")
@@ -63,9 +20,7 @@ for label, before, after in (("captioning SFT over round 10's grounding SFT", BE
                              ("GRPO over the captioning SFT", SFT, GRPO)):
     seeds = [s for s in SEEDS if done(before, s)]
     print(f"## {label} (paired, mean ± 95 % t; per seed {seeds})")
-    for task in TASKS:
-        d = [f1(after, s)["tasks"][task]["f1"] - f1(before, s)["tasks"][task]["f1"] for s in seeds]
-        print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
+    paired_task_gains(before, after, seeds)
     for part in ("time", "acc"):
         print(f"AA {part}: " + " / ".join(f"{f1(before, s)['tasks']['AA'][part]:.1f}" for s in seeds) + " -> "
               + " / ".join(f"{f1(after, s)['tasks']['AA'][part]:.1f}" for s in seeds))
@@ -86,23 +41,6 @@ for s in SEEDS:
     print(f"seed{s}: " + " / ".join(f"{k} {statistics.mean(r[k] for r in rows):.3f}" for k in ("decision", "answer", "motion")))
 print()
 
-def intervals(sft: str, grpo: str, seeds: list[int]) -> None:
-    """Per dimension: both 95 % t-intervals, apart or overlapping, the paired gain, and the seeds non-overlap
-    would need at the measured gain and SDs."""
-    for dim, get in (("W-Avg", lambda f: f["wavg"]), ("proactive", lambda f: f["dimensions"]["proactive"]["f1"]),
-                     ("perception", lambda f: f["dimensions"]["perception"]["f1"]),
-                     ("temporal", lambda f: f["dimensions"]["temporal"]["f1"])):
-        a, b = ([get(f1(name, s)) for s in seeds] for name in (sft, grpo))
-        (lo_a, hi_a), (lo_b, hi_b) = interval(a), interval(b)
-        gain, sd = np.mean(b) - np.mean(a), np.std(a, ddof=1) + np.std(b, ddof=1)
-        n = next((n for n in range(3, 101) if gain > stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)), None)
-        paired = mean_ci([y - x for x, y in zip(a, b, strict=True)])
-        print(f"{dim}: SFT {np.mean(a):.1f} [{lo_a:.1f}, {hi_a:.1f}] -> +GRPO {np.mean(b):.1f} [{lo_b:.1f}, {hi_b:.1f}]: "
-              + ("apart" if lo_b > hi_a else "overlap") + f"; paired {paired[0]:+.2f} ± {paired[1]:.2f} ("
-              + " / ".join(f"{y - x:+.1f}" for x, y in zip(a, b, strict=True)) + f"); SD {np.std(a, ddof=1):.2f} / "
-              f"{np.std(b, ddof=1):.2f}: " + (f"{n} seeds" if n else "over 100 seeds") + " for non-overlap")
-
-
 print(f"## Captioning SFT -> + GRPO over seeds {SEEDS}: 95 % t-intervals")
 intervals(SFT, GRPO, SEEDS)
 R10 = ("sft-grounding-aux0.3-seed{s}", "grpo-grounding-aux0.3-seed{s}")
@@ -118,7 +56,7 @@ for run in ("sft-grounding-aux0.3", "grpo-grounding-aux0.3", "sft-grounding-aux0
             "sft-cap-grounding", "grpo-cap-grounding", "sft-cap-grounding-1875", "grpo-cap-grounding-1875"):
     if not (W9 / "val" / run / "summary.json").exists():
         continue
-    v = json.loads((W9 / "val" / run / "summary.json").read_text())["f1"]
+    v = f1(run, 0, "val")
     rows = log(f"seed0/{run}")
     tail = [r for r in rows if r["step"] >= 0.9 * rows[-1]["step"]]
     loss = f"{statistics.mean(r['answer'] for r in tail):.3f}" if "answer" in rows[0] else "-"

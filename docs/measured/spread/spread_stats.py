@@ -1,0 +1,85 @@
+"""Readers and interval arithmetic shared by the per-round stats scripts beside this file (issue 18). Each round's
+script imports this module (it sits on the script's own sys.path) so the seeds-needed formula and the readers of
+runs/w9 exist once; the scripts print, this module does not."""
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from streampro.core.stats import mean_ci
+from streampro.core.vocab import ANOMALIES
+
+W9 = Path("runs/w9")
+TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
+#: the dimensions the intervals are printed for, and how each is read from a summary's "f1" block
+DIMENSIONS: tuple[tuple[str, Callable[[dict], float]], ...] = (
+    ("W-Avg", lambda f: f["wavg"]), ("proactive", lambda f: f["dimensions"]["proactive"]["f1"]),
+    ("perception", lambda f: f["dimensions"]["perception"]["f1"]),
+    ("temporal", lambda f: f["dimensions"]["temporal"]["f1"]))
+
+
+def done(name: str, s: int, split: str = "eval") -> bool:
+    """Whether the evaluation ``name`` ({s} = seed) has its summary."""
+    return (W9 / split / name.format(s=s) / "summary.json").exists()
+
+
+def f1(name: str, s: int, split: str = "eval") -> dict:
+    return json.loads((W9 / split / name.format(s=s) / "summary.json").read_text())["f1"]
+
+
+def log(run: str) -> list[dict]:
+    return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
+
+
+@functools.cache
+def task_of(items: str) -> dict[str, str]:
+    """Question id -> task of an items file under runs/w9 (read once)."""
+    return {rec["id"]: rec["task"] for rec in map(json.loads, (W9 / items).open())}
+
+
+def names_an_anomaly(name: str, s: int, split: str = "eval", items: str = "data/test/items.jsonl") -> str:
+    """Share of AA responses (test split unless told) that say one of the world's anomaly words."""
+    tasks = task_of(items)
+    said = [r["text"] for line in (W9 / split / name.format(s=s) / "predictions.jsonl").open()
+            for rec in [json.loads(line)] if tasks[rec["id"]] == "AA" for r in rec["responses"]]
+    hits = sum(any(w in t.split() for w in ANOMALIES) for t in said)
+    return f"{hits}/{len(said)}"
+
+
+def interval(xs: list[float]) -> tuple[float, float]:
+    m, h = mean_ci(xs)
+    return m - h, m + h
+
+
+def seeds_for(before: list[float], after: list[float]) -> int | None:
+    """Seeds at which mean(after) - mean(before) would clear both 95 % t half-widths, the SDs held fixed."""
+    gain, sd = np.mean(after) - np.mean(before), np.std(before, ddof=1) + np.std(after, ddof=1)
+    return next((n for n in range(3, 101) if gain > stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)), None)
+
+
+def seeds_text(n: int | None) -> str:
+    return f"{n} seeds" if n else "over 100 seeds"
+
+
+def intervals(sft: str, grpo: str, seeds: list[int]) -> None:
+    """Per dimension: both 95 % t-intervals, apart or overlapping, the paired gain, and the seeds non-overlap
+    would need at the measured gain and SDs."""
+    for dim, get in DIMENSIONS:
+        a, b = ([get(f1(name, s)) for s in seeds] for name in (sft, grpo))
+        (lo_a, hi_a), (lo_b, hi_b) = interval(a), interval(b)
+        paired = mean_ci([y - x for x, y in zip(a, b, strict=True)])
+        print(f"{dim}: SFT {np.mean(a):.1f} [{lo_a:.1f}, {hi_a:.1f}] -> +GRPO {np.mean(b):.1f} [{lo_b:.1f}, {hi_b:.1f}]: "
+              + ("apart" if lo_b > hi_a else "overlap") + f"; paired {paired[0]:+.2f} ± {paired[1]:.2f} ("
+              + " / ".join(f"{y - x:+.1f}" for x, y in zip(a, b, strict=True)) + f"); SD {np.std(a, ddof=1):.2f} / "
+              f"{np.std(b, ddof=1):.2f}: " + seeds_text(seeds_for(a, b)) + " for non-overlap")
+
+
+def paired_task_gains(before: str, after: str, seeds: list[int]) -> None:
+    """Per task: after - before, mean ± 95 % t and per seed."""
+    for task in TASKS:
+        d = [f1(after, s)["tasks"][task]["f1"] - f1(before, s)["tasks"][task]["f1"] for s in seeds]
+        print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
