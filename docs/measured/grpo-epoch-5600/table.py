@@ -6,7 +6,8 @@ times (runs/w9, docs/measured/spread/three-seeds.sh) — scored on that world's 
 models scored on it below the table; round 10's GRPO epoch with Risk Forecasting added to the RL data
 (docs/measured/spread/rf-in-rl.sh) and its grounding SFT with motion_aux 0.3, with and without a GRPO epoch
 (docs/measured/spread/grounding-three-seeds.sh), in the same world; round 11's grounding SFT with live-captioning
-data mixed in, with and without a GRPO epoch (docs/measured/spread/captioning-three-seeds.sh)."""
+data mixed in, with and without a GRPO epoch (docs/measured/spread/captioning-three-seeds.sh); round 12's 1,875-step
+SFTs, both, each with and without a GRPO epoch (docs/measured/spread/longer-sft-three-seeds.sh)."""
 
 import json
 from pathlib import Path
@@ -17,6 +18,9 @@ from streampro.core.stats import mean_ci
 SPREAD_SFT = "spread world (timing_spread 3, its own test split): sft-cb"
 #: round 11's SFT: round 10's grounding SFT (motion_aux 0.3) with captioning data in its mix
 SPREAD_CAP = "spread world: sft-cb, grounding, motion_aux 0.3, + captioning data"
+#: round 12's SFTs: the two above with 1,875 steps instead of 1,500
+SPREAD_LONG = "spread world: sft-cb, grounding, motion_aux 0.3, 1,875 steps"
+SPREAD_LONG_CAP = SPREAD_CAP + ", 1,875 steps"
 #: row -> (its evaluations, the row whose SFT model it started from: the paired gains are over that row)
 ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         "sft-cb+grpo (reproduce's 10 steps)": ("runs/r5/seed{s}/eval/sft-cb+grpo", "sft-cb"),
@@ -36,7 +40,11 @@ ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         "spread world: sft-cb, grounding, motion_aux 0.3, + grpo one epoch": (
             "runs/w9/eval/grpo-grounding-aux0.3-seed{s}", "spread world: sft-cb, grounding, motion_aux 0.3"),
         SPREAD_CAP: ("runs/w9/eval/sft-cap-grounding-seed{s}", None),
-        SPREAD_CAP + ", + grpo one epoch": ("runs/w9/eval/grpo-cap-grounding-seed{s}", SPREAD_CAP)}
+        SPREAD_CAP + ", + grpo one epoch": ("runs/w9/eval/grpo-cap-grounding-seed{s}", SPREAD_CAP),
+        SPREAD_LONG: ("runs/w9/eval/sft-grounding-aux0.3-1875-seed{s}", None),
+        SPREAD_LONG + ", + grpo one epoch": ("runs/w9/eval/grpo-grounding-aux0.3-1875-seed{s}", SPREAD_LONG),
+        SPREAD_LONG_CAP: ("runs/w9/eval/sft-cap-grounding-1875-seed{s}", None),
+        SPREAD_LONG_CAP + ", + grpo one epoch": ("runs/w9/eval/grpo-cap-grounding-1875-seed{s}", SPREAD_LONG_CAP)}
 #: reference models scored once on the spread world's test split
 SPREAD_REFS = ("random", "eager", "silent", "reactive")
 COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
