@@ -454,6 +454,13 @@ def test_sft_resume_and_grpo_end_to_end(tmp_path, small_bench, small_items, monk
     for (k, x), y in zip(a.state_dict().items(), b.state_dict().values(), strict=False):
         assert torch.allclose(x, y, atol=1e-5), k
     assert json.loads((tmp_path / "cut" / "run.json").read_text())["resumed_from"] == 3
+    # the step the killed process logged after its last checkpoint (3) is logged once, by the resumed run, with
+    # the same numbers as the uninterrupted run's: log.jsonl reads as one series
+    def logged(run: str) -> list[dict]:
+        return [json.loads(line) for line in (tmp_path / run / "log.jsonl").read_text().splitlines()]
+
+    assert [r["step"] for r in logged("cut")] == [r["step"] for r in logged("full")] == list(range(6))
+    assert [r["loss"] for r in logged("cut")] == pytest.approx([r["loss"] for r in logged("full")], rel=1e-4)
     g = train_grpo(GRPOConfig(init=str(full), train=str(small_bench), out=str(tmp_path / "grpo"), steps=2,
                               items_per_step=2, group_size=3), progress=False)
     glog = [json.loads(line) for line in (tmp_path / "grpo" / "log.jsonl").read_text().splitlines()]
@@ -531,6 +538,18 @@ def test_grpo_update_moves_a_bandit_toward_its_optimum():
         opt.step()
     assert start == pytest.approx(float(reward.mean()))
     assert expected() > 0.8 and int(logits.argmax()) == 3
+
+
+def test_a_resumed_log_drops_what_the_killed_process_logged_after_its_checkpoint(tmp_path):
+    from streampro.train.checkpoint import JsonlLogger
+
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(json.dumps({"step": k, "loss": k}) + "\n" for k in (-1, 0, 1, 2, 3)) + '{"step": 4, "lo')
+    JsonlLogger(log, start=2).log(2, loss=20.0)
+    assert [json.loads(line) for line in log.read_text().splitlines()] == [
+        {"step": -1, "loss": -1}, {"step": 0, "loss": 0}, {"step": 1, "loss": 1}, {"step": 2, "loss": 20.0}]
+    JsonlLogger(log, start=0)  # no checkpoint: the run starts over, and so does its log
+    assert log.read_text() == ""
 
 
 def test_bar_check_needs_the_intervals_apart():

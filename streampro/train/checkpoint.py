@@ -186,6 +186,14 @@ def resume(accelerator, out: Path) -> int:
     return 0
 
 
+def _logged_step(line: str) -> float:
+    """The step of a log line; a torn line (the process died mid-write) counts as not yet logged."""
+    try:
+        return json.loads(line)["step"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return math.inf
+
+
 def check_finite(value: float, step: int, out: Path) -> None:
     if not math.isfinite(value):
         ck = latest_checkpoint(out)
@@ -194,9 +202,16 @@ def check_finite(value: float, step: int, out: Path) -> None:
 
 
 class JsonlLogger:
-    def __init__(self, path: Path, enabled: bool = True, tensorboard: bool = False):
+    """One JSON line per logged step. A run resumed at ``start`` (the checkpoint's step) first drops the lines of
+    steps it will log again — those the interrupted process logged after its last checkpoint — so the file holds
+    each step once, as an uninterrupted run's would (curves and reward statistics read it as a series)."""
+
+    def __init__(self, path: Path, enabled: bool = True, tensorboard: bool = False, start: int = 0):
         self.path, self.enabled = path, enabled
         self.tb = None
+        if enabled and path.exists():
+            kept = [line for line in path.read_text().splitlines() if start and _logged_step(line) < start]
+            path.write_text("".join(line + "\n" for line in kept))
         if enabled and tensorboard:
             from torch.utils.tensorboard import SummaryWriter
 

@@ -260,7 +260,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True, overwrite: bool = False) 
     start = resume(accelerator, out)
     if accelerator.is_main_process:
         (out / "run.json").write_text(json.dumps({"config": asdict(cfg), "resumed_from": start}, indent=2))
-    logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
+    logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard, start)
     world, rank, dev = accelerator.num_processes, accelerator.process_index, accelerator.device
     settings = RewardSettings(cfg.reward_tau, cfg.matching)
     bar = tqdm(range(start, cfg.steps), desc="grpo", initial=start, total=cfg.steps,

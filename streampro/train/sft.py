@@ -114,7 +114,7 @@ def train_sft(cfg: SFTConfig, progress: bool = True, overwrite: bool = False) ->
                 "resumed_from": start,
                 "world_size": accelerator.num_processes}
         (out / "run.json").write_text(json.dumps(info, indent=2))
-    logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard)
+    logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard, start)
     world, rank = accelerator.num_processes, accelerator.process_index
     model.train()
     if cfg.freeze_encoder:

@@ -6,7 +6,8 @@
 # (+ CAP), each followed by round 9-11's GRPO epoch (the paper's rewards, 150 steps x 8 questions x G 8, lr 1e-4,
 # RL tasks EU OU AA TP TG GP), scored on the spread world's test split (350 questions). Seed 0's models are the ones
 # the val probe trained (same names and configs; skipped). Nothing here was chosen on test.
-# VARIANTS picks plain and/or cap; SEEDS the seeds. Run here as one process per (seed, variant), OMP_NUM_THREADS=1.
+# VARIANTS picks plain and/or cap; SEEDS the seeds. Run here as one process per (seed, variant), OMP_NUM_THREADS=1:
+# seeds 1 and 2 both variants, seeds 3 and 4 plain only (VARIANTS=plain SEEDS=3; their inputs: grounding-seeds-3-4.sh).
 # Needs: grounding-three-seeds.sh's inputs (train splits, stage-0 encoders), captioning-three-seeds.sh's mixes.
 # Skips what exists. Figures: python docs/measured/spread/round12_stats.py
 set -e
