@@ -15,14 +15,16 @@ VARIANTS = {"grounding SFT (round 10's recipe)": ("sft-grounding-aux0.3-seed{s}"
 
 for label, (short, name) in VARIANTS.items():
     sft, grpo = f"sft-{name}-seed{{s}}", f"grpo-{name}-seed{{s}}"
-    seeds = [s for s in range(10) if done(sft, s) and done(grpo, s)]
-    print(f"# {label}, 1,875 SFT steps; seeds with both evaluations: {seeds}\n")
-    if not seeds:
-        continue
-    longer = [s for s in seeds if done(short, s)]
-    print(f"## 1,875 over 1,500 SFT steps (paired, mean ± 95 % t; per seed {longer})")
+    longer = [s for s in range(10) if done(short, s) and done(sft, s)]
+    seeds = [s for s in longer if done(grpo, s)]
+    print(f"# {label}, 1,875 SFT steps\n\n## 1,875 over 1,500 SFT steps (paired, mean ± 95 % t; per seed {longer})")
     paired_task_gains(short, sft, longer)
     print("W-Avg 1,500 -> 1,875: " + " / ".join(f"{f1(short, s)['wavg']:.1f} -> {f1(sft, s)['wavg']:.1f}" for s in longer))
+    print("AA responses naming an anomaly, 1,500 -> 1,875: " + " / ".join(names_an_anomaly(short, s) for s in longer)
+          + " -> " + " / ".join(names_an_anomaly(sft, s) for s in longer))
+    if not seeds:
+        print()
+        continue
     print(f"\n## GRPO over the 1,875-step SFT (paired, mean ± 95 % t; per seed {seeds})")
     paired_task_gains(sft, grpo, seeds)
     print("AA responses naming an anomaly, SFT -> + GRPO: " + " / ".join(names_an_anomaly(sft, s) for s in seeds)
