@@ -211,7 +211,9 @@ class JsonlLogger:
         self.tb = None
         if enabled and path.exists():
             kept = [line for line in path.read_text().splitlines() if start and _logged_step(line) < start]
-            path.write_text("".join(line + "\n" for line in kept))
+            tmp = path.with_name(path.name + ".tmp")  # replaced whole: a crash here leaves the old log, not half of it
+            tmp.write_text("".join(line + "\n" for line in kept))
+            tmp.replace(path)
         if enabled and tensorboard:
             from torch.utils.tensorboard import SummaryWriter
 
