@@ -3,10 +3,8 @@ content, the training reward's first and last 25 GRPO steps, the SFT losses over
 seeds non-overlapping 95 % t-intervals would need at the measured gains and spreads. Reads runs/w9 (made by the
 scripts beside this file); prints plain text (→ round10-stats.txt)."""
 
-import statistics
-
 import numpy as np
-from spread_stats import W9, f1, log, paired_task_gains, seeds_for, seeds_text
+from spread_stats import W9, f1, paired_task_gains, reward_first_last, seeds_for, seeds_text, sft_losses
 
 #: (label, the evaluation it starts from, the evaluation after) — eval folders under runs/w9/eval, {s} the seed
 PAIRS = (("grounding SFT over SFT-CB", "sft-seed{s}", "sft-grounding-aux0.3-seed{s}"),
@@ -33,18 +31,14 @@ print("## Training reward, mean of the first and last 25 GRPO steps")
 for run in ("grpo-grounding-aux0.3", "grpo-rf", "grpo2", "grpo-rf-grounding-aux0.3"):
     for s in range(3):
         if (W9 / f"seed{s}" / run / "log.jsonl").exists():
-            rows = log(f"seed{s}/{run}")
-            first, last = (statistics.mean(r["reward"] for r in part) for part in (rows[:25], rows[-25:]))
-            print(f"seed{s}/{run}: {first:.3f} -> {last:.3f}")
+            print(f"seed{s}/{run}: {reward_first_last(f'seed{s}/{run}')}")
 print()
 
 print("## SFT losses, mean of the log lines at steps 1350-1500")
 for s in range(3):
     for run in ("sft-cb", "sft-grounding", "sft-grounding-aux0.3"):
         if (W9 / f"seed{s}" / run / "log.jsonl").exists():
-            rows = [r for r in log(f"seed{s}/{run}") if r["step"] >= 1350]
-            print(f"seed{s}/{run}: " + " / ".join(f"{k} {statistics.mean(r[k] for r in rows):.3f}"
-                                                   for k in ("decision", "answer", "motion") if k in rows[0]))
+            print(f"seed{s}/{run}: {sft_losses(f'seed{s}/{run}', since=1350)}")
 print()
 
 print("## Seeds for non-overlapping 95 % t-intervals, grounding SFT -> + GRPO")

@@ -8,7 +8,17 @@ Seeds: every seed with both evaluations (SEEDS=0,1,2 to restrict). Reads runs/w9
 import os
 import statistics
 
-from spread_stats import W9, done, f1, intervals, log, names_an_anomaly, paired_task_gains
+from spread_stats import (
+    W9,
+    done,
+    f1,
+    intervals,
+    late_rows,
+    names_an_anomaly,
+    paired_task_gains,
+    reward_first_last,
+    sft_losses,
+)
 
 SFT, GRPO, BEFORE = "sft-cap-grounding-seed{s}", "grpo-cap-grounding-seed{s}", "sft-grounding-aux0.3-seed{s}"
 SEEDS = ([int(x) for x in os.environ["SEEDS"].split(",")] if "SEEDS" in os.environ
@@ -30,15 +40,12 @@ for label, before, after in (("captioning SFT over round 10's grounding SFT", BE
 
 print("## Training reward, mean of the first and last 25 GRPO steps")
 for s in SEEDS:
-    rows = log(f"seed{s}/grpo-cap-grounding")
-    first, last = (statistics.mean(r["reward"] for r in part) for part in (rows[:25], rows[-25:]))
-    print(f"seed{s}: {first:.3f} -> {last:.3f}")
+    print(f"seed{s}: {reward_first_last(f'seed{s}/grpo-cap-grounding')}")
 print()
 
 print("## SFT losses, mean of the log lines at steps 1350-1500")
 for s in SEEDS:
-    rows = [r for r in log(f"seed{s}/sft-cap-grounding") if r["step"] >= 1350]
-    print(f"seed{s}: " + " / ".join(f"{k} {statistics.mean(r[k] for r in rows):.3f}" for k in ("decision", "answer", "motion")))
+    print(f"seed{s}: {sft_losses(f'seed{s}/sft-cap-grounding', since=1350)}")
 print()
 
 print(f"## Captioning SFT -> + GRPO over seeds {SEEDS}: 95 % t-intervals")
@@ -57,9 +64,8 @@ for run in ("sft-grounding-aux0.3", "grpo-grounding-aux0.3", "sft-grounding-aux0
     if not (W9 / "val" / run / "summary.json").exists():
         continue
     v = f1(run, 0, "val")
-    rows = log(f"seed0/{run}")
-    tail = [r for r in rows if r["step"] >= 0.9 * rows[-1]["step"]]
-    loss = f"{statistics.mean(r['answer'] for r in tail):.3f}" if "answer" in rows[0] else "-"
+    tail = late_rows(f"seed0/{run}")
+    loss = f"{statistics.mean(r['answer'] for r in tail):.3f}" if "answer" in tail[0] else "-"
     t = v["tasks"]
     print(f"{run} | {v['wavg']:.1f} | {t['EU']['f1']:.1f} | {t['EU']['acc']:.1f} | {t['OU']['f1']:.1f} | "
           f"{t['AA']['f1']:.1f} | {t['GP']['f1']:.1f} | {v['dimensions']['proactive']['f1']:.1f} | "

@@ -5,9 +5,15 @@ GRPO steps, the SFT losses over the last 10 % of steps, and the 95 % t-intervals
 they overlap: on seeds 0-2 (the issue's bar) and on every seed that has both evaluations. Reads runs/w9; prints
 plain text (→ round12-stats.txt)."""
 
-import statistics
-
-from spread_stats import done, f1, intervals, log, names_an_anomaly, paired_task_gains
+from spread_stats import (
+    done,
+    f1,
+    intervals,
+    names_an_anomaly,
+    paired_task_gains,
+    reward_first_last,
+    sft_losses,
+)
 
 #: variant -> (the 1,500-step SFT evaluation of the same recipe, the run name of the 1,875-step runs)
 VARIANTS = {"grounding SFT (round 10's recipe)": ("sft-grounding-aux0.3-seed{s}", "grounding-aux0.3-1875"),
@@ -31,14 +37,10 @@ for label, (short, name) in VARIANTS.items():
           + " -> " + " / ".join(names_an_anomaly(grpo, s) for s in seeds))
     print("\n## Training reward, mean of the first and last 25 GRPO steps")
     for s in seeds:
-        rows = log(f"seed{s}/grpo-{name}")
-        first, last = (statistics.mean(r["reward"] for r in part) for part in (rows[:25], rows[-25:]))
-        print(f"seed{s}: {first:.3f} -> {last:.3f}")
+        print(f"seed{s}: {reward_first_last(f'seed{s}/grpo-{name}')}")
     print("\n## SFT losses, mean of the log lines over the last 10 % of steps")
     for s in seeds:
-        rows = log(f"seed{s}/sft-{name}")
-        tail = [r for r in rows if r["step"] >= 0.9 * rows[-1]["step"]]
-        print(f"seed{s}: " + " / ".join(f"{k} {statistics.mean(r[k] for r in tail):.3f}" for k in ("decision", "answer", "motion")))
+        print(f"seed{s}: {sft_losses(f'seed{s}/sft-{name}')}")
     first_three = [s for s in seeds if s < 3]
     for group in [first_three] + ([seeds] if seeds != first_three else []):
         if len(group) >= 3:

@@ -4,6 +4,7 @@ runs/w9 exist once; the scripts print, this module does not."""
 
 import functools
 import json
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,27 @@ def f1(name: str, s: int, split: str = "eval") -> dict:
 
 def log(run: str) -> list[dict]:
     return [json.loads(line) for line in (W9 / run / "log.jsonl").read_text().splitlines()]
+
+
+def reward_first_last(run: str) -> str:
+    """A GRPO run's training reward: mean of its first and of its last 25 logged steps."""
+    rows = log(run)
+    first, last = (statistics.mean(r["reward"] for r in part) for part in (rows[:25], rows[-25:]))
+    return f"{first:.3f} -> {last:.3f}"
+
+
+def late_rows(run: str, since: float | None = None) -> list[dict]:
+    """An SFT run's log lines from step ``since`` on (default: the last 10 % of its steps)."""
+    rows = log(run)
+    cut = 0.9 * rows[-1]["step"] if since is None else since
+    return [r for r in rows if r["step"] >= cut]
+
+
+def sft_losses(run: str, since: float | None = None) -> str:
+    """Mean of each loss part the run logs, over ``late_rows``."""
+    rows = late_rows(run, since)
+    return " / ".join(f"{k} {statistics.mean(r[k] for r in rows):.3f}" for k in ("decision", "answer", "motion")
+                      if k in rows[0])
 
 
 @functools.cache
