@@ -744,6 +744,11 @@ def test_reward_study_ranks_by_hand():
     # total = turn + traj: group 1 (0.6, 1.0, 1.4) agrees; group 2 (1.9, 0.5, 0.6): rho -0.5, best F1 not best total
     assert s["total"]["mean_spearman"] == pytest.approx(0.25) and s["total"]["best_f1_gets_best_reward"] == 0.5
     assert "| turn | 0.00 | 2 | 50 % |" in table(s)
+    # headroom: the reward picks F1 1.0 in group 1 and 0.0 in group 2; best-of-G is 1.0, 1.0, 0.4
+    h = s["headroom"]["all"]
+    assert h["groups"] == 3 and h["mean_f1"] == pytest.approx(1.4 / 3)
+    assert h["reward_pick_f1"] == pytest.approx(1.4 / 3) and h["best_f1"] == pytest.approx(2.4 / 3)
+    assert "| all | 3 | 46.7 | 46.7 | 80.0 |" in table(s)
 
 
 def test_reward_study_says_which_timing_the_advantage_reinforces():

@@ -11,6 +11,12 @@ It also says which *timing* the advantage reinforces: every response is early, i
 benchmark window of its nearest answer, and carries its rollout's GRPO advantage (the group-normalised
 total); per task, the mean advantage of each kind. A positive mean for late responses means GRPO teaches the
 task to answer later (issue 18: what it does to Temporal Grounding).
+
+And it says how much there is to sharpen (``headroom``): per task, the mean F1 of the sampled rollouts, the F1
+of the rollout the reward ranks first, and the best F1 in the group (best-of-G). GRPO raises the probability of
+the rollouts its advantage favours, so a policy it trains from these samples can at most approach the
+best-of-G column (an optimistic bound: it picks per question, after the fact); where that column is close to
+the greedy score, no reward or optimiser setting can buy a large gain from this SFT model.
 """
 
 from __future__ import annotations
@@ -67,7 +73,7 @@ def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[st
         for s in sample_group(policy, it, frames[it.video], seeds, cfg.temperature):
             total, parts = compute_rewards(it, s.responses, s.steps, ids, cfg.weights, judge, settings)
             f1 = rollout_f1(it, s.responses, judge)
-            rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task,
+            rows.append({**parts, "total": total, "f1": f1, "responses": len(s.responses), "task": it.task, "id": it.id,
                          "timing": [timing(it, r.time) for r in s.responses] if it.answers else []})
         groups.append(rows)
     return groups
@@ -120,7 +126,22 @@ def summarize(groups: list[list[dict[str, Any]]]) -> dict[str, Any]:
     out["mean_f1"] = float(np.mean([r["f1"] for g in groups for r in g]))
     out["mean_responses"] = float(np.mean([r["responses"] for g in groups for r in g]))
     out["timing"] = timing_advantages(groups)
+    out["headroom"] = headroom(groups)
     return out
+
+
+def headroom(groups: list[list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
+    """Per task (and ``all``): groups, the sampled rollouts' mean F1, the F1 of the rollout with the best total
+    reward (ties: their mean F1) and the group's best F1 (best-of-G), each averaged over the groups."""
+    acc: dict[str, list[tuple[float, float, float]]] = {}
+    for g in groups:
+        f1, total = np.array([r["f1"] for r in g]), np.array([r["total"] for r in g])
+        row = (float(f1.mean()), float(f1[total == total.max()].mean()), float(f1.max()))
+        for key in (g[0].get("task", "?"), "all"):
+            acc.setdefault(key, []).append(row)
+    keys = ("mean_f1", "reward_pick_f1", "best_f1")
+    return {task: {"groups": len(rows), **dict(zip(keys, np.mean(rows, axis=0).tolist(), strict=True))}
+            for task, rows in sorted(acc.items(), key=lambda kv: (kv[0] == "all", kv[0]))}
 
 
 def table(summary: dict[str, Any]) -> str:
@@ -138,6 +159,11 @@ def table(summary: dict[str, Any]) -> str:
             cells = [f"{c['responses']}, {'–' if c['mean_advantage'] is None else format(c['mean_advantage'], '+.2f')}"
                      for c in (kinds[k] for k in TIMINGS)]
             lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    if summary.get("headroom"):
+        lines += ["", "| task | groups | sampled mean F1 | F1 of the best-reward rollout | best-of-G F1 |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {task} | {h['groups']} | {100 * h['mean_f1']:.1f} | {100 * h['reward_pick_f1']:.1f} | "
+                  f"{100 * h['best_f1']:.1f} |" for task, h in summary["headroom"].items()]
     return "\n".join(lines)
 
 
