@@ -8,8 +8,10 @@ python docs/measured/spread/sft_checkpoints.py ${SEEDS:-0 1 2 3 4}
 for s in ${SEEDS:-0 1 2 3 4}; do
   for v in "" -ckpt1700 -ckpt1800 -avg3; do
     name=sft-grounding-aux0.3-1875$v
+    model=$OUT/seed$s/$name
+    if [ -z "$v" ]; then model=$model/final; fi
     dest=$OUT/val/$name$([ $s = 0 ] && [ -z "$v" ] || echo "-seed$s")
     [ -f $dest/summary.json ] || \
-      streampro eval --model small:$OUT/seed$s/$name --bench $OUT/data/val350/items.jsonl --out $dest
+      streampro eval --model small:$model --bench $OUT/data/val350/items.jsonl --out $dest
   done
 done
