@@ -18,4 +18,9 @@ study $OUT/seed0/sft-grounding-aux0.3-1875/final 32 $OUT/r13-headroom-g32-seed0
 for s in 1 2; do
   study $OUT/seed$s/sft-grounding-aux0.3-1875/final 8 $OUT/r13-headroom-seed$s
   study $OUT/seed$s/grpo-grounding-aux0.3-1875/final 8 $OUT/r13-headroom-grpo-seed$s
+  for stage in sft grpo; do  # the greedy read-out on val350, to set beside the studies (seed 0's exist)
+    dest=$OUT/val/$stage-grounding-aux0.3-1875-seed$s
+    [ -f $dest/summary.json ] || streampro eval --model small:$OUT/seed$s/$stage-grounding-aux0.3-1875/final \
+      --bench $OUT/data/val350/items.jsonl --out $dest
+  done
 done

@@ -1,16 +1,17 @@
-"""The round-13 figures (issue 18): why the three-seed bar stays out of reach, measured from two sides.
+"""The round-13 figures (issue 18): why the three-seed bar stays out of reach, measured from both sides of it.
 
 1. Is the seed spread the test split's noise? For the five 1,875-step grounding SFTs and their GRPO epochs (round
    12), each model's W-Avg is a mean over 350 questions; the part of the between-seed SD that comes from which
    questions were drawn is the seed x question residual of a two-way layout per task (each task's residual
    variance / its question count, weighted as W-Avg weights the tasks). A larger test split removes only that part.
-2. How much is there for GRPO to sharpen? From seed 0's 1,875-step SFT, 140 val350 questions x G 8 rollouts
-   (`streampro train reward-study`, runs/w9/r13-headroom-seed0): the sampled mean F1, the F1 of the rollout the
-   paper's reward ranks first, the best-of-8 F1, and the greedy F1 of the SFT and of its GRPO epoch on the same
-   questions (their val350 evaluations).
-3. The learning-rate probe (grpo-lr-val.sh): val350 W-Avg and dimensions of GRPO at lr 1e-4 / 3e-4 / 1e-3 from
-   the same SFT, with the training reward's first and last 25 steps and the KL at the end.
-Reads runs/w9; prints plain text (-> round13-stats.txt)."""
+2. Is it the last SFT steps? val350 W-Avg of checkpoints 1700, 1800, the final model (1875) and their average
+   (sft-checkpoints-val.sh).
+3. How much is there for GRPO to sharpen? From each seed's 1,875-step SFT and its GRPO epoch, 140 val350 questions
+   x G rollouts (headroom-val.sh, `streampro train reward-study`): the sampled mean F1, the F1 of the rollout the
+   paper's reward ranks first, the best-of-G F1, and the greedy F1 of the model on the same questions.
+4. Val probes from seed 0's SFT: GRPO learning rate (grpo-lr-val.sh), group size at the same rollout budget
+   (grpo-group-size-val.sh), and the decision threshold of the read-out (threshold-val.sh).
+Reads runs/w9; prints plain text (-> round13-stats.txt). Never reads a test split except in 1 (round 12's rows)."""
 
 import json
 from collections import defaultdict
@@ -18,18 +19,22 @@ from collections import defaultdict
 import numpy as np
 from spread_stats import TASKS, W9, done, f1, log, reward_first_last
 
-from streampro.data.schema import load_items
-from streampro.train.reward_study import summarize, table
-from streampro.train.trajectory import select_tasks
+from streampro.train.reward_study import summarize
+
+SFT, GRPO = "sft-grounding-aux0.3-1875", "grpo-grounding-aux0.3-1875"
 
 
-def per_question(name: str, s: int) -> dict[str, tuple[str, float]]:
-    rows = map(json.loads, (W9 / "eval" / name.format(s=s) / "scores.jsonl").open())
-    return {r["id"]: (r["task"], 100 * r["f1"]) for r in rows}
+def scores(path: str) -> dict[str, tuple[str, float]]:
+    """Question id -> (task, F1 0-100) of one evaluation folder under runs/w9."""
+    return {r["id"]: (r["task"], 100 * r["f1"]) for r in map(json.loads, (W9 / path / "scores.jsonl").open())}
+
+
+def dims(v: dict) -> str:
+    return f"W-Avg {v['wavg']:.1f} (" + " / ".join(f"{d} {x['f1']:.1f}" for d, x in v["dimensions"].items()) + ")"
 
 
 def question_noise(name: str, seeds: list[int]) -> None:
-    runs = [per_question(name, s) for s in seeds]
+    runs = [scores(f"eval/{name.format(s=s)}") for s in seeds]
     ids = sorted(runs[0])
     m = np.array([[run[i][1] for i in ids] for run in runs])  # seeds x questions
     task = np.array([runs[0][i][0] for i in ids])
@@ -43,36 +48,75 @@ def question_noise(name: str, seeds: list[int]) -> None:
           + f"; between-seed SD {w.std(ddof=1):.2f}, of which the question draw {np.sqrt(var):.2f}")
 
 
+def val_name(stage: str, s: int, suffix: str = "") -> str:
+    """Seed 0's val evaluations carry no seed suffix when they are the final model (rounds 11-12's names)."""
+    return f"{stage}{suffix}" if s == 0 and not suffix else f"{stage}{suffix}-seed{s}"
+
+
+def by_task(values: list[tuple[str, float]]) -> str:
+    acc = defaultdict(list)
+    for task, v in values:
+        acc[task].append(v)
+        acc["all"].append(v)
+    return ", ".join(f"{k} {np.mean(v):.1f}" for k, v in sorted(acc.items(), key=lambda kv: (kv[0] == "all", kv[0])))
+
+
+def headroom(study: str, greedy: str | None) -> None:
+    groups = json.loads((W9 / study / "rollouts.json").read_text())
+    g = len(groups[0])
+    h = summarize(groups)["headroom"]
+    print(f"{study} (G {g}): " + ", ".join(f"{k} {100 * h['all'][k]:.1f}" for k in ("mean_f1", "reward_pick_f1", "best_f1"))
+          + "; per task sampled / pick / best: " + ", ".join(
+              f"{t} {100 * x['mean_f1']:.1f} / {100 * x['reward_pick_f1']:.1f} / {100 * x['best_f1']:.1f}"
+              for t, x in h.items() if t != "all"))
+    if greedy and (W9 / greedy / "scores.jsonl").exists():
+        sc = scores(greedy)
+        print(f"  greedy ({greedy}) on the same questions: " + by_task([sc[grp[0]["id"]] for grp in groups]))
+
+
 print("# 1. The seed spread and the test split's question noise (test, 350 questions, seeds 0-4)")
-for stage in ("sft", "grpo"):
-    question_noise(f"{stage}-grounding-aux0.3-1875-seed{{s}}", [0, 1, 2, 3, 4])
+for stage in (SFT, GRPO):
+    question_noise(f"{stage}-seed{{s}}", [0, 1, 2, 3, 4])
 
-print("\n# 2. Headroom: seed 0's 1,875-step SFT, 140 val350 questions x G 8 (reward-study, seed 0)")
-study = W9 / "r13-headroom-seed0"
-groups = json.loads((study / "rollouts.json").read_text())
-cfg = json.loads((study / "summary.json").read_text())["config"]
-items = select_tasks(load_items(cfg["items"]), cfg["tasks"], cfg["items"])
-picked = [items[i] for i in np.random.default_rng(cfg["seed"]).choice(len(items), cfg["groups"], replace=False)]
-assert [g[0]["task"] for g in groups] == [it.task for it in picked], "the study's question draw is not reproduced"
-print(table(summarize(groups)).split("\n\n")[-1])
-for stage in ("sft", "grpo"):
-    scores = {r["id"]: 100 * r["f1"] for r in map(json.loads, (W9 / "val" / f"{stage}-grounding-aux0.3-1875" / "scores.jsonl").open())}
-    by = defaultdict(list)
-    for it in picked:
-        by[it.task].append(scores[it.id])
-        by["all"].append(scores[it.id])
-    print(f"greedy {stage} on the same questions: " + ", ".join(f"{k} {np.mean(v):.1f}" for k, v in sorted(by.items(), key=lambda kv: (kv[0] == 'all', kv[0]))))
+print("\n# 2. The last SFT checkpoints on val350 (W-Avg: 1700 / 1800 / final 1875 / average of the three)")
+for s in range(5):
+    names = [val_name(SFT, s, suffix) for suffix in ("-ckpt1700", "-ckpt1800", "", "-avg3")]
+    if all(done(n, s, "val") for n in names):
+        print(f"seed {s}: " + " / ".join(f"{f1(n, s, 'val')['wavg']:.1f}" for n in names))
 
-print("\n# 3. GRPO learning rate on val350 (seed 0, from the 1,875-step grounding SFT)")
-sft = f1("sft-grounding-aux0.3-1875", 0, "val")
-print(f"SFT: W-Avg {sft['wavg']:.1f} (" + " / ".join(f"{d} {v['f1']:.1f}" for d, v in sft["dimensions"].items()) + ")")
-for lr, run in (("1e-4", "grpo-grounding-aux0.3-1875"), ("3e-4", "grpo-grounding-aux0.3-1875-lr3e-4"),
-                ("1e-3", "grpo-grounding-aux0.3-1875-lr1e-3")):
-    if not done(run, 0, "val"):
-        continue
-    v = f1(run, 0, "val")
-    kl = np.mean([r["kl"] for r in log(f"seed0/{run}")[-25:]])
-    print(f"lr {lr}: W-Avg {v['wavg']:.1f} ({v['wavg'] - sft['wavg']:+.1f}); " + " / ".join(
-        f"{d} {x['f1']:.1f}" for d, x in v["dimensions"].items()) + "; tasks " + " ".join(
-        f"{t} {v['tasks'][t]['f1'] - sft['tasks'][t]['f1']:+.1f}" for t in TASKS)
-          + f"; reward {reward_first_last(f'seed0/{run}')}; KL, last 25 steps {kl:.3f}")
+print("\n# 2b. Which part of a seed: SFT's own randomness (--seed) swapped, data and encoder kept (val350 W-Avg, OU)")
+for data, seed in ((3, 0), (0, 3)):
+    swapped = f"{SFT}-trainseed{seed}-seed{data}"
+    if done(swapped, data, "val"):
+        a, b = f1(val_name(SFT, data), data, "val"), f1(swapped, data, "val")
+        print(f"seed {data}'s data and encoder: --seed {data} {a['wavg']:.1f} (OU {a['tasks']['OU']['f1']:.1f}) -> "
+              f"--seed {seed} {b['wavg']:.1f} (OU {b['tasks']['OU']['f1']:.1f}); tasks " + " ".join(
+                  f"{t} {b['tasks'][t]['f1'] - a['tasks'][t]['f1']:+.1f}" for t in TASKS))
+
+print("\n# 3. Headroom: 140 val350 questions x G rollouts; all = mean over the 140 groups; F1 0-100")
+for s in range(3):
+    for stage, study in ((SFT, f"r13-headroom-seed{s}"), (GRPO, f"r13-headroom-grpo-seed{s}")):
+        if (W9 / study / "rollouts.json").exists():
+            headroom(study, f"val/{val_name(stage, s)}")
+if (W9 / "r13-headroom-g32-seed0" / "rollouts.json").exists():
+    headroom("r13-headroom-g32-seed0", None)
+
+print("\n# 4. Val probes from seed 0's 1,875-step grounding SFT (val350)")
+print(f"SFT: {dims(f1(SFT, 0, 'val'))}")
+probes = {"GRPO lr 1e-4, G 8 x 8 questions (round 12)": GRPO, "lr 3e-4": f"{GRPO}-lr3e-4", "lr 1e-3": f"{GRPO}-lr1e-3",
+          "G 16 x 4 questions": f"{GRPO}-g16", "G 32 x 2 questions": f"{GRPO}-g32"}
+sft = f1(SFT, 0, "val")
+for label, run in probes.items():
+    if done(run, 0, "val"):
+        v = f1(run, 0, "val")
+        kl = np.mean([r["kl"] for r in log(f"seed0/{run}")[-25:]])
+        print(f"{label}: {dims(v)}, {v['wavg'] - sft['wavg']:+.1f}; tasks " + " ".join(
+            f"{t} {v['tasks'][t]['f1'] - sft['tasks'][t]['f1']:+.1f}" for t in TASKS)
+              + f"; reward first/last 25 steps {reward_first_last(f'seed0/{run}')}; KL over the last 25 {kl:.3f}")
+print("read-out threshold (respond_threshold; 0.5 is the default), SFT -> GRPO lr 1e-4:")
+for th in ("0.3", "0.4", "0.5", "0.6"):
+    sfx = "" if th == "0.5" else f"-th{th}"
+    if done(f"{SFT}{sfx}", 0, "val") and done(f"{GRPO}{sfx}", 0, "val"):
+        a, b = f1(f"{SFT}{sfx}", 0, "val"), f1(f"{GRPO}{sfx}", 0, "val")
+        print(f"  {th}: {a['wavg']:.1f} -> {b['wavg']:.1f} ({b['wavg'] - a['wavg']:+.1f}); proactive "
+              f"{a['dimensions']['proactive']['f1']:.1f} -> {b['dimensions']['proactive']['f1']:.1f}")
