@@ -169,7 +169,8 @@ def reward_study_cmd(
     seed: int = typer.Option(0, help="seed of the question draw and the rollouts"),
 ) -> None:
     """How well each GRPO reward part ranks a group's rollouts against their own StreamPro-F1 (within-group
-    Spearman; how often the best-F1 rollout gets the best reward)."""
+    Spearman; how often the best-F1 rollout gets the best reward), and how much there is to sharpen (sampled
+    mean F1, the reward's pick, best-of-G per task)."""
     from ..core.errors import StreamProError
     from ..train.reward_study import StudyConfig, run_study, table
 
