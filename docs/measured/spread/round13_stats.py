@@ -93,6 +93,15 @@ for data, seed in ((3, 0), (0, 3)):
               f"--seed {seed} {b['wavg']:.1f} (OU {b['tasks']['OU']['f1']:.1f}); tasks " + " ".join(
                   f"{t} {b['tasks'][t]['f1'] - a['tasks'][t]['f1']:+.1f}" for t in TASKS))
 
+print("\n# 2c. A longer SFT (3,000 steps) on seed 0's data and encoder, --seed 0 and --seed 3 (val350)")
+for seed in (0, 3):
+    short = val_name(SFT, 0) if seed == 0 else f"{SFT}-trainseed3-seed0"
+    longer = f"sft-grounding-aux0.3-3000-trainseed{seed}-seed0"
+    if done(longer, 0, "val") and done(short, 0, "val"):
+        a, b = f1(short, 0, "val"), f1(longer, 0, "val")
+        print(f"--seed {seed}: 1,875 steps {dims(a)} -> 3,000 steps {dims(b)}; tasks " + " ".join(
+            f"{t} {b['tasks'][t]['f1'] - a['tasks'][t]['f1']:+.1f}" for t in TASKS))
+
 print("\n# 3. Headroom: 140 val350 questions x G rollouts; all = mean over the 140 groups; F1 0-100")
 for s in range(3):
     for stage, study in ((SFT, f"r13-headroom-seed{s}"), (GRPO, f"r13-headroom-grpo-seed{s}")):
