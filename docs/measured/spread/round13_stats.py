@@ -129,3 +129,16 @@ for th in ("0.3", "0.4", "0.5", "0.6"):
         a, b = f1(f"{SFT}{sfx}", 0, "val"), f1(f"{GRPO}{sfx}", 0, "val")
         print(f"  {th}: {a['wavg']:.1f} -> {b['wavg']:.1f} ({b['wavg'] - a['wavg']:+.1f}); proactive "
               f"{a['dimensions']['proactive']['f1']:.1f} -> {b['dimensions']['proactive']['f1']:.1f}")
+
+print("\n# 5. The three-seed test run from the 3,000-step SFT (sft3000-three-seeds.sh), what has finished")
+LONG = "grounding-aux0.3-3000-trainseed{s}"
+for stage, short in (("sft", SFT), ("grpo", GRPO)):
+    seeds = [s for s in range(3) if done(f"{stage}-{LONG}-seed{s}", s)]
+    if seeds:
+        now = [f1(f"{stage}-{LONG}-seed{{s}}", s)["wavg"] for s in seeds]
+        before = [f1(f"{short}-seed{{s}}", s)["wavg"] for s in seeds]
+        print(f"{stage}, seeds {seeds}: W-Avg 1,875 -> 3,000 steps " + " / ".join(
+            f"{a:.1f} -> {b:.1f}" for a, b in zip(before, now, strict=True))
+              + (f"; SD {np.std(before, ddof=1):.2f} -> {np.std(now, ddof=1):.2f}" if len(seeds) > 1 else "")
+              + "; proactive " + " / ".join(f"{f1(f'{stage}-{LONG}-seed{{s}}', s)['dimensions']['proactive']['f1']:.1f}"
+                                            for s in seeds))
