@@ -45,6 +45,5 @@ def repair_tail(path: Path) -> None:
     """Drop a half-written last line left by an interrupted run so appends stay valid JSONL."""
     if path.exists():
         good = read_jsonl(path)
-        text = "".join(json.dumps(r) + "\n" for r in good)
-        if path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        if path.read_text(encoding="utf-8") != "".join(json.dumps(r) + "\n" for r in good):
+            write_jsonl(path, good)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError, StreamProError
+from ..core.jsonl import read_jsonl, write_jsonl
 
 
 class YamlConfig:
@@ -186,14 +187,6 @@ def resume(accelerator, out: Path) -> int:
     return 0
 
 
-def _logged_step(line: str) -> float:
-    """The step of a log line; a torn line (the process died mid-write) counts as not yet logged."""
-    try:
-        return json.loads(line)["step"]
-    except (json.JSONDecodeError, KeyError, TypeError):
-        return math.inf
-
-
 def check_finite(value: float, step: int, out: Path) -> None:
     if not math.isfinite(value):
         ck = latest_checkpoint(out)
@@ -210,10 +203,9 @@ class JsonlLogger:
         self.path, self.enabled = path, enabled
         self.tb = None
         if enabled and path.exists():
-            kept = [line for line in path.read_text().splitlines() if start and _logged_step(line) < start]
-            tmp = path.with_name(path.name + ".tmp")  # replaced whole: a crash here leaves the old log, not half of it
-            tmp.write_text("".join(line + "\n" for line in kept))
-            tmp.replace(path)
+            # read_jsonl drops a torn last line (the process died mid-write); write_jsonl replaces the file whole,
+            # so a crash here leaves the old log, not half of it
+            write_jsonl(path, [r for r in read_jsonl(path) if start and r["step"] < start])
         if enabled and tensorboard:
             from torch.utils.tensorboard import SummaryWriter
 
