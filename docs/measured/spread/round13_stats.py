@@ -111,10 +111,10 @@ if (W9 / "r13-headroom-g32-seed0" / "rollouts.json").exists():
     headroom("r13-headroom-g32-seed0", None)
 
 print("\n# 4. Val probes from seed 0's 1,875-step grounding SFT (val350)")
-print(f"SFT: {dims(f1(SFT, 0, 'val'))}")
+sft = f1(SFT, 0, "val")
+print(f"SFT: {dims(sft)}")
 probes = {"GRPO lr 1e-4, G 8 x 8 questions (round 12)": GRPO, "lr 3e-4": f"{GRPO}-lr3e-4", "lr 1e-3": f"{GRPO}-lr1e-3",
           "G 16 x 4 questions": f"{GRPO}-g16", "G 32 x 2 questions": f"{GRPO}-g32"}
-sft = f1(SFT, 0, "val")
 for label, run in probes.items():
     if done(run, 0, "val"):
         v = f1(run, 0, "val")
