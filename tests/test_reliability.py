@@ -309,6 +309,8 @@ def test_settings_that_crashed_or_trained_nothing_are_refused_in_one_line(g14, t
         "reward.yaml": ("init: x\nreward_weights: {format: 0.1, trajectory: 0.9}\n", "grpo", "unknown reward(s) ['trajectory']"),
         "nanw.yaml": ("init: x\nreward_weights: {format: .nan, turn: 0.5, traj: 0.5}\n", "grpo",
                       "reward weight 'format' must be a finite number"),
+        "taskw.yaml": ("init: x\ntask_weights: {GP: 3, XX: 1}\n", "grpo", "unknown task(s) ['XX'] in 'task_weights'"),
+        "negw.yaml": ("init: x\ntask_weights: {GP: -1}\n", "grpo", "task weight 'GP' must be a finite number >= 0"),
         "groupsize.yaml": ("init: x\ngroupsize: 4\n", "grpo", "did you mean 'group_size'"),
         "heads.yaml": ("train: g14/items.jsonl\nmodel: {d_model: 32, n_heads: 3}\n", "sft",
                        "model.d_model (32) must be a multiple of model.n_heads (3)"),

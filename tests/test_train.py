@@ -870,3 +870,25 @@ def test_dropping_the_base_stream_after_the_last_query_changes_nothing(tiny, sma
     assert said  # it did speak
     with pytest.raises(RuntimeError, match="no_more_queries"):
         dropped.add_query(q)
+
+
+def test_grpo_task_weights_set_the_rl_mix_and_leave_an_unweighted_run_as_it_was():
+    """``task_weights`` scale each question's chance by its task's weight: GP at 3 against five other tasks at 1 is
+    3/8 of the draws; a weight of 0 never draws the task; no weights is numpy's uniform draw, the same indices as
+    before the setting existed; too few drawable questions for a step is refused in one line."""
+    from types import SimpleNamespace
+
+    from streampro.core.errors import InputError
+    from streampro.train.grpo import draw_chances
+
+    items = [SimpleNamespace(task=t) for t in ("EU", "OU", "AA", "TP", "TG", "GP") for _ in range(50)]
+    assert draw_chances(items, {}, 8, "x") is None
+    before = np.random.default_rng([0, 7]).choice(len(items), 8, replace=False)
+    assert (np.random.default_rng([0, 7]).choice(len(items), 8, replace=False, p=None) == before).all()
+    drawn = [items[i].task for step in range(400) for i in np.random.default_rng([0, step]).choice(
+        len(items), 8, replace=False, p=draw_chances(items, {"GP": 3}, 8, "x"))]
+    assert abs(drawn.count("GP") / len(drawn) - 3 / 8) < 0.03, drawn.count("GP") / len(drawn)
+    chances = draw_chances(items, {"TG": 0}, 8, "x")
+    assert chances[[i for i, it in enumerate(items) if it.task == "TG"]].sum() == 0
+    with pytest.raises(InputError, match="leave 50 questions of x with a chance to be drawn, fewer than items_per_step 64"):
+        draw_chances(items, {t: 0 for t in ("EU", "OU", "AA", "TP", "TG")}, 64, "x")

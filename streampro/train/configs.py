@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 from ..core.errors import InputError
+from ..core.items import TASKS
 from ..core.settings import setting
 from ..llm.settings import LLMSettings
 from .checkpoint import YamlConfig
@@ -126,6 +127,9 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
     freeze_encoder: bool = setting(False, "StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT")
     tasks: list = setting([], "train on this task only (repeatable; default: all). The paper's RL: EU OU AA TP TG GP "
                           "(no RF)", flags=("--task",))
+    task_weights: dict = setting({}, "the RL data mix, which the paper does not give (YAML only): task -> weight "
+                                 "scaling each of its questions' chance to be drawn for a step (a task not named "
+                                 "keeps 1; {}: every question alike)", cli=False)
     judge: str = setting("rule", "turn reward's content judge: rule (world data) | exact | llm")
     rubric: str = setting("world", "trajectory rubric: world (checks from the ground truth) | llm (designed and graded "
                           "by the LLM: real data)")
@@ -144,9 +148,15 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
         unknown = sorted(set(self.reward_weights) - set(REWARD_PARTS))
         if unknown:
             raise InputError(f"{where}: unknown reward(s) {unknown} in 'reward_weights'; known: {sorted(REWARD_PARTS)}")
-        for k, w in self.reward_weights.items():
-            if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
-                raise InputError(f"{where}: reward weight {k!r} must be a finite number >= 0, got {w!r}")
+        if not isinstance(self.task_weights, dict):
+            raise InputError(f"{where}: 'task_weights' must map task names to weights, got {self.task_weights!r}")
+        unknown = sorted(set(self.task_weights) - set(TASKS))
+        if unknown:
+            raise InputError(f"{where}: unknown task(s) {unknown} in 'task_weights'; known: {sorted(TASKS)}")
+        for name, table in (("reward", self.reward_weights), ("task", self.task_weights)):
+            for k, w in table.items():
+                if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
+                    raise InputError(f"{where}: {name} weight {k!r} must be a finite number >= 0, got {w!r}")
         for key, low in (("clip_eps", 0.0), ("reward_tau", 0.0)):
             v = getattr(self, key)
             if not (math.isfinite(v) and v > low):

@@ -226,6 +226,18 @@ def grpo_loss(logp: torch.Tensor, old_logp: torch.Tensor, ref_logp: torch.Tensor
     return {"loss": loss, "kl": ((kl * mask).sum(-1) / n).mean()}
 
 
+def draw_chances(items: list[Item], weights: dict[str, float], per_step: int, where: str) -> np.ndarray | None:
+    """Each question's chance to be drawn for a step under the task weights; None (uniform) without any, so a run
+    without weights draws exactly what it drew before they existed."""
+    if not weights:
+        return None
+    p = np.array([float(weights.get(it.task, 1.0)) for it in items])
+    if np.count_nonzero(p) < per_step:
+        raise InputError(f"task_weights {weights} leave {np.count_nonzero(p)} questions of {where} with a chance to "
+                         f"be drawn, fewer than items_per_step {per_step}; raise a weight or lower items_per_step")
+    return p / p.sum()
+
+
 def train_grpo(cfg: GRPOConfig, progress: bool = True, overwrite: bool = False) -> Path:
     """Train; return ``out/final``. Its folder is claimed as ``train_sft``'s is (``claim_training_run``)."""
     out = Path(cfg.out)
@@ -253,6 +265,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True, overwrite: bool = False) 
     if cfg.items_per_step > len(items):
         raise InputError(f"items_per_step {cfg.items_per_step} exceeds the {len(items)} training questions of "
                          f"{cfg.train}; lower it or add data")
+    chances = draw_chances(items, cfg.task_weights, cfg.items_per_step, cfg.train)
     frames = load_frames(items, mcfg.image_size)
     features = FrameFeatures(policy, frames) if cfg.freeze_encoder and hasattr(policy, "encode_frames") else None
     opt = torch.optim.AdamW([p for p in policy.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
@@ -269,7 +282,8 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True, overwrite: bool = False) 
     if val_items and start == 0 and accelerator.is_main_process:  # the starting point of the curve
         logger.log(-1, **validate(accelerator.unwrap_model(model), val_items, out, 0))
     for step in bar:
-        idx = np.random.default_rng([cfg.seed, step]).choice(len(items), cfg.items_per_step, replace=False)
+        idx = np.random.default_rng([cfg.seed, step]).choice(len(items), cfg.items_per_step, replace=False,
+                                                             p=chances)
         mine = [items[i] for i in idx[rank::world]]
         raw = accelerator.unwrap_model(model)
         groups = [(it, frames[it.video], [int(np.random.default_rng([cfg.seed, step, rank, i, g]).integers(2**31))
