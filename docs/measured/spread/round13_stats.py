@@ -13,24 +13,10 @@
    (grpo-group-size-val.sh), and the decision threshold of the read-out (threshold-val.sh).
 Reads runs/w9; prints plain text (-> round13-stats.txt). Never reads a test split except in 1 (round 12's rows)."""
 
-import json
-from collections import defaultdict
-
 import numpy as np
-from spread_stats import TASKS, W9, done, f1, log, reward_first_last
-
-from streampro.train.reward_study import summarize
+from spread_stats import TASKS, W9, dims, done, f1, headroom, log, reward_first_last, scores
 
 SFT, GRPO = "sft-grounding-aux0.3-1875", "grpo-grounding-aux0.3-1875"
-
-
-def scores(path: str) -> dict[str, tuple[str, float]]:
-    """Question id -> (task, F1 0-100) of one evaluation folder under runs/w9."""
-    return {r["id"]: (r["task"], 100 * r["f1"]) for r in map(json.loads, (W9 / path / "scores.jsonl").open())}
-
-
-def dims(v: dict) -> str:
-    return f"W-Avg {v['wavg']:.1f} (" + " / ".join(f"{d} {x['f1']:.1f}" for d, x in v["dimensions"].items()) + ")"
 
 
 def question_noise(name: str, seeds: list[int]) -> None:
@@ -51,27 +37,6 @@ def question_noise(name: str, seeds: list[int]) -> None:
 def val_name(stage: str, s: int, suffix: str = "") -> str:
     """Seed 0's val evaluations carry no seed suffix when they are the final model (rounds 11-12's names)."""
     return f"{stage}{suffix}" if s == 0 and not suffix else f"{stage}{suffix}-seed{s}"
-
-
-def by_task(values: list[tuple[str, float]]) -> str:
-    acc = defaultdict(list)
-    for task, v in values:
-        acc[task].append(v)
-        acc["all"].append(v)
-    return ", ".join(f"{k} {np.mean(v):.1f}" for k, v in sorted(acc.items(), key=lambda kv: (kv[0] == "all", kv[0])))
-
-
-def headroom(study: str, greedy: str | None) -> None:
-    groups = json.loads((W9 / study / "rollouts.json").read_text())
-    g = len(groups[0])
-    h = summarize(groups)["headroom"]
-    print(f"{study} (G {g}): " + ", ".join(f"{k} {100 * h['all'][k]:.1f}" for k in ("mean_f1", "reward_pick_f1", "best_f1"))
-          + "; per task sampled / pick / best: " + ", ".join(
-              f"{t} {100 * x['mean_f1']:.1f} / {100 * x['reward_pick_f1']:.1f} / {100 * x['best_f1']:.1f}"
-              for t, x in h.items() if t != "all"))
-    if greedy and (W9 / greedy / "scores.jsonl").exists():
-        sc = scores(greedy)
-        print(f"  greedy ({greedy}) on the same questions: " + by_task([sc[grp[0]["id"]] for grp in groups]))
 
 
 print("# 1. The seed spread and the test split's question noise (test, 350 questions, seeds 0-4)")

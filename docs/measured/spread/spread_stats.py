@@ -5,6 +5,7 @@ runs/w9 exist once; the scripts print, this module does not."""
 import functools
 import json
 import statistics
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from scipy import stats
 
 from streampro.core.stats import mean_ci
 from streampro.core.vocab import ANOMALIES
+from streampro.train.reward_study import summarize
 
 W9 = Path("runs/w9")
 TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
@@ -105,3 +107,33 @@ def paired_task_gains(before: str, after: str, seeds: list[int]) -> None:
     for task in TASKS:
         d = [f1(after, s)["tasks"][task]["f1"] - f1(before, s)["tasks"][task]["f1"] for s in seeds]
         print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
+
+
+def scores(path: str) -> dict[str, tuple[str, float]]:
+    """Question id -> (task, F1 0-100) of one evaluation folder under runs/w9."""
+    return {r["id"]: (r["task"], 100 * r["f1"]) for r in map(json.loads, (W9 / path / "scores.jsonl").open())}
+
+
+def dims(v: dict) -> str:
+    return f"W-Avg {v['wavg']:.1f} (" + " / ".join(f"{d} {x['f1']:.1f}" for d, x in v["dimensions"].items()) + ")"
+
+
+def by_task(values: list[tuple[str, float]]) -> str:
+    acc = defaultdict(list)
+    for task, v in values:
+        acc[task].append(v)
+        acc["all"].append(v)
+    return ", ".join(f"{k} {np.mean(v):.1f}" for k, v in sorted(acc.items(), key=lambda kv: (kv[0] == "all", kv[0])))
+
+
+def headroom(study: str, greedy: str | None) -> None:
+    groups = json.loads((W9 / study / "rollouts.json").read_text())
+    g = len(groups[0])
+    h = summarize(groups)["headroom"]
+    print(f"{study} (G {g}): " + ", ".join(f"{k} {100 * h['all'][k]:.1f}" for k in ("mean_f1", "reward_pick_f1", "best_f1"))
+          + "; per task sampled / pick / best: " + ", ".join(
+              f"{t} {100 * x['mean_f1']:.1f} / {100 * x['reward_pick_f1']:.1f} / {100 * x['best_f1']:.1f}"
+              for t, x in h.items() if t != "all"))
+    if greedy and (W9 / greedy / "scores.jsonl").exists():
+        sc = scores(greedy)
+        print(f"  greedy ({greedy}) on the same questions: " + by_task([sc[grp[0]["id"]] for grp in groups]))

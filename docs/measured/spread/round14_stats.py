@@ -1,0 +1,43 @@
+"""The round-14 figures (issue 18): the three-seed test protocol from the 3,000-step grounding SFT, and what the
+longer SFT leaves GRPO to sharpen.
+
+1. The bar (test, seeds 0-2, sft3000-three-seeds.sh): SFT and SFT + round 12's GRPO epoch, per dimension the two
+   95 % t-intervals, apart or overlapping, the paired gain and the seeds non-overlap would need; then per task.
+2. Headroom on val350 (headroom-3000-val.sh, seed 0): the 3,000-step SFT and its GRPO epoch, 140 questions x G 8,
+   beside round 13's 1,875-step studies of the same questions.
+3. Val probe (gp-weight-val.sh, seed 0): the RL data mix with Goal Planning weighted up, against the unweighted epoch.
+Reads runs/w9; prints plain text (-> round14-stats.txt). Reads the test split only in 1."""
+
+from spread_stats import TASKS, W9, dims, done, f1, headroom, intervals, paired_task_gains, reward_first_last
+
+LONG = "grounding-aux0.3-3000-trainseed{s}"
+SFT, GRPO = f"sft-{LONG}-seed{{s}}", f"grpo-{LONG}-seed{{s}}"
+
+print("# 1. Three seeds on test: the 3,000-step grounding SFT -> + GRPO epoch (the paper's rewards)")
+seeds = [s for s in range(3) if done(SFT, s) and done(GRPO, s)]
+if seeds:
+    print(f"seeds {seeds}; W-Avg per seed " + " / ".join(
+        f"{f1(SFT, s)['wavg']:.1f} -> {f1(GRPO, s)['wavg']:.1f}" for s in seeds))
+    for s in seeds:
+        print(f"  seed {s}: reward first/last 25 steps {reward_first_last(f'seed{s}/grpo-{LONG.format(s=s)}')}")
+if len(seeds) > 1:
+    intervals(SFT, GRPO, seeds)
+    print("per task, GRPO - SFT (mean ± 95 %, per seed):")
+    paired_task_gains(SFT, GRPO, seeds)
+
+print("\n# 2. Headroom on val350 (140 questions x G 8): 3,000-step SFT and its GRPO epoch, seed 0")
+for stage in ("sft", "grpo"):
+    study = f"r14-headroom-{stage}-3000-seed0"
+    if (W9 / study / "rollouts.json").exists():
+        headroom(study, f"val/{stage}-{LONG.format(s=0)}-seed0")
+
+print("\n# 3. Val probe from seed 0's 3,000-step SFT: Goal Planning weighted up in the RL mix (val350)")
+base = {"SFT": f"sft-{LONG.format(s=0)}-seed0", "GRPO epoch (unweighted)": f"grpo-{LONG.format(s=0)}-seed0"}
+for w in (3,):
+    base[f"GRPO epoch, task_weights GP {w}"] = f"grpo-{LONG.format(s=0)}-gp{w}-seed0"
+ref = f1(base["SFT"], 0, "val") if done(base["SFT"], 0, "val") else None
+for label, name in base.items():
+    if ref and done(name, 0, "val"):
+        v = f1(name, 0, "val")
+        print(f"{label}: {dims(v)}" + ("" if label == "SFT" else f", {v['wavg'] - ref['wavg']:+.1f}; tasks " + " ".join(
+            f"{t} {v['tasks'][t]['f1'] - ref['tasks'][t]['f1']:+.1f}" for t in TASKS)))
