@@ -5,7 +5,8 @@ longer SFT leaves GRPO to sharpen.
    95 % t-intervals, apart or overlapping, the paired gain and the seeds non-overlap would need; then per task.
 2. Headroom on val350 (headroom-3000-val.sh, seed 0): the 3,000-step SFT and its GRPO epoch, 140 questions x G 8,
    beside round 13's 1,875-step studies of the same questions.
-3. Val probe (gp-weight-val.sh, seed 0): the RL data mix with Goal Planning weighted up, against the unweighted epoch.
+3. Val probes (rl-mix-val.sh, seed 0): the RL data mix with Goal Planning weighted up, from the 3,000- and the
+   1,875-step SFT, against the unweighted epoch from each.
 Reads runs/w9; prints plain text (-> round14-stats.txt). Reads the test split only in 1."""
 
 from spread_stats import TASKS, W9, dims, done, f1, headroom, intervals, paired_task_gains, reward_first_last
@@ -31,13 +32,16 @@ for stage in ("sft", "grpo"):
     if (W9 / study / "rollouts.json").exists():
         headroom(study, f"val/{stage}-{LONG.format(s=0)}-seed0")
 
-print("\n# 3. Val probe from seed 0's 3,000-step SFT: Goal Planning weighted up in the RL mix (val350)")
-base = {"SFT": f"sft-{LONG.format(s=0)}-seed0", "GRPO epoch (unweighted)": f"grpo-{LONG.format(s=0)}-seed0"}
-for w in (3,):
-    base[f"GRPO epoch, task_weights GP {w}"] = f"grpo-{LONG.format(s=0)}-gp{w}-seed0"
-ref = f1(base["SFT"], 0, "val") if done(base["SFT"], 0, "val") else None
-for label, name in base.items():
-    if ref and done(name, 0, "val"):
-        v = f1(name, 0, "val")
-        print(f"{label}: {dims(v)}" + ("" if label == "SFT" else f", {v['wavg'] - ref['wavg']:+.1f}; tasks " + " ".join(
-            f"{t} {v['tasks'][t]['f1'] - ref['tasks'][t]['f1']:+.1f}" for t in TASKS)))
+print("\n# 3. Val probes from seed 0's SFTs: Goal Planning weighted up in the RL mix (rl-mix-val.sh, val350)")
+for label, sft, grpo in (("3,000-step", f"sft-{LONG.format(s=0)}-seed0", f"grpo-{LONG.format(s=0)}-seed0"),
+                         ("1,875-step", "sft-grounding-aux0.3-1875", "grpo-grounding-aux0.3-1875")):
+    rows = {"SFT": sft, "GRPO epoch (unweighted)": grpo, "GRPO epoch, task_weights GP 3": f"{grpo.removesuffix('-seed0')}-gp3-seed0"}
+    if not done(sft, 0, "val"):
+        continue
+    ref = f1(sft, 0, "val")
+    print(f"from the {label} SFT:")
+    for row, name in rows.items():
+        if done(name, 0, "val"):
+            v = f1(name, 0, "val")
+            print(f"  {row}: {dims(v)}" + ("" if row == "SFT" else f", {v['wavg'] - ref['wavg']:+.1f}; tasks " + " ".join(
+                f"{t} {v['tasks'][t]['f1'] - ref['tasks'][t]['f1']:+.1f}" for t in TASKS)))
