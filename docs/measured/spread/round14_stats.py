@@ -1,8 +1,9 @@
 """The round-14 figures (issue 18): the three-seed test protocol from the 3,000-step grounding SFT, and what the
 longer SFT leaves GRPO to sharpen.
 
-1. The bar (test, seeds 0-2, sft3000-three-seeds.sh): SFT and SFT + round 12's GRPO epoch, per dimension the two
-   95 % t-intervals, apart or overlapping, the paired gain and the seeds non-overlap would need; then per task.
+1. The bar (test, seeds 0-2, sft3000-three-seeds.sh): SFT against SFT + round 12's GRPO epoch, and against the epoch
+   with the RL mix chosen on val in 3 (GP_WEIGHT=3): per dimension the two 95 % t-intervals, apart or overlapping,
+   the paired gain and the seeds non-overlap would need; then per task.
 2. Headroom on val350 (headroom-3000-val.sh, seed 0): the 3,000-step SFT and its GRPO epoch, 140 questions x G 8,
    beside round 13's 1,875-step studies of the same questions.
 3. Val probes (rl-mix-val.sh, seed 0): the RL data mix with Goal Planning weighted up, from the 3,000- and the
@@ -15,16 +16,19 @@ LONG = "grounding-aux0.3-3000-trainseed{s}"
 SFT, GRPO = f"sft-{LONG}-seed{{s}}", f"grpo-{LONG}-seed{{s}}"
 
 print("# 1. Three seeds on test: the 3,000-step grounding SFT -> + GRPO epoch (the paper's rewards)")
-seeds = [s for s in range(3) if done(SFT, s) and done(GRPO, s)]
-if seeds:
-    print(f"seeds {seeds}; W-Avg per seed " + " / ".join(
-        f"{f1(SFT, s)['wavg']:.1f} -> {f1(GRPO, s)['wavg']:.1f}" for s in seeds))
-    for s in seeds:
-        print(f"  seed {s}: reward first/last 25 steps {reward_first_last(f'seed{s}/grpo-{LONG.format(s=s)}')}")
-if len(seeds) > 1:
-    intervals(SFT, GRPO, seeds)
-    print("per task, GRPO - SFT (mean ± 95 %, per seed):")
-    paired_task_gains(SFT, GRPO, seeds)
+ARMS = {"the unweighted epoch (round 12's)": (GRPO, f"grpo-{LONG}"),
+        "the epoch with task_weights GP 3 (chosen on val, section 3)": (f"grpo-{LONG}-gp3-seed{{s}}", f"grpo-{LONG}-gp3")}
+for arm, (name, run) in ARMS.items():
+    seeds = [s for s in range(3) if done(SFT, s) and done(name, s)]
+    if not seeds:
+        continue
+    print(f"{arm}, seeds {seeds}; W-Avg per seed " + " / ".join(
+        f"{f1(SFT, s)['wavg']:.1f} -> {f1(name, s)['wavg']:.1f}" for s in seeds))
+    print("  reward first/last 25 steps " + " / ".join(reward_first_last(f"seed{s}/{run.format(s=s)}") for s in seeds))
+    if len(seeds) > 1:
+        intervals(SFT, name, seeds)
+        print("per task, GRPO - SFT (mean ± 95 %, per seed):")
+        paired_task_gains(SFT, name, seeds)
 
 print("\n# 2. Headroom on val350 (140 questions x G 8): 3,000-step SFT and its GRPO epoch, seed 0")
 for stage in ("sft", "grpo"):
