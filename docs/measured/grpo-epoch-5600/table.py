@@ -7,7 +7,9 @@ models scored on it below the table; round 10's GRPO epoch with Risk Forecasting
 (docs/measured/spread/rf-in-rl.sh) and its grounding SFT with motion_aux 0.3, with and without a GRPO epoch
 (docs/measured/spread/grounding-three-seeds.sh), in the same world; round 11's grounding SFT with live-captioning
 data mixed in, with and without a GRPO epoch (docs/measured/spread/captioning-three-seeds.sh); round 12's 1,875-step
-SFTs, both, each with and without a GRPO epoch (docs/measured/spread/longer-sft-three-seeds.sh)."""
+SFTs, both, each with and without a GRPO epoch (docs/measured/spread/longer-sft-three-seeds.sh); round 14's 3,000-step
+grounding SFT with the unweighted epoch and with the RL mix task_weights {GP: 3} (docs/measured/spread/sft3000-three-seeds.sh;
+its run and evaluation names carry -trainseed{s})."""
 
 import json
 from pathlib import Path
@@ -21,6 +23,8 @@ SPREAD_CAP = "spread world: sft-cb, grounding, motion_aux 0.3, + captioning data
 #: round 12's SFTs: the two above with 1,875 steps instead of 1,500
 SPREAD_LONG = "spread world: sft-cb, grounding, motion_aux 0.3, 1,875 steps"
 SPREAD_LONG_CAP = SPREAD_CAP + ", 1,875 steps"
+#: round 14's SFT: round 12's grounding SFT with 3,000 steps
+SPREAD_3000 = "spread world: sft-cb, grounding, motion_aux 0.3, 3,000 steps"
 #: row -> (its evaluations, the row whose SFT model it started from: the paired gains are over that row)
 ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         "sft-cb+grpo (reproduce's 10 steps)": ("runs/r5/seed{s}/eval/sft-cb+grpo", "sft-cb"),
@@ -44,7 +48,11 @@ ROWS = {"sft-cb": ("runs/r5/seed{s}/eval/sft-cb", None),
         SPREAD_LONG: ("runs/w9/eval/sft-grounding-aux0.3-1875-seed{s}", None),
         SPREAD_LONG + ", + grpo one epoch": ("runs/w9/eval/grpo-grounding-aux0.3-1875-seed{s}", SPREAD_LONG),
         SPREAD_LONG_CAP: ("runs/w9/eval/sft-cap-grounding-1875-seed{s}", None),
-        SPREAD_LONG_CAP + ", + grpo one epoch": ("runs/w9/eval/grpo-cap-grounding-1875-seed{s}", SPREAD_LONG_CAP)}
+        SPREAD_LONG_CAP + ", + grpo one epoch": ("runs/w9/eval/grpo-cap-grounding-1875-seed{s}", SPREAD_LONG_CAP),
+        SPREAD_3000: ("runs/w9/eval/sft-grounding-aux0.3-3000-trainseed{s}-seed{s}", None),
+        SPREAD_3000 + ", + grpo one epoch": ("runs/w9/eval/grpo-grounding-aux0.3-3000-trainseed{s}-seed{s}", SPREAD_3000),
+        SPREAD_3000 + ", + grpo one epoch, task_weights {GP: 3} (ours)": (
+            "runs/w9/eval/grpo-grounding-aux0.3-3000-trainseed{s}-gp3-seed{s}", SPREAD_3000)}
 #: reference models scored once on the spread world's test split
 SPREAD_REFS = ("random", "eager", "silent", "reactive")
 COLS = {"perception": lambda f: f["dimensions"]["perception"]["f1"], "temporal": lambda f: f["dimensions"]["temporal"]["f1"],
