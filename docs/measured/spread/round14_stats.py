@@ -8,7 +8,8 @@ longer SFT leaves GRPO to sharpen.
    beside round 13's 1,875-step studies of the same questions.
 3. Val probes (rl-mix-val.sh, seed 0): the RL data mix with Goal Planning weighted up, from the 3,000- and the
    1,875-step SFT, against the unweighted epoch from each.
-Reads runs/w9; prints plain text (-> round14-stats.txt). Reads the test split only in 1."""
+4. Seeds 3 and 4 of 1's unweighted arm (SEEDS=3, SEEDS=4), added after reading 1: the five-seed intervals.
+Reads runs/w9; prints plain text (-> round14-stats.txt). Reads the test split only in 1 and 4."""
 
 from spread_stats import TASKS, W9, dims, done, f1, headroom, intervals, paired_task_gains, reward_first_last
 
@@ -49,3 +50,12 @@ for label, sft, grpo in (("3,000-step", f"sft-{LONG.format(s=0)}-seed0", f"grpo-
             v = f1(name, 0, "val")
             print(f"  {row}: {dims(v)}" + ("" if row == "SFT" else f", {v['wavg'] - ref['wavg']:+.1f}; tasks " + " ".join(
                 f"{t} {v['tasks'][t]['f1'] - ref['tasks'][t]['f1']:+.1f}" for t in TASKS)))
+
+print("\n# 4. Seeds 3 and 4 added (run after reading 1; the done-when asks for three): the unweighted epoch, seeds 0-4")
+seeds = [s for s in range(5) if done(SFT, s) and done(GRPO, s)]
+if len(seeds) > 3:
+    print(f"seeds {seeds}; W-Avg per seed " + " / ".join(
+        f"{f1(SFT, s)['wavg']:.1f} -> {f1(GRPO, s)['wavg']:.1f}" for s in seeds))
+    intervals(SFT, GRPO, seeds)
+    print("per task, GRPO - SFT (mean ± 95 %, per seed):")
+    paired_task_gains(SFT, GRPO, seeds)
