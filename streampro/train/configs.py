@@ -143,17 +143,13 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
             raise InputError(f"{where}: 'decision_sampling' must be 'pair' or 'full', got {self.decision_sampling!r}")
         if not (math.isfinite(self.temperature) and self.temperature > 0):
             raise InputError(f"{where}: 'temperature' must be > 0 (rollouts are sampled), got {self.temperature!r}")
-        if not isinstance(self.reward_weights, dict):
-            raise InputError(f"{where}: 'reward_weights' must map reward names to weights, got {self.reward_weights!r}")
-        unknown = sorted(set(self.reward_weights) - set(REWARD_PARTS))
-        if unknown:
-            raise InputError(f"{where}: unknown reward(s) {unknown} in 'reward_weights'; known: {sorted(REWARD_PARTS)}")
-        if not isinstance(self.task_weights, dict):
-            raise InputError(f"{where}: 'task_weights' must map task names to weights, got {self.task_weights!r}")
-        unknown = sorted(set(self.task_weights) - set(TASKS))
-        if unknown:
-            raise InputError(f"{where}: unknown task(s) {unknown} in 'task_weights'; known: {sorted(TASKS)}")
-        for name, table in (("reward", self.reward_weights), ("task", self.task_weights)):
+        for name, field, known in (("reward", "reward_weights", REWARD_PARTS), ("task", "task_weights", TASKS)):
+            table = getattr(self, field)
+            if not isinstance(table, dict):
+                raise InputError(f"{where}: {field!r} must map {name} names to weights, got {table!r}")
+            unknown = sorted(set(table) - set(known))
+            if unknown:
+                raise InputError(f"{where}: unknown {name}(s) {unknown} in {field!r}; known: {sorted(known)}")
             for k, w in table.items():
                 if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
                     raise InputError(f"{where}: {name} weight {k!r} must be a finite number >= 0, got {w!r}")
