@@ -16,6 +16,17 @@ from spread_stats import TASKS, W9, dims, done, f1, headroom, intervals, paired_
 LONG = "grounding-aux0.3-3000-trainseed{s}"
 SFT, GRPO = f"sft-{LONG}-seed{{s}}", f"grpo-{LONG}-seed{{s}}"
 
+
+def compare(label: str, grpo: str, seeds: list[int]) -> None:
+    """SFT -> ``grpo`` on test over ``seeds``: W-Avg per seed, then (two seeds or more) the intervals and per task."""
+    print(f"{label}, seeds {seeds}; W-Avg per seed " + " / ".join(
+        f"{f1(SFT, s)['wavg']:.1f} -> {f1(grpo, s)['wavg']:.1f}" for s in seeds))
+    if len(seeds) > 1:
+        intervals(SFT, grpo, seeds)
+        print("per task, GRPO - SFT (mean ± 95 %, per seed):")
+        paired_task_gains(SFT, grpo, seeds)
+
+
 print("# 1. Three seeds on test: the 3,000-step grounding SFT -> + GRPO epoch (the paper's rewards)")
 ARMS = {"the unweighted epoch (round 12's)": (GRPO, f"grpo-{LONG}"),
         "the epoch with task_weights GP 3 (chosen on val, section 3)": (f"grpo-{LONG}-gp3-seed{{s}}", f"grpo-{LONG}-gp3")}
@@ -23,13 +34,9 @@ for arm, (name, run) in ARMS.items():
     seeds = [s for s in range(3) if done(SFT, s) and done(name, s)]
     if not seeds:
         continue
-    print(f"{arm}, seeds {seeds}; W-Avg per seed " + " / ".join(
-        f"{f1(SFT, s)['wavg']:.1f} -> {f1(name, s)['wavg']:.1f}" for s in seeds))
-    print("  reward first/last 25 steps " + " / ".join(reward_first_last(f"seed{s}/{run.format(s=s)}") for s in seeds))
-    if len(seeds) > 1:
-        intervals(SFT, name, seeds)
-        print("per task, GRPO - SFT (mean ± 95 %, per seed):")
-        paired_task_gains(SFT, name, seeds)
+    compare(arm, name, seeds)
+    print("training reward, first/last 25 steps: " + " / ".join(
+        reward_first_last(f"seed{s}/{run.format(s=s)}") for s in seeds))
 
 print("\n# 2. Headroom on val350 (140 questions x G 8): 3,000-step SFT and its GRPO epoch, seed 0")
 for stage in ("sft", "grpo"):
@@ -54,8 +61,4 @@ for label, sft, grpo in (("3,000-step", f"sft-{LONG.format(s=0)}-seed0", f"grpo-
 print("\n# 4. Seeds 3 and 4 added (run after reading 1; the done-when asks for three): the unweighted epoch, seeds 0-4")
 seeds = [s for s in range(5) if done(SFT, s) and done(GRPO, s)]
 if len(seeds) > 3:
-    print(f"seeds {seeds}; W-Avg per seed " + " / ".join(
-        f"{f1(SFT, s)['wavg']:.1f} -> {f1(GRPO, s)['wavg']:.1f}" for s in seeds))
-    intervals(SFT, GRPO, seeds)
-    print("per task, GRPO - SFT (mean ± 95 %, per seed):")
-    paired_task_gains(SFT, GRPO, seeds)
+    compare("the unweighted epoch", GRPO, seeds)
