@@ -89,11 +89,11 @@ def seeds_text(n: int | None) -> str:
     return f"{n} seeds" if n else "over 100 seeds"
 
 
-def intervals(sft: str, grpo: str, seeds: list[int]) -> None:
+def intervals(sft: str, grpo: str, seeds: list[int], split: str = "eval") -> None:
     """Per dimension: both 95 % t-intervals, apart or overlapping, the paired gain, and the seeds non-overlap
     would need at the measured gain and SDs."""
     for dim, get in DIMENSIONS:
-        a, b = ([get(f1(name, s)) for s in seeds] for name in (sft, grpo))
+        a, b = ([get(f1(name, s, split)) for s in seeds] for name in (sft, grpo))
         (lo_a, hi_a), (lo_b, hi_b) = interval(a), interval(b)
         paired = mean_ci([y - x for x, y in zip(a, b, strict=True)])
         print(f"{dim}: SFT {np.mean(a):.1f} [{lo_a:.1f}, {hi_a:.1f}] -> +GRPO {np.mean(b):.1f} [{lo_b:.1f}, {hi_b:.1f}]: "
@@ -102,10 +102,10 @@ def intervals(sft: str, grpo: str, seeds: list[int]) -> None:
               f"{np.std(b, ddof=1):.2f}: " + seeds_text(seeds_for(a, b)) + " for non-overlap")
 
 
-def paired_task_gains(before: str, after: str, seeds: list[int]) -> None:
+def paired_task_gains(before: str, after: str, seeds: list[int], split: str = "eval") -> None:
     """Per task: after - before, mean ± 95 % t and per seed."""
     for task in TASKS:
-        d = [f1(after, s)["tasks"][task]["f1"] - f1(before, s)["tasks"][task]["f1"] for s in seeds]
+        d = [f1(after, s, split)["tasks"][task]["f1"] - f1(before, s, split)["tasks"][task]["f1"] for s in seeds]
         print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
 
 
