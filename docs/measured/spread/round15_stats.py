@@ -8,6 +8,7 @@ times larger (test1400-three-seeds.sh; the split and its role were fixed before 
 3. The same on the 350-question split (round 14's table, remade).
 4. How much of the seed-to-seed spread is the draw of test questions (question_draw_sd), against the SD of the
    scores over seeds, on both splits: the part a larger split shrinks.
+5. A second GRPO epoch from each seed's first (second-epoch-3000.sh, run after reading 2), on both splits.
 Reads runs/w9; prints plain text (-> round15-stats.txt)."""
 
 import itertools
@@ -81,3 +82,21 @@ for split, label in SPLITS.items():
             sd = np.std(vals, ddof=1)
             print(f"{label}, {dim}, {stage}: SD over seeds {sd:.2f}; of it the question draw {q:.2f} "
                   f"({min(q**2 / sd**2, 1.0):.0%} of the variance), the models {np.sqrt(max(sd**2 - q**2, 0.0)):.2f}")
+
+print("\n# 5. A second GRPO epoch (second-epoch-3000.sh, run after reading 2): one epoch -> two, and SFT -> two")
+GRPO2 = f"grpo2-{LONG}-seed{{s}}"
+for split, label in SPLITS.items():
+    two = [s for s in seeds if done(GRPO2, s, split)]
+    if not two:
+        continue
+    print(f"{label}, seeds {two}; W-Avg per seed (SFT -> one -> two epochs) " + " / ".join(
+        " -> ".join(f"{f1(n, s, split)['wavg']:.1f}" for n in (SFT, GRPO, GRPO2)) for s in two))
+    print("the second epoch against the first:")
+    intervals(GRPO, GRPO2, two, split)
+    print("two epochs against the SFT:")
+    intervals(SFT, GRPO2, two, split)
+    print("per task, two epochs - SFT (mean ± 95 %, per seed):")
+    paired_task_gains(SFT, GRPO2, two, split)
+two = [s for s in seeds if (W9 / f"seed{s}/grpo2-{LONG.format(s=s)}/log.jsonl").exists()]
+print("training reward of the second epoch, first/last 25 steps: " + " / ".join(
+    reward_first_last(f"seed{s}/grpo2-{LONG.format(s=s)}") for s in two))
