@@ -92,9 +92,9 @@ for split, label in SPLITS.items():
     print(f"{label}, seeds {two}; W-Avg per seed (SFT -> one -> two epochs) " + " / ".join(
         " -> ".join(f"{f1(n, s, split)['wavg']:.1f}" for n in (SFT, GRPO, GRPO2)) for s in two))
     print("the second epoch against the first:")
-    intervals(GRPO, GRPO2, two, split)
+    intervals(GRPO, GRPO2, two, split, ("one epoch", "two epochs"))
     print("two epochs against the SFT:")
-    intervals(SFT, GRPO2, two, split)
+    intervals(SFT, GRPO2, two, split, ("SFT", "two epochs"))
     print("per task, two epochs - SFT (mean ± 95 %, per seed):")
     paired_task_gains(SFT, GRPO2, two, split)
 two = [s for s in seeds if (W9 / f"seed{s}/grpo2-{LONG.format(s=s)}/log.jsonl").exists()]

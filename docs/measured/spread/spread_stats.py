@@ -89,14 +89,14 @@ def seeds_text(n: int | None) -> str:
     return f"{n} seeds" if n else "over 100 seeds"
 
 
-def intervals(sft: str, grpo: str, seeds: list[int], split: str = "eval") -> None:
+def intervals(sft: str, grpo: str, seeds: list[int], split: str = "eval", labels: tuple[str, str] = ("SFT", "+GRPO")) -> None:
     """Per dimension: both 95 % t-intervals, apart or overlapping, the paired gain, and the seeds non-overlap
-    would need at the measured gain and SDs."""
+    would need at the measured gain and SDs; ``labels`` name the two arms in the printout."""
     for dim, get in DIMENSIONS:
         a, b = ([get(f1(name, s, split)) for s in seeds] for name in (sft, grpo))
         (lo_a, hi_a), (lo_b, hi_b) = interval(a), interval(b)
         paired = mean_ci([y - x for x, y in zip(a, b, strict=True)])
-        print(f"{dim}: SFT {np.mean(a):.1f} [{lo_a:.1f}, {hi_a:.1f}] -> +GRPO {np.mean(b):.1f} [{lo_b:.1f}, {hi_b:.1f}]: "
+        print(f"{dim}: {labels[0]} {np.mean(a):.1f} [{lo_a:.1f}, {hi_a:.1f}] -> {labels[1]} {np.mean(b):.1f} [{lo_b:.1f}, {hi_b:.1f}]: "
               + ("apart" if lo_b > hi_a else "overlap") + f"; paired {paired[0]:+.2f} ± {paired[1]:.2f} ("
               + " / ".join(f"{y - x:+.1f}" for x, y in zip(a, b, strict=True)) + f"); SD {np.std(a, ddof=1):.2f} / "
               f"{np.std(b, ddof=1):.2f}: " + seeds_text(seeds_for(a, b)) + " for non-overlap")
