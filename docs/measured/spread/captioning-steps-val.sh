@@ -5,10 +5,9 @@
 # captioning-three-seeds.sh must have run (the seed-0 mix). Skips what exists.
 set -e
 OUT=runs/w9
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
 run() {  # $1: run name, $2: train items, then the tasks
   name=$1 data=$2; shift 2
-  streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed0/perception/final --train $data \
+  streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed0/perception/final --train $data \
     --out $OUT/seed0/$name --loss cb --steps 1875 --batch-size 16 --seed 0 --freeze-encoder --motion-aux 0.3 "$@"
   streampro eval --model small:$OUT/seed0/$name/final --bench $OUT/data/val350/items.jsonl --out $OUT/val/$name
 }

@@ -10,14 +10,13 @@
 set -e
 OUT=runs/w9
 A=0.3
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
 for s in ${SEEDS:-0 1 2}; do
   D=$OUT/data/sftcap$s/items.jsonl
   if [ ! -f $D ]; then
     streampro generate --split train --task CAP --n-items 800 --seed 5$s --timing-spread 3 --out $OUT/data/cap$s
     streampro data merge $OUT/data/train$s/items.jsonl $OUT/data/cap$s/items.jsonl --out $D
   fi
-  streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
+  streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
     --train $D --out $OUT/seed$s/sft-cap-grounding --loss cb --steps 1500 --batch-size 16 --seed $s \
     --freeze-encoder --motion-aux $A --task EU --task OU --task TP --task TG --task CAP
   if [ $s = 0 ]; then

@@ -8,9 +8,8 @@
 set -e
 OUT=runs/w9
 A=0.3
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
 for s in ${SEEDS:-0 1 2}; do
-  streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
+  streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
     --train $OUT/data/train$s/items.jsonl --out $OUT/seed$s/sft-grounding-aux$A --loss cb --steps 1500 \
     --batch-size 16 --seed $s --freeze-encoder --motion-aux $A --task EU --task OU --task TP --task TG
   streampro eval --model small:$OUT/seed$s/sft-grounding-aux$A/final --bench $OUT/data/test/items.jsonl \

@@ -7,8 +7,7 @@
 set -e
 OUT=runs/w9
 V=$OUT/data/val350/items.jsonl
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
-streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed0/perception/final \
+streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed0/perception/final \
   --train $OUT/data/train0/items.jsonl --out $OUT/seed0/sft-grounding --loss cb --steps 1500 --batch-size 16 \
   --seed 0 --freeze-encoder --motion-aux 1.0 --task EU --task OU --task TP --task TG
 [ -f $OUT/auc-grounding-seed0.txt ] || python docs/measured/tg-probe/decision_auc.py $OUT/seed0/sft-grounding/final $V \

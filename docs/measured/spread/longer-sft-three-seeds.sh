@@ -12,7 +12,6 @@
 # Skips what exists. Figures: python docs/measured/spread/round12_stats.py
 set -e
 OUT=runs/w9
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
 for s in ${SEEDS:-0 1 2}; do
   for v in ${VARIANTS:-plain cap}; do
     if [ $v = plain ]; then
@@ -20,7 +19,7 @@ for s in ${SEEDS:-0 1 2}; do
     else
       name=cap-grounding-1875 data=$OUT/data/sftcap$s/items.jsonl tasks="--task EU --task OU --task TP --task TG --task CAP"
     fi
-    streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed$s/perception/final --train $data \
+    streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed$s/perception/final --train $data \
       --out $OUT/seed$s/sft-$name --loss cb --steps 1875 --batch-size 16 --seed $s --freeze-encoder \
       --motion-aux 0.3 $tasks
     streampro train grpo --init $OUT/seed$s/sft-$name/final --train $OUT/data/train$s/items.jsonl \

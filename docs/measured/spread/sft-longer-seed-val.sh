@@ -6,10 +6,9 @@
 # match), --seed 0 and --seed 3 (TRAINSEEDS), scored on val350. One process each, OMP_NUM_THREADS=1. Skips what exists.
 set -e
 OUT=runs/w9
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
 for seed in ${TRAINSEEDS:-0 3}; do
   name=sft-grounding-aux0.3-3000-trainseed$seed
-  streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed0/perception/final \
+  streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed0/perception/final \
     --train $OUT/data/train0/items.jsonl --out $OUT/seed0/$name --loss cb --steps 3000 --batch-size 16 \
     --seed $seed --freeze-encoder --motion-aux 0.3 --task EU --task OU --task TP --task TG
   [ -f $OUT/val/$name-seed0/summary.json ] || streampro eval --model small:$OUT/seed0/$name/final \

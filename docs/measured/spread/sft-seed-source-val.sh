@@ -7,11 +7,10 @@
 # One process each (WHICH=3-0 or 0-3, default both in turn), OMP_NUM_THREADS=1. Skips what exists.
 set -e
 OUT=runs/w9
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
 for pair in ${WHICH:-3-0 0-3}; do
   data=${pair%-*} seed=${pair#*-}
   name=sft-grounding-aux0.3-1875-trainseed$seed
-  streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed$data/perception/final \
+  streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed$data/perception/final \
     --train $OUT/data/train$data/items.jsonl --out $OUT/seed$data/$name --loss cb --steps 1875 --batch-size 16 \
     --seed $seed --freeze-encoder --motion-aux 0.3 --task EU --task OU --task TP --task TG
   [ -f $OUT/val/$name-seed$data/summary.json ] || streampro eval --model small:$OUT/seed$data/$name/final \

@@ -10,10 +10,9 @@
 # runs and evals named grpo-...-gp$W. Unset: the unweighted epoch above.
 set -e
 OUT=runs/w9
-printf 'model: {projector: true, motion: true}\n' > /tmp/w9-model.yaml
 for s in ${SEEDS:-0 1 2}; do
   name=grounding-aux0.3-3000-trainseed$s
-  streampro train sft --config /tmp/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
+  streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
     --train $OUT/data/train$s/items.jsonl --out $OUT/seed$s/sft-$name --loss cb --steps 3000 --batch-size 16 \
     --seed $s --freeze-encoder --motion-aux 0.3 --task EU --task OU --task TP --task TG
   mix=(); grpo=grpo-$name

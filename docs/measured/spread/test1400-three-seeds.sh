@@ -35,12 +35,7 @@ mkdir -p $OUT/logs $OUT/eval1400
 for s in $SEEDS; do prep $s > $OUT/logs/prep-seed$s.log 2>&1 & done
 wait
 
-n=0
-for s in $SEEDS; do
-  # staggered: each instance rewrites the same /tmp model YAML before its SFT reads it
-  ( sleep $((n * 20)); SEEDS=$s bash docs/measured/spread/sft3000-three-seeds.sh ) > $OUT/logs/seed$s.log 2>&1 &
-  n=$((n + 1))
-done
+for s in $SEEDS; do SEEDS=$s bash docs/measured/spread/sft3000-three-seeds.sh > $OUT/logs/seed$s.log 2>&1 & done
 wait
 
 for s in $SEEDS; do
