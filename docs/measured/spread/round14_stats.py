@@ -11,20 +11,10 @@ longer SFT leaves GRPO to sharpen.
 4. Seeds 3 and 4 of 1's unweighted arm (SEEDS=3, SEEDS=4), added after reading 1: the five-seed intervals.
 Reads runs/w9; prints plain text (-> round14-stats.txt). Reads the test split only in 1 and 4."""
 
-from spread_stats import TASKS, W9, dims, done, f1, headroom, intervals, paired_task_gains, reward_first_last
+from spread_stats import TASKS, W9, compare, dims, done, f1, headroom, reward_first_last
 
 LONG = "grounding-aux0.3-3000-trainseed{s}"
 SFT, GRPO = f"sft-{LONG}-seed{{s}}", f"grpo-{LONG}-seed{{s}}"
-
-
-def compare(label: str, grpo: str, seeds: list[int]) -> None:
-    """SFT -> ``grpo`` on test over ``seeds``: W-Avg per seed, then (two seeds or more) the intervals and per task."""
-    print(f"{label}, seeds {seeds}; W-Avg per seed " + " / ".join(
-        f"{f1(SFT, s)['wavg']:.1f} -> {f1(grpo, s)['wavg']:.1f}" for s in seeds))
-    if len(seeds) > 1:
-        intervals(SFT, grpo, seeds)
-        print("per task, GRPO - SFT (mean ± 95 %, per seed):")
-        paired_task_gains(SFT, grpo, seeds)
 
 
 print("# 1. Three seeds on test: the 3,000-step grounding SFT -> + GRPO epoch (the paper's rewards)")
@@ -34,7 +24,7 @@ for arm, (name, run) in ARMS.items():
     seeds = [s for s in range(3) if done(SFT, s) and done(name, s)]
     if not seeds:
         continue
-    compare(arm, name, seeds)
+    compare(arm, SFT, name, seeds)
     print("training reward, first/last 25 steps: " + " / ".join(
         reward_first_last(f"seed{s}/{run.format(s=s)}") for s in seeds))
 
@@ -61,4 +51,4 @@ for label, sft, grpo in (("3,000-step", f"sft-{LONG.format(s=0)}-seed0", f"grpo-
 print("\n# 4. Seeds 3 and 4 added (run after reading 1; the done-when asks for three): the unweighted epoch, seeds 0-4")
 seeds = [s for s in range(5) if done(SFT, s) and done(GRPO, s)]
 if len(seeds) > 3:
-    compare("the unweighted epoch", GRPO, seeds)
+    compare("the unweighted epoch", SFT, GRPO, seeds)

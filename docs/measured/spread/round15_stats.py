@@ -12,12 +12,21 @@ times larger (test1400-three-seeds.sh; the split and its role were fixed before 
 Reads runs/w9; prints plain text (-> round15-stats.txt)."""
 
 import itertools
-import json
 import re
 from pathlib import Path
 
 import numpy as np
-from spread_stats import W9, done, f1, intervals, paired_task_gains, reward_first_last
+from spread_stats import (
+    DIMENSIONS,
+    W9,
+    compare,
+    done,
+    f1,
+    intervals,
+    paired_task_gains,
+    reward_first_last,
+    scores,
+)
 
 from streampro.core.items import TASKS as RULES
 
@@ -38,22 +47,12 @@ print("training reward, first/last 25 steps: " + " / ".join(
 
 for n, (split, label) in enumerate(SPLITS.items(), start=2):
     print(f"\n# {n}. Three seeds on {label}: the 3,000-step grounding SFT -> + GRPO epoch (the paper's rewards)")
-    print(f"seeds {seeds}; W-Avg per seed " + " / ".join(
-        f"{f1(SFT, s, split)['wavg']:.1f} -> {f1(GRPO, s, split)['wavg']:.1f}" for s in seeds))
-    intervals(SFT, GRPO, seeds, split)
-    print("per task, GRPO - SFT (mean ± 95 %, per seed):")
-    paired_task_gains(SFT, GRPO, seeds, split)
+    compare("the GRPO epoch", SFT, GRPO, seeds, split)
     refs = [m for m in ("random", "eager", "silent", "reactive") if (W9 / split / m / "summary.json").exists()]
     print("references: " + "; ".join(
         f"{m} W-Avg {f1(m, 0, split)['wavg']:.1f}, " + " / ".join(
             f"{d} {f1(m, 0, split)['dimensions'][d]['f1']:.1f}" for d in ("perception", "temporal", "proactive"))
         for m in refs))
-
-
-def scores_by_question(path: str, dimension: str | None) -> dict[str, float]:
-    """Question id -> F1 (0-100) of one evaluation, all questions (``None``) or one dimension's."""
-    return {r["id"]: 100 * r["f1"] for r in map(json.loads, (W9 / path / "scores.jsonl").open())
-            if dimension is None or RULES[r["task"]].dimension == dimension}
 
 
 def question_draw_sd(split: str, name: str, dimension: str | None) -> float:
@@ -66,8 +65,9 @@ def question_draw_sd(split: str, name: str, dimension: str | None) -> float:
     differences do not."""
     sds = []
     for a, b in itertools.combinations(seeds, 2):
-        x, y = (scores_by_question(f"{split}/{name.format(s=s)}", dimension) for s in (a, b))
-        d = np.array([x[k] - y[k] for k in x])
+        x, y = (scores(f"{split}/{name.format(s=s)}") for s in (a, b))
+        d = np.array([x[k][1] - y[k][1] for k, (task, _) in x.items()
+                      if dimension is None or RULES[task].dimension == dimension])
         sds.append(np.std(d, ddof=1) / np.sqrt(2 * len(d)))
     return float(np.mean(sds))
 
@@ -77,8 +77,7 @@ for split, label in SPLITS.items():
     for dim, key in (("W-Avg", None), ("proactive", "proactive")):
         for stage, name in (("SFT", SFT), ("GRPO", GRPO)):
             q = question_draw_sd(split, name, key)
-            vals = [f1(name, s, split)["wavg"] if key is None else f1(name, s, split)["dimensions"][key]["f1"]
-                    for s in seeds]
+            vals = [dict(DIMENSIONS)[dim](f1(name, s, split)) for s in seeds]
             sd = np.std(vals, ddof=1)
             print(f"{label}, {dim}, {stage}: SD over seeds {sd:.2f}; of it the question draw {q:.2f} "
                   f"({min(q**2 / sd**2, 1.0):.0%} of the variance), the models {np.sqrt(max(sd**2 - q**2, 0.0)):.2f}")

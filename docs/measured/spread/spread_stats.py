@@ -102,6 +102,16 @@ def intervals(sft: str, grpo: str, seeds: list[int], split: str = "eval", labels
               f"{np.std(b, ddof=1):.2f}: " + seeds_text(seeds_for(a, b)) + " for non-overlap")
 
 
+def compare(label: str, sft: str, grpo: str, seeds: list[int], split: str = "eval") -> None:
+    """``sft`` -> ``grpo`` over ``seeds``: W-Avg per seed, then (two seeds or more) the intervals and per task."""
+    print(f"{label}, seeds {seeds}; W-Avg per seed " + " / ".join(
+        f"{f1(sft, s, split)['wavg']:.1f} -> {f1(grpo, s, split)['wavg']:.1f}" for s in seeds))
+    if len(seeds) > 1:
+        intervals(sft, grpo, seeds, split)
+        print("per task, GRPO - SFT (mean ± 95 %, per seed):")
+        paired_task_gains(sft, grpo, seeds, split)
+
+
 def paired_task_gains(before: str, after: str, seeds: list[int], split: str = "eval") -> None:
     """Per task: after - before, mean ± 95 % t and per seed."""
     for task in TASKS:
