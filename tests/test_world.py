@@ -3,12 +3,14 @@
 import numpy as np
 import pytest
 
+from streampro.bench.judges import JudgeRequest, RuleJudge
 from streampro.data import video as video_module
 from streampro.data.generate import generate_split, scene_seed
 from streampro.data.schema import load_items
 from streampro.data.video import decode_video, decoded_once
 from streampro.data.world_items import ALL_TASKS, WORLD_TASKS, make_scene_items
 from streampro.data.world_tasks import RF_WARN_SECONDS, rf_warnings
+from streampro.models.tokenizer import build_tokenizer, world_vocabulary
 from streampro.world.config import WorldConfig
 from streampro.world.render import render_frame
 from streampro.world.scene import COLORS, time_to_contact
@@ -29,8 +31,9 @@ def spread_items(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def caption_items(tmp_path_factory):
-    """24 live-captioning questions (training data only) of the spread world."""
-    return generate_split(tmp_path_factory.mktemp("cap"), "train", 24, seed=50, cfg=SPREAD, tasks=("CAP",), progress=False)
+    """24 live event- and action-captioning questions (training data only) of the spread world."""
+    return generate_split(tmp_path_factory.mktemp("cap"), "train", 24, seed=50, cfg=SPREAD, tasks=("CAP", "ACT"),
+                          progress=False)
 
 
 @pytest.fixture(params=["small_items", "spread_items", "caption_items"])
@@ -51,13 +54,25 @@ def test_split_is_balanced_deterministic_and_at_1fps(small_items, small_bench, t
 def test_captioning_narrates_every_kind_of_event_and_only_when_asked(caption_items, small_items):
     """CAP (the paper's SFT captioning data) says the words the tasks use — AA's anomalies included — and is
     never part of a default split: it is training data, not a benchmark question."""
-    assert {it.task for it in caption_items} == {"CAP"} and "CAP" not in {it.task for it in small_items}
+    assert {it.task for it in caption_items} == {"CAP", "ACT"} and not {"CAP", "ACT"} & {it.task for it in small_items}
     said = {a.slots.get("anomaly") or ("turned" if "color" in a.slots else "appears") for it in caption_items
-            for a in it.answers}
+            for a in it.answers if it.task == "CAP"}
     assert said == {"turned", "appears", "vanished", "froze", "jumped", "split"}
     for it in caption_items:
         times = [a.time for a in it.answers]
         assert times == sorted(times) and times[0] > it.query_time and 2 <= len(times) <= 4
+
+
+def test_action_captions_use_words_the_model_has_and_name_one_square_each(caption_items):
+    """ACT says GP's square words ("in the red square") with the stage-0 tokenizer's words only (an unknown word
+    would be <unk> for every model built on it) and, per the rule judge, is right about its own slot."""
+    tok = build_tokenizer(world_vocabulary())
+    acts = [it for it in caption_items if it.task == "ACT"]
+    assert len(acts) == 12
+    for it in acts:
+        for a in it.answers:
+            assert "<unk>" not in tok.encode(a.text).tokens
+            assert RuleJudge().score_one(JudgeRequest.of(it, a, a.text)) == 5
 
 
 def test_splits_disjoint_by_seed():
@@ -127,6 +142,12 @@ def test_answers_replay_from_the_simulator(any_items):
             elif it.task == "CAP":  # an object appears: first visible at the answer's frame
                 b = next(b for b in scene.bodies if b.name == s["object"])
                 assert b.visible(f(a.time)) and not b.visible(f(a.time) - 1)
+            elif it.task == "ACT":  # the agent (last body) touches the named square first at the answer's frame
+                agent, k = len(scene.bodies) - 1, f(a.time)
+                sq = next(j for j, b in enumerate(scene.bodies) if b.name == s["object"])
+                reach = scene.bodies[agent].radius + scene.bodies[sq].radius
+                dist = np.hypot(*(tr.pos[:, agent] - tr.pos[:, sq]).T)
+                assert dist[k] <= reach < dist[k - 1]
             elif it.task == "GP":  # the agent (last body) touches a square first at the answer's frame
                 agent = len(scene.bodies) - 1
                 dist = [min(np.hypot(*(tr.pos[k, agent] - tr.pos[k, j])) for j in range(agent)) for k in range(scene.n_frames)]

@@ -52,6 +52,7 @@ TASKS: dict[str, TaskRule] = {
 }
 #: training only (streampro/data/world_captions.py): the paper's SFT captioning data, timed like OU
 TASKS["CAP"] = replace(TASKS["OU"], name="Live Captioning (training data)")
+TASKS["ACT"] = replace(TASKS["OU"], name="Action Captioning (training data)")
 PAPER_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 
 

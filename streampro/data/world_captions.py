@@ -8,6 +8,11 @@ SFT target — and GRPO cannot sample a word whose logit SFT has pushed down. A 
 event of a scene as it happens (an object appears, changes colour, or shows one of the world's anomalies),
 in the same words the tasks use, with no question-specific selection: which events to report, and how
 early, is what the benchmark's questions (and RL) ask for. docs/training.md, "Captioning data".
+
+ACT (action captioning) narrates an agent's actions: the white circle walks to coloured squares and each arrival is
+said as it happens ("in the red square"). Its scenes are drawn as Goal Planning's are (no goal is stated),
+so it teaches the moment GP answers are due and the words "the red square" — not GP's content, the *next*
+square of a stated plan, which stays for RL (issue 18, round 16; docs/training.md).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from ..core.vocab import ANOMALIES
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
 from ..world.timing import lead_in, span
-from .world_tasks import ItemSpec, _pick, _spec, _wanderer, enact_anomaly, require_moving_before
+from .world_tasks import ItemSpec, _pick, _spec, _wanderer, enact_anomaly, require_moving_before, visit_scene
 
 CAPTION_QUESTION = "Describe what happens to the objects, as it happens."
 
@@ -60,3 +65,12 @@ def make_cap(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
             answers.append(enact_anomaly(rng, scene, v, kind, f))
     require_moving_before(scene, [(v, f) for (v, kind), f in zip(events, frames, strict=True) if kind in ANOMALIES])
     return scene, [_spec("CAP", "perception", q, scene, CAPTION_QUESTION, answers)]
+
+
+def make_act(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    """An agent visits 3-4 squares (world_tasks.visit_scene); every arrival is one answer at the first frame in
+    which the agent touches the square."""
+    scene, named, arrival = visit_scene(rng, cfg, seed)
+    answers = [{"text": f"in the {c} square", "time": scene.t(k), "slots": {"object": f"{c} square"}}
+               for c, k in zip(named, arrival, strict=True)]
+    return scene, [_spec("ACT", "perception", 1, scene, CAPTION_QUESTION, answers)]

@@ -275,7 +275,11 @@ def _walk(agent: Body, start: int, legs: list[tuple[np.ndarray, float, int]]) ->
     return k
 
 
-def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+def visit_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[str], list[int]]:
+    """The white circle (the last body) walks to 3-4 coloured squares in a random order, touching no other
+    square on the way: the scene, the squares' colours in visiting order and the arrival frames (the first
+    frame in which the agent touches each). GP asks for the next step at each arrival; action captioning
+    (world_captions.make_act) narrates the arrivals themselves."""
     size = cfg.size
     n = int(rng.integers(3, 5))
     colors = _pick(rng, [c for c in COLORS if c != "white"], n)
@@ -303,7 +307,12 @@ def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
         for o in range(n):
             if o != i and (not j or o != order[j - 1]) and (np.hypot(*(pos[lo:arrival[j] + 1, n] - pos[lo:arrival[j] + 1, o]).T) <= reach).any():
                 raise GenerationFailed("the path crosses another square")
-    named = [colors[i] for i in order]
+    return scene, [colors[i] for i in order], arrival
+
+
+def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    scene, named, arrival = visit_scene(rng, cfg, seed)
+    n = len(named)
     answers = []
     for j, k in enumerate(arrival):
         nxt = named[j + 1] if j + 1 < n else None
