@@ -80,6 +80,10 @@ if seeds:
     print("AA responses naming an anomaly (SFT -> GRPO): " + " / ".join(
         " -> ".join(names_an_anomaly(n, s, "eval1400", "data/test1400/items.jsonl") for n in (SFT_C, GRPO_C))
         for s in seeds))
+more = [s for s in range(5) if all(done(n, s, "eval1400") for n in (SFT_C, GRPO_C))]
+if len(more) > 3:  # action-captions-seeds-3-4.sh, run after reading the three-seed bar: a check, not the bar
+    print(f"\n# 2b. The same recipe on seeds {more} (a check of the seeds predicted, not the done-when's three)")
+    compare("the GRPO epoch from the captioning SFT", SFT_C, GRPO_C, more, "eval1400")
 
 print("\n# 3. Goal Planning on test1400: answers matched (%), content of the matched (%), time (%), responses per question, F1")
 for label, name in (("plain SFT", SFT), ("plain + GRPO", GRPO), ("captioning SFT", SFT_C), ("captioning + GRPO", GRPO_C)):

@@ -24,15 +24,8 @@ gen runs/r5/data/val val 70 0
 gen $OUT/data/test test 350 0 --timing-spread 3
 gen $OUT/data/test1400 test 1400 1 --timing-spread 3
 
-prep() {  # seed s's train splits (original world for its encoder, spread world for SFT/GRPO) and its encoder
-  s=$1
-  gen runs/r5/data/train$s train 5600 $s
-  [ -d runs/r5/seed$s/perception/final ] || streampro train perception --train runs/r5/data/train$s/items.jsonl \
-    --val runs/r5/data/val/items.jsonl --out runs/r5/seed$s/perception --steps 600 --seed $s
-  gen $OUT/data/train$s train 5600 $s --timing-spread 3
-}
 mkdir -p $OUT/logs $OUT/eval1400
-for s in $SEEDS; do prep $s > $OUT/logs/prep-seed$s.log 2>&1 & done
+for s in $SEEDS; do bash docs/measured/spread/prep-seed.sh $s > $OUT/logs/prep-seed$s.log 2>&1 & done
 wait
 
 for s in $SEEDS; do SEEDS=$s bash docs/measured/spread/sft3000-three-seeds.sh > $OUT/logs/seed$s.log 2>&1 & done
