@@ -66,13 +66,13 @@ def test_captioning_narrates_every_kind_of_event_and_only_when_asked(caption_ite
 def test_action_captions_use_words_the_model_has_and_name_one_square_each(caption_items):
     """ACT says GP's square words ("in the red square") with the stage-0 tokenizer's words only (an unknown word
     would be <unk> for every model built on it) and, per the rule judge, is right about its own slot."""
-    tok = build_tokenizer(world_vocabulary())
+    tok, judge = build_tokenizer(world_vocabulary()), RuleJudge()
     acts = [it for it in caption_items if it.task == "ACT"]
     assert len(acts) == 12
     for it in acts:
         for a in it.answers:
             assert "<unk>" not in tok.encode(a.text).tokens
-            assert RuleJudge().score_one(JudgeRequest.of(it, a, a.text)) == 5
+            assert judge.score_one(JudgeRequest.of(it, a, a.text)) == 5
 
 
 def test_splits_disjoint_by_seed():

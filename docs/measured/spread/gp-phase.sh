@@ -15,8 +15,8 @@
 # (log.jsonl), beside the SFT and the epoch scored on val350.
 # Rule, fixed here before any val score: among the passes at 10/20/30/40 steps whose val W-Avg is at least the
 # epoch's (the curve's step-0 pass, the same scorer), take the one with the highest val proactive; it goes to test
-# (STAGE=test, STEPS=that) only if its proactive is at least 2 points above the epoch's on val. Otherwise nothing goes to test and the val rows are
-# the result.
+# (STAGE=test, STEPS=that) only if its proactive is at least 2 points above the epoch's on val. Otherwise nothing
+# goes to test and the val rows are the result.
 # STAGE=test: SEEDS (default 0 1 2) side by side, one thread each, STEPS steps, scored on test1400 (primary, as
 # round 15) and the 350-question test split. Needs test1400-three-seeds.sh's models. Skips what exists; an
 # interrupted run resumes from its last checkpoint. Figures: python docs/measured/spread/round16_stats.py

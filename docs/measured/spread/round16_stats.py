@@ -10,11 +10,10 @@
 4. Seed 0 on val350 (the split a next round could choose on).
 Reads runs/w9; prints plain text (-> round16-stats.txt)."""
 
-import json
 from collections import defaultdict
 
 import numpy as np
-from spread_stats import W9, compare, done, f1, intervals, names_an_anomaly, reward_first_last
+from spread_stats import W9, compare, done, f1, intervals, log, names_an_anomaly, reward_first_last, scores
 
 PLAIN = "grounding-aux0.3-3000-trainseed{s}"
 CAPT = "capact-grounding-aux0.3-3750-trainseed{s}"
@@ -32,20 +31,22 @@ def gp_row(g: dict) -> str:
                                                 ("responses_per_question", ".1f"), ("f1", ".1f")))
 
 
-def task_f1(folder) -> dict[str, float]:
+def task_f1(path: str) -> dict[str, float]:
+    """Mean F1 (0-100) per task of one scored folder under runs/w9."""
     acc = defaultdict(list)
-    for r in map(json.loads, (folder / "scores.jsonl").open()):
-        acc[r["task"]].append(100 * r["f1"])
+    for task, v in scores(path).values():
+        acc[task].append(v)
     return {t: float(np.mean(v)) for t, v in sorted(acc.items())}
 
 
 print("# 1. A GP-only RL phase after the paper's epoch (gp-phase.sh; seed 0, val350)")
-run = W9 / f"seed0/gpphase-val-{PLAIN.format(s=0)}"
-if (run / "log.jsonl").exists():
-    passes = [r for r in map(json.loads, (run / "log.jsonl").open()) if "val/wavg" in r]
+run = f"seed0/gpphase-val-{PLAIN.format(s=0)}"
+if (W9 / run / "log.jsonl").exists():
+    rows = log(run)
+    passes = [r for r in rows if "val/wavg" in r]
     for r in passes:
         steps = r["step"] + 1
-        tasks = task_f1(run / "val" / f"step-{steps}")
+        tasks = task_f1(f"{run}/val/step-{steps}")
         print(f"after {steps:2d} GP steps: W-Avg {r['val/wavg']:.1f} (" + " / ".join(
             f"{d} {r[f'val/{d}']:.1f}" for d in DIMS) + "); " + ", ".join(f"{t} {v:.1f}" for t, v in tasks.items()))
     start = passes[0]
@@ -55,9 +56,8 @@ if (run / "log.jsonl").exists():
                f"best pass {best['step'] + 1} steps, proactive {best['val/proactive'] - start['val/proactive']:+.1f}: "
                + ("goes to test" if best["val/proactive"] - start["val/proactive"] >= 2 else "under +2: nothing goes to test"))
     print("the rule: " + verdict)
-    print("training reward, first/last 10 steps: " + " -> ".join(
-        f"{np.mean([r['reward'] for r in part]):.3f}" for rows in
-        [[r for r in map(json.loads, (run / 'log.jsonl').open()) if 'reward' in r]] for part in (rows[:10], rows[-10:])))
+    train = [r["reward"] for r in rows if "reward" in r]
+    print(f"training reward, first/last 10 steps: {np.mean(train[:10]):.3f} -> {np.mean(train[-10:]):.3f}")
 
 seeds = [s for s in range(3) if all(done(n, s, "eval1400") for n in (SFT_C, GRPO_C))]
 print(f"\n# 2. Captioning SFT -> the paper's GRPO epoch, test1400, seeds {seeds}")
