@@ -5,7 +5,11 @@
 # three-seed bar. About 75 min on two cores; resumable (each step skips what exists, SFT/GRPO resume from their
 # last checkpoint). Figures: python docs/measured/spread/round16_stats.py (it reads every seed that exists).
 set -e
-[ -f runs/r5/data/val/items.jsonl ] || streampro generate --out runs/r5/data/val --split val --n-items 70 --seed 0
+. docs/measured/spread/lib.sh
+mkdir -p runs/w9/logs
+# the shared splits, as test1400-three-seeds.sh makes them (the stage-0 encoders' val split, test1400)
+gen runs/r5/data/val val 70 0
+gen runs/w9/data/test1400 test 1400 1 --timing-spread 3
 for s in 3 4; do bash docs/measured/spread/prep-seed.sh $s > runs/w9/logs/prep-seed$s.log 2>&1 & done
 wait
 SEEDS="3 4" bash docs/measured/spread/action-captions-three-seeds.sh

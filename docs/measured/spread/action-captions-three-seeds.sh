@@ -25,7 +25,7 @@
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
-evalto() { [ -f "$3/summary.json" ] || streampro eval --model "$1" --bench "$2/items.jsonl" --out "$3" > "$3.log" 2>&1; }
+. docs/measured/spread/lib.sh
 mkdir -p $OUT/logs $OUT/eval1400 $OUT/val
 one() {
   s=$1; name=capact-grounding-aux0.3-3750-trainseed$s; D=$OUT/data/sftcapact$s/items.jsonl

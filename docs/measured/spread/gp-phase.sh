@@ -23,7 +23,7 @@
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
-evalto() { [ -f "$3/summary.json" ] || streampro eval --model "$1" --bench "$2/items.jsonl" --out "$3" > "$3.log" 2>&1; }
+. docs/measured/spread/lib.sh
 [ -f $OUT/data/val350/items.jsonl ] || streampro generate --out $OUT/data/val350 --split val --n-items 350 --seed 1 \
   --timing-spread 3
 mkdir -p $OUT/val $OUT/eval $OUT/eval1400 $OUT/logs

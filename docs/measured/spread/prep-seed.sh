@@ -6,7 +6,7 @@
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 s=$1
-gen() { [ -f "$1/items.jsonl" ] || streampro generate --out "$1" --split "$2" --n-items "$3" --seed "$4" "${@:5}"; }
+. docs/measured/spread/lib.sh
 gen runs/r5/data/train$s train 5600 $s
 [ -d runs/r5/seed$s/perception/final ] || streampro train perception --train runs/r5/data/train$s/items.jsonl \
   --val runs/r5/data/val/items.jsonl --out runs/r5/seed$s/perception --steps 600 --seed $s

@@ -16,8 +16,7 @@ set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
 SEEDS=${SEEDS:-0 1 2}
-gen() { [ -f "$1/items.jsonl" ] || streampro generate --out "$1" --split "$2" --n-items "$3" --seed "$4" "${@:5}"; }
-evalto() { [ -f "$3/summary.json" ] || streampro eval --model "$1" --bench "$2/items.jsonl" --out "$3" > "$3.log" 2>&1; }
+. docs/measured/spread/lib.sh
 
 # shared splits, made once before the seeds start (the stage-0 encoders' val split, both test splits)
 gen runs/r5/data/val val 70 0
