@@ -119,6 +119,8 @@ def reproduce(
     response_time: str = METRIC_OPTIONS["response_time"],
     timing_spread: float = typer.Option(1.0, help="the world's event-time spread for every split, >= 1 (1: the "
                                         "original world; docs/format.md, 'Timing spread')"),
+    jobs: int = typer.Option(1, help="independent stages at once (the three SFT runs; the evaluations), each in a "
+                             "worker process with one torch thread; 1: one by one, torch's own threads"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other sizes or steps"),
 ) -> None:
     """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""
@@ -134,7 +136,7 @@ def reproduce(
                               group_by_length=group_by_length, grpo_steps=grpo_steps,
                               grpo_items_per_step=grpo_items_per_step, grpo_lr=grpo_lr, ablations=tuple(ablation),
                               perception_steps=perception_steps, task_split=task_split, matching=matching,
-                              response_time=response_time, timing_spread=timing_spread)
+                              response_time=response_time, timing_spread=timing_spread, jobs=jobs)
     except ValueError as e:
         _fail(str(e))
     for name, value, low in (("--n-train", n_train, cfg.batch_size), ("--n-test", n_test, 7),
@@ -144,7 +146,7 @@ def reproduce(
             _fail(f"{name} must be >= {low}, got {value}" + (" (one SFT batch)" if name == "--n-train" else ""))
     if grpo_lr is not None and not grpo_lr > 0:
         _fail(f"--grpo-lr must be > 0, got {grpo_lr}")
-    settings = {k: v for k, v in asdict(cfg).items() if k not in ("out", "seeds", "ablations")}
+    settings = {k: v for k, v in asdict(cfg).items() if k not in ("out", "seeds", "ablations", "jobs")}
     if not cfg.group_by_length:  # how every run before the option trained: such a run folder is this run
         settings.pop("group_by_length")
     try:  # more seeds or ablations extend a run; other sizes or steps are another run

@@ -30,6 +30,7 @@ from ..data.video import decoded_once
 from ..models.registry import build_model, reference_models
 from ..world.config import WorldConfig
 from .grpo import GRPOConfig, train_grpo
+from .parallel import Job, last_logged_step, lines_in, run_jobs
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
 from .trajectory import select_tasks
@@ -83,12 +84,18 @@ class ReproduceConfig:
     matching: str = "first"  # StreamPro-F1's matching rule (bench.scoring.F1Settings)
     response_time: str = "frame_start"
     timing_spread: float = 1.0  # the world's event-time spread for every split (WorldConfig; 1: the original world)
+    # how many independent stages run at once (the three SFT runs; the evaluations), each in a worker process
+    # with one torch thread (train/parallel.py); 1: one by one in this process, with torch's own threads. How a
+    # run is executed, not what it is: not part of a run folder's identity
+    jobs: int = 1
 
     def __post_init__(self):
         if self.task_split not in TASK_SPLITS:
             raise ValueError(f"task_split must be one of {sorted(TASK_SPLITS)}, got {self.task_split!r}")
         F1Settings(matching=self.matching, response_time=self.response_time)  # validates both
         WorldConfig(timing_spread=self.timing_spread)  # validates it
+        if self.jobs < 1:
+            raise ValueError(f"jobs (--jobs) must be >= 1, got {self.jobs}")
         unknown = [a for a in self.ablations if a not in GRPO_ABLATIONS]
         if unknown:  # before any stage runs, not after the SFT stages
             raise ValueError(f"unknown ablation {unknown[0]!r}; choose from {sorted(GRPO_ABLATIONS)}")
@@ -170,14 +177,20 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
         with clock.stage(f"seed {seed}: perception"):
             base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
         frozen = True
+    sfts = {name: SFTConfig(base=base, train=train, out=str(root / name), loss=loss, steps=cfg.sft_steps,
+                            batch_size=cfg.batch_size, seed=seed, freeze_encoder=frozen, tasks=list(split["sft"]),
+                            group_by_length=cfg.group_by_length)
+            for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb"))}
     models: dict[str, Path] = {}
-    for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb")):
-        d = root / name
-        with clock.stage(f"seed {seed}: {name}"):
-            models[name] = train_sft(
-                SFTConfig(base=base, train=train, out=str(d), loss=loss, steps=cfg.sft_steps, batch_size=cfg.batch_size,
-                          seed=seed, freeze_encoder=frozen, tasks=list(split["sft"]),
-                          group_by_length=cfg.group_by_length), progress)
+    if cfg.jobs == 1:
+        for name, sft in sfts.items():
+            with clock.stage(f"seed {seed}: {name}"):
+                models[name] = train_sft(sft, progress)
+    else:
+        with clock.stage(f"seed {seed}: {' + '.join(sfts)} ({cfg.jobs} processes)"):
+            done = run_jobs([Job(name, train_sft, (sft, False), sft.steps, lambda d=sft.out: last_logged_step(d))
+                             for name, sft in sfts.items()], cfg.jobs, f"seed {seed}: SFT", progress)
+            models = {name: done[name] for name in sfts}  # in the stages' order, not the order they finished
     d = root / "sft-cb+grpo"
     with clock.stage(f"seed {seed}: sft-cb+grpo"):
         models["sft-cb+grpo"] = train_grpo(
@@ -196,11 +209,23 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
                                **cfg.grpo_budget, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
                                **overrides), progress)
     specs = {**{name: f"small:{p}" for name, p in models.items()}, **{n: n for n in SEEDED_BASELINES}}
-    with clock.stage(f"seed {seed}: eval ({len(specs)} models)"):
-        scores = {name: evaluate(test_items, build_model(spec, test_items, seed=seed), root / "eval" / name,
-                                 RuleJudge(), settings=cfg.metric, progress=progress) for name, spec in specs.items()}
+    with clock.stage(f"seed {seed}: eval ({len(specs)} models" + (f", {cfg.jobs} processes)" if cfg.jobs > 1 else ")")):
+        if cfg.jobs == 1:
+            scores = {name: evaluate_spec(test_items, spec, seed, root / "eval" / name, cfg.metric, progress)
+                      for name, spec in specs.items()}
+        else:
+            scores = run_jobs([Job(name, evaluate_spec, (test_items, spec, seed, root / "eval" / name, cfg.metric, False),
+                                   len(test_items), lambda d=root / "eval" / name: lines_in(d / "predictions.jsonl"))
+                               for name, spec in specs.items()], cfg.jobs, f"seed {seed}: eval", progress)
     scores.update({name: scores[src] for name, src in same_as_default.items()})
     return {name: scores[name] for name in ROW_ORDER if name in scores}  # each ablation's rows together
+
+
+def evaluate_spec(test_items, spec: str, seed: int, out: Path, metric: F1Settings, progress: bool) -> dict[str, Any]:
+    """One model (a registry spec) streamed and scored on the test split with the rule judge; a module-level
+    function so that a worker process can run it (``run_jobs``)."""
+    return evaluate(test_items, build_model(spec, test_items, seed=seed), out, RuleJudge(), settings=metric,
+                    progress=progress)
 
 
 def _mean_f1(f1s: list[dict[str, Any]]) -> dict[str, Any]:
