@@ -13,7 +13,18 @@ Reads runs/w9; prints plain text (-> round16-stats.txt)."""
 from collections import defaultdict
 
 import numpy as np
-from spread_stats import W9, compare, done, f1, intervals, log, names_an_anomaly, reward_first_last, scores
+from spread_stats import (
+    W9,
+    compare,
+    done,
+    f1,
+    gp_row,
+    intervals,
+    log,
+    names_an_anomaly,
+    reward_first_last,
+    scores,
+)
 
 PLAIN = "grounding-aux0.3-3000-trainseed{s}"
 CAPT = "capact-grounding-aux0.3-3750-trainseed{s}"
@@ -21,14 +32,6 @@ SFT, GRPO = f"sft-{PLAIN}-seed{{s}}", f"grpo-{PLAIN}-seed{{s}}"
 SFT_C, GRPO_C = f"sft-{CAPT}-seed{{s}}", f"grpo-{CAPT}-seed{{s}}"
 REFS = ("random", "eager", "silent", "reactive")
 DIMS = ("perception", "temporal", "proactive")
-
-
-def gp_row(g: dict) -> str:
-    """matched %, content %, time %, responses per question, F1 of one summary's GP block (silent has no matches)."""
-    def num(x, fmt):
-        return "-" if x is None else format(x, fmt)
-    return ", ".join(num(g[k], f) for k, f in (("matched_answer_rate", ".0f"), ("acc", ".0f"), ("time", ".0f"),
-                                                ("responses_per_question", ".1f"), ("f1", ".1f")))
 
 
 def task_f1(path: str) -> dict[str, float]:

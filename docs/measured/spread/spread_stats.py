@@ -119,6 +119,14 @@ def paired_task_gains(before: str, after: str, seeds: list[int], split: str = "e
         print(f"{task} {mean_ci(d)[0]:+.1f} ± {mean_ci(d)[1]:.1f}  " + " / ".join(f"{x:+.1f}" for x in d))
 
 
+def gp_row(g: dict) -> str:
+    """matched %, content %, time %, responses per question, F1 of one summary's GP block (silent has no matches)."""
+    def num(x, fmt):
+        return "-" if x is None else format(x, fmt)
+    return ", ".join(num(g[k], f) for k, f in (("matched_answer_rate", ".0f"), ("acc", ".0f"), ("time", ".0f"),
+                                                ("responses_per_question", ".1f"), ("f1", ".1f")))
+
+
 def scores(path: str) -> dict[str, tuple[str, float]]:
     """Question id -> (task, F1 0-100) of one evaluation folder under runs/w9."""
     return {r["id"]: (r["task"], 100 * r["f1"]) for r in map(json.loads, (W9 / path / "scores.jsonl").open())}
