@@ -1,12 +1,12 @@
-"""The round-17 figures (issue 18): seeds 3 and 4 of round 16's captioning recipe (action-captions-seeds-3-4.sh),
-a check of round 16's prediction that five seeds would separate W-Avg and six proactive. Not the done-when's bar
-(three seeds), which round 16 reported as not met.
+"""The round-17 figures (issue 18): seeds 3, 4 and 5 of round 16's captioning recipe (action-captions-seeds-3-4.sh,
+action-captions-seed-5.sh), a check of round 16's prediction that five seeds would separate W-Avg and six proactive.
+Not the done-when's bar (three seeds), which round 16 reported as not met.
 
-1. Seeds 3 and 4 on test1400: SFT -> the paper's GRPO epoch per seed, per dimension and per task, the training
+1. The new seeds on test1400: SFT -> the paper's GRPO epoch per seed, per dimension and per task, the training
    reward, AA responses naming an anomaly, and how GP is answered.
-2. Five seeds: seeds 0-2 as round16-stats.txt printed them (section 2: each arm's mean and SD and the paired
+2. Five and six seeds: seeds 0-2 as round16-stats.txt printed them (section 2: each arm's mean and SD and the paired
    gain's mean and 95 % half-width, per dimension; this checkout no longer holds their models) pooled with seeds
-   3-4 read from runs/w9. Pooling is exact arithmetic on those summaries; their rounding (means to 0.1, SDs
+   3-4, then 3-5, read from runs/w9. Pooling is exact arithmetic on those summaries; their rounding (means to 0.1, SDs
    and half-widths to 0.01) moves a pooled mean by at most 0.03.
 Reads runs/w9 and round16-stats.txt; prints plain text (-> round17-stats.txt)."""
 
@@ -20,7 +20,7 @@ from spread_stats import DIMENSIONS, compare, done, f1, gp_row, names_an_anomaly
 CAPT = "capact-grounding-aux0.3-3750-trainseed{s}"  # round 16's captioning recipe (round16_stats.py)
 SFT_C, GRPO_C = f"sft-{CAPT}-seed{{s}}", f"grpo-{CAPT}-seed{{s}}"
 
-NEW = [s for s in (3, 4) if all(done(n, s, "eval1400") for n in (SFT_C, GRPO_C))]
+NEW = [s for s in (3, 4, 5) if all(done(n, s, "eval1400") for n in (SFT_C, GRPO_C))]
 ROUND16 = Path(__file__).with_name("round16-stats.txt")
 LINE = re.compile(r"^(W-Avg|proactive|perception|temporal): SFT ([\d.]+) \[[^]]*\] -> \+GRPO ([\d.]+) \[[^]]*\]: \w+; "
                   r"paired ([+-][\d.]+) ± ([\d.]+) \([^)]*\); SD ([\d.]+) / ([\d.]+)")
@@ -65,11 +65,11 @@ if NEW:
     print("GP (matched %, content %, time %, responses per question, F1), SFT -> GRPO: " + " / ".join(
         " -> ".join(gp_row(f1(n, s, "eval1400")["tasks"]["GP"]) for n in (SFT_C, GRPO_C)) for s in NEW))
 
-if len(NEW) == 2:
-    print("\n# 2. Five seeds: round 16's seeds 0-2 (from round16-stats.txt) pooled with seeds 3-4 (test1400)")
+for extra in (NEW[:2], NEW) if len(NEW) == 3 else (NEW,) if len(NEW) == 2 else ():
+    print(f"\n# 2. {3 + len(extra)} seeds: round 16's seeds 0-2 (from round16-stats.txt) pooled with seeds {extra} (test1400)")
     old = round16()
     for dim, get in DIMENSIONS:
-        a, b = ([get(f1(n, s, "eval1400")) for s in NEW] for n in (SFT_C, GRPO_C))
+        a, b = ([get(f1(n, s, "eval1400")) for s in extra] for n in (SFT_C, GRPO_C))
         r = old[dim]
         (ma, sa, n), (mb, sb, _) = pooled(r["sft"], r["sd_sft"], a), pooled(r["grpo"], r["sd_grpo"], b)
         md, sd, _ = pooled(r["paired"], r["sd_paired"], [y - x for x, y in zip(a, b, strict=True)])
@@ -77,4 +77,4 @@ if len(NEW) == 2:
         print(f"{dim}: SFT {ma:.1f} [{ma - ha:.1f}, {ma + ha:.1f}] -> +GRPO {mb:.1f} [{mb - hb:.1f}, {mb + hb:.1f}]: "
               + ("apart" if mb - hb > ma + ha else f"overlap by {ma + ha - (mb - hb):.1f}")
               + f"; paired {md:+.2f} ± {half(sd, n):.2f}; SD {sa:.2f} / {sb:.2f} (seeds 0-2: {r['sd_sft']:.2f} / "
-              f"{r['sd_grpo']:.2f}); seeds 3-4 gain " + " / ".join(f"{y - x:+.1f}" for x, y in zip(a, b, strict=True)))
+              f"{r['sd_grpo']:.2f}); new seeds' gain " + " / ".join(f"{y - x:+.1f}" for x, y in zip(a, b, strict=True)))
