@@ -663,6 +663,7 @@ def test_reproduce_in_worker_processes_gives_the_same_run(tmp_path):
 def test_run_jobs_raises_a_jobs_own_error_and_names_a_dead_worker(tmp_path):
     """A job's error reaches the caller as it was raised in the worker; a worker that dies is one clear error."""
     import os
+    import time
 
     from streampro.core.errors import InputError, StreamProError
     from streampro.train.parallel import Job, last_logged_step, lines_in, run_jobs
@@ -670,6 +671,10 @@ def test_run_jobs_raises_a_jobs_own_error_and_names_a_dead_worker(tmp_path):
     assert run_jobs([Job("a", divmod, (7, 2)), Job("b", pow, (2, 5))], 2, progress=False) == {"a": (3, 1), "b": 32}
     with pytest.raises(InputError, match="bad"):
         run_jobs([Job("x", _raise_input_error, ("bad",))], 1, progress=False)
+    began = time.perf_counter()  # a failed job stops a running one at once instead of waiting for it to end
+    with pytest.raises(InputError, match="bad"):
+        run_jobs([Job("slow", time.sleep, (120,)), Job("x", _raise_input_error, ("bad",))], 2, progress=False)
+    assert time.perf_counter() - began < 60
     with pytest.raises(StreamProError, match="died"):
         run_jobs([Job("k", os._exit, (1,))], 1, progress=False)
     # the progress looks: a training log's last step, a predictions file's lines (0 before either exists)

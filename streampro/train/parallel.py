@@ -48,31 +48,46 @@ def _one_thread() -> None:
 
 def run_jobs(jobs: list[Job], workers: int, desc: str = "stages", progress: bool = True) -> dict[str, Any]:
     """``{job.name: fn(*args)}``, with at most ``workers`` jobs running at once, one torch thread each. The first
-    job to fail stops the rest (pending jobs are cancelled; running ones finish their step and are left
-    resumable) and its error is raised here; a worker that dies (killed, out of memory) is a
-    :class:`StreamProError` saying so."""
+    job to fail stops the rest at once (pending jobs are cancelled, running workers terminated: their last
+    checkpoints and written predictions stay, so a rerun resumes them) and its error is raised here as the worker
+    raised it; a worker that dies (killed, out of memory) is a :class:`StreamProError` saying so."""
     results: dict[str, Any] = {}
-    ctx = multiprocessing.get_context("spawn")  # no forked torch state; the same on every platform
     bar = tqdm(total=sum(j.units for j in jobs), desc=f"{desc} ({min(workers, len(jobs))} processes)",
                disable=not progress)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_one_thread) as pool:
+    # spawn: no forked torch state, the same on every platform
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_one_thread)
+    try:
         futures: dict[Future, Job] = {pool.submit(j.fn, *j.args): j for j in jobs}
-        try:
-            pending = set(futures)
-            while pending:  # ends: every look either finds a job finished or waits POLL_SECONDS for one
-                finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_EXCEPTION)
-                for f in finished:
-                    results[futures[f].name] = f.result()  # a job's own error is raised as it is
-                bar.n = sum(j.units if j.name in results else min(j.units, _look(j)) for j in jobs)
-                bar.refresh()
-        except BrokenProcessPool as e:
-            raise StreamProError(f"a worker process of '{desc}' died (killed, or out of memory?): {e}; rerun the "
-                                 "same command to resume, or pass --jobs 1 to run the stages one by one") from None
-        finally:
-            for f in futures:
-                f.cancel()
-            bar.close()
+        pending = set(futures)
+        while pending:  # ends: every look either finds a job finished or waits POLL_SECONDS for one
+            finished, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_EXCEPTION)
+            for f in finished:
+                results[futures[f].name] = f.result()  # a job's own error is raised as it is
+            bar.n = sum(j.units if j.name in results else min(j.units, _look(j)) for j in jobs)
+            bar.refresh()
+    except BrokenProcessPool as e:
+        _stop(pool)
+        raise StreamProError(f"a worker process of '{desc}' died (killed, or out of memory?): {e}; rerun the same "
+                             "command to resume, or pass --jobs 1 to run the stages one by one") from None
+    except BaseException:
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
     return results
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Terminate the pool's running workers now (shutdown alone would wait for their jobs to end, minutes for an
+    SFT run): ``terminate_workers`` where Python has it (3.14), else the pool's own table of processes."""
+    stop = getattr(pool, "terminate_workers", None)
+    if stop is not None:
+        stop()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.terminate()
 
 
 def _look(job: Job) -> int:
