@@ -1,7 +1,8 @@
 """``reproduce``'s independent stages one by one in this process (torch's own threads) vs side by side in worker
-processes with one torch thread each (``train/parallel.py``, ``streampro reproduce --jobs N``): the three SFT runs,
-then the evaluation of the three models on the test split. Prints the wall time of each way, the ratio, and
-whether both ways trained the same weights and gave the same scores.
+processes with one torch thread each (``train/parallel.py``): the three SFT runs, then the evaluation of the three
+models on the test split. Prints the wall time of each way, the ratio, and whether both ways trained the same
+weights and gave the same scores. ``streampro reproduce --jobs`` runs only the evaluations in workers: the SFT half
+of this script is why (on two cores: slower in workers, and other weights).
 
     python benchmarks/parallel_stages.py --steps 300
 

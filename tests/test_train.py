@@ -1,5 +1,6 @@
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -633,40 +634,35 @@ def test_reproduce_with_an_ablation_writes_results(tmp_path):
 
 
 @pytest.mark.slow
-def test_reproduce_in_worker_processes_gives_the_same_run(tmp_path):
-    """``jobs=2``: the three SFT runs and the evaluations run in two spawned workers (one torch thread each);
-    every trained model and every score is the one the in-process path (one thread) makes, and the stage
-    clock names the grouped stages."""
+def test_reproduce_evaluates_in_worker_processes_with_the_same_scores(tmp_path):
+    """``jobs=2``: a seed's evaluations run in two spawned workers (one torch thread each) and score exactly what
+    the in-process path scores; training stays in this process, so both runs train the same models."""
     import torch
-    from safetensors.torch import load_file
 
     from streampro.train.reproduce import ReproduceConfig, reproduce
 
     tiny = dict(seeds=(0,), n_train=14, n_test=14, sft_steps=3, grpo_steps=1, batch_size=4, perception_steps=2, n_val=7)
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch.set_num_threads(1)  # the same training in both runs, whatever this machine's default
     try:
-        one = reproduce(ReproduceConfig(out=str(tmp_path / "one"), **tiny), progress=False)
+        one = reproduce(ReproduceConfig(out=str(tmp_path / "one"), jobs=1, **tiny), progress=False)
+        two = reproduce(ReproduceConfig(out=str(tmp_path / "two"), jobs=2, **tiny), progress=False)
     finally:
         torch.set_num_threads(threads)
-    two = reproduce(ReproduceConfig(out=str(tmp_path / "two"), jobs=2, **tiny), progress=False)
     assert one["models"] == two["models"] and len(two["models"]) >= 6
-    for name in ("sft-ce", "sft-focal", "sft-cb", "sft-cb+grpo"):
-        a, b = (load_file(tmp_path / r / "seed0" / name / "final" / "model.safetensors") for r in ("one", "two"))
-        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), name
-    assert "seed 0: sft-ce + sft-focal + sft-cb (2 processes)" in two["wall_seconds"]
-    assert any(k.startswith("seed 0: eval") and "2 processes" in k for k in two["wall_seconds"])
+    assert "seed 0: eval (5 models, 2 processes)" in two["wall_seconds"]
+    assert "seed 0: eval (5 models)" in one["wall_seconds"]
+    assert ReproduceConfig().workers == (os.cpu_count() or 1) and ReproduceConfig(jobs=3).workers == 3
     with pytest.raises(ValueError, match="--jobs"):
-        ReproduceConfig(jobs=0)
+        ReproduceConfig(jobs=-1)
 
 
 def test_run_jobs_raises_a_jobs_own_error_and_names_a_dead_worker(tmp_path):
     """A job's error reaches the caller as it was raised in the worker; a worker that dies is one clear error."""
-    import os
     import time
 
     from streampro.core.errors import InputError, StreamProError
-    from streampro.train.parallel import Job, last_logged_step, lines_in, run_jobs
+    from streampro.train.parallel import Job, lines_in, run_jobs
 
     assert run_jobs([Job("a", divmod, (7, 2)), Job("b", pow, (2, 5))], 2, progress=False) == {"a": (3, 1), "b": 32}
     with pytest.raises(InputError, match="bad"):
@@ -677,11 +673,10 @@ def test_run_jobs_raises_a_jobs_own_error_and_names_a_dead_worker(tmp_path):
     assert time.perf_counter() - began < 60
     with pytest.raises(StreamProError, match="died"):
         run_jobs([Job("k", os._exit, (1,))], 1, progress=False)
-    # the progress looks: a training log's last step, a predictions file's lines (0 before either exists)
-    assert last_logged_step(tmp_path) == 0 and lines_in(tmp_path / "p.jsonl") == 0
-    (tmp_path / "log.jsonl").write_text('{"step": 0}\n{"step": 9}\n{"step": 1')  # a torn last line is skipped
-    (tmp_path / "p.jsonl").write_text("{}\n{}\n")
-    assert last_logged_step(tmp_path) == 10 and lines_in(tmp_path / "p.jsonl") == 2
+    # the progress look: a predictions file's complete lines (0 before it exists)
+    assert lines_in(tmp_path / "p.jsonl") == 0
+    (tmp_path / "p.jsonl").write_text('{}\n{}\n{"id": ')  # a torn last line is not counted
+    assert lines_in(tmp_path / "p.jsonl") == 2
 
 
 def _raise_input_error(msg: str) -> None:

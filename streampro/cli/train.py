@@ -119,8 +119,8 @@ def reproduce(
     response_time: str = METRIC_OPTIONS["response_time"],
     timing_spread: float = typer.Option(1.0, help="the world's event-time spread for every split, >= 1 (1: the "
                                         "original world; docs/format.md, 'Timing spread')"),
-    jobs: int = typer.Option(1, help="independent stages at once (the three SFT runs; the evaluations), each in a "
-                             "worker process with one torch thread; 1: one by one, torch's own threads"),
+    jobs: int = typer.Option(0, help="a seed's evaluations at once, each in a worker process with one torch thread "
+                             "(the same scores; 0: one per CPU core, 1: one by one in this process)"),
     overwrite: bool = typer.Option(False, help="start --out over when it holds a run with other sizes or steps"),
 ) -> None:
     """The StreamPro ablation in miniature: SFT-CE / focal / CB-Stream and +GRPO, with reference models."""

@@ -1,11 +1,11 @@
 """Independent stages of one run side by side, in worker processes with one torch thread each.
 
-Why: StreamPro-Small's matrices are small, so a second torch thread speeds one training or evaluation up far less
-than a second process running another, independent stage does (``benchmarks/parallel_stages.py`` prints the
-ratio). ``reproduce``'s three SFT runs depend only on the stage-0 encoder, and its evaluations only on the trained
-models, so they can run together. Each worker is a fresh (spawned) interpreter: only a job's function and
-arguments cross, its result comes back pickled, and what it writes (checkpoints, predictions) is the same files the
-in-process path writes, so an interrupted run resumes either way.
+Why: streaming evaluation of StreamPro-Small runs tiny forwards, frame after frame, that a second torch thread
+barely speeds up, while a second process evaluating another model halves the wall time (``reproduce``'s five
+evaluations of a seed: 66 -> 31 s on two cores, the same scores; ``benchmarks/parallel_stages.py``). Training is
+another matter: SFT's batches keep two threads busy, so ``reproduce`` trains in its own process. Each worker is a
+fresh (spawned) interpreter: only a job's function and arguments cross, its result comes back pickled, and what it
+writes (predictions, scores) is the same files the in-process path writes, so an interrupted run resumes either way.
 
 This is not a distributed engine: every job is a whole, ordinary stage of its own; scale-out of one training run
 stays with ``accelerate`` (``accelerate launch -m streampro.cli ...``)."""
@@ -95,23 +95,6 @@ def _look(job: Job) -> int:
         return job.done()
     except (OSError, ValueError):  # a file half written or not there yet
         return 0
-
-
-def last_logged_step(run: Path) -> int:
-    """Steps a training run has logged (its ``log.jsonl``'s last ``step`` + 1; 0 before the first line)."""
-    import json
-
-    log = Path(run) / "log.jsonl"
-    if not log.exists():
-        return 0
-    with log.open("rb") as fh:
-        lines = fh.read().splitlines()
-    for line in reversed(lines):
-        try:
-            return int(json.loads(line)["step"]) + 1
-        except (ValueError, KeyError):
-            continue
-    return 0
 
 
 def lines_in(path: Path) -> int:

@@ -9,6 +9,7 @@ evaluations are reused on a rerun. ``results.json`` holds ``{"models": {name: {"
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from ..data.video import decoded_once
 from ..models.registry import build_model, reference_models
 from ..world.config import WorldConfig
 from .grpo import GRPOConfig, train_grpo
-from .parallel import Job, last_logged_step, lines_in, run_jobs
+from .parallel import Job, lines_in, run_jobs
 from .perception import PerceptionConfig, pretrain_perception
 from .sft import SFTConfig, train_sft
 from .trajectory import select_tasks
@@ -84,21 +85,29 @@ class ReproduceConfig:
     matching: str = "first"  # StreamPro-F1's matching rule (bench.scoring.F1Settings)
     response_time: str = "frame_start"
     timing_spread: float = 1.0  # the world's event-time spread for every split (WorldConfig; 1: the original world)
-    # how many independent stages run at once (the three SFT runs; the evaluations), each in a worker process
-    # with one torch thread (train/parallel.py); 1: one by one in this process, with torch's own threads. How a
-    # run is executed, not what it is: not part of a run folder's identity
-    jobs: int = 1
+    # a seed's evaluations at once, each in a worker process with one torch thread (train/parallel.py); 0: one per
+    # CPU core; 1: one by one in this process. Streaming runs tiny forwards that a second torch thread barely
+    # speeds up, and the scores are the same either way, so this is how a run is executed, not what it is (not
+    # part of a run folder's identity). The SFT runs stay in this process: on two cores they trained faster with
+    # torch's two threads than in one-thread workers, and a thread count changes their weights (docs/results.md,
+    # "Wall time"; benchmarks/parallel_stages.py)
+    jobs: int = 0
 
     def __post_init__(self):
         if self.task_split not in TASK_SPLITS:
             raise ValueError(f"task_split must be one of {sorted(TASK_SPLITS)}, got {self.task_split!r}")
         F1Settings(matching=self.matching, response_time=self.response_time)  # validates both
         WorldConfig(timing_spread=self.timing_spread)  # validates it
-        if self.jobs < 1:
-            raise ValueError(f"jobs (--jobs) must be >= 1, got {self.jobs}")
+        if self.jobs < 0:
+            raise ValueError(f"jobs (--jobs) must be >= 0 (0: one per CPU core), got {self.jobs}")
         unknown = [a for a in self.ablations if a not in GRPO_ABLATIONS]
         if unknown:  # before any stage runs, not after the SFT stages
             raise ValueError(f"unknown ablation {unknown[0]!r}; choose from {sorted(GRPO_ABLATIONS)}")
+
+    @property
+    def workers(self) -> int:
+        """Evaluations at once: ``jobs``, or one per CPU core."""
+        return self.jobs or os.cpu_count() or 1
 
     @property
     def world(self) -> WorldConfig:
@@ -182,15 +191,9 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
                             group_by_length=cfg.group_by_length)
             for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb"))}
     models: dict[str, Path] = {}
-    if cfg.jobs == 1:
-        for name, sft in sfts.items():
-            with clock.stage(f"seed {seed}: {name}"):
-                models[name] = train_sft(sft, progress)
-    else:
-        with clock.stage(f"seed {seed}: {' + '.join(sfts)} ({cfg.jobs} processes)"):
-            done = run_jobs([Job(name, train_sft, (sft, False), sft.steps, lambda d=sft.out: last_logged_step(d))
-                             for name, sft in sfts.items()], cfg.jobs, f"seed {seed}: SFT", progress)
-            models = {name: done[name] for name in sfts}  # in the stages' order, not the order they finished
+    for name, sft in sfts.items():
+        with clock.stage(f"seed {seed}: {name}"):
+            models[name] = train_sft(sft, progress)
     d = root / "sft-cb+grpo"
     with clock.stage(f"seed {seed}: sft-cb+grpo"):
         models["sft-cb+grpo"] = train_grpo(
@@ -209,14 +212,15 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
                                **cfg.grpo_budget, seed=seed, freeze_encoder=frozen, tasks=list(split["rl"]),
                                **overrides), progress)
     specs = {**{name: f"small:{p}" for name, p in models.items()}, **{n: n for n in SEEDED_BASELINES}}
-    with clock.stage(f"seed {seed}: eval ({len(specs)} models" + (f", {cfg.jobs} processes)" if cfg.jobs > 1 else ")")):
-        if cfg.jobs == 1:
+    workers = min(cfg.workers, len(specs))
+    with clock.stage(f"seed {seed}: eval ({len(specs)} models" + (f", {workers} processes)" if workers > 1 else ")")):
+        if workers == 1:
             scores = {name: evaluate_spec(test_items, spec, seed, root / "eval" / name, cfg.metric, progress)
                       for name, spec in specs.items()}
         else:
             scores = run_jobs([Job(name, evaluate_spec, (test_items, spec, seed, root / "eval" / name, cfg.metric, False),
                                    len(test_items), lambda d=root / "eval" / name: lines_in(d / "predictions.jsonl"))
-                               for name, spec in specs.items()], cfg.jobs, f"seed {seed}: eval", progress)
+                               for name, spec in specs.items()], workers, f"seed {seed}: eval", progress)
     scores.update({name: scores[src] for name, src in same_as_default.items()})
     return {name: scores[name] for name in ROW_ORDER if name in scores}  # each ablation's rows together
 
