@@ -1,9 +1,10 @@
 """Independent stages of one run side by side, in worker processes with one torch thread each.
 
 Why: streaming evaluation of StreamPro-Small runs tiny forwards, frame after frame, that a second torch thread
-barely speeds up, while a second process evaluating another model halves the wall time (``reproduce``'s five
-evaluations of a seed: 66 -> 31 s on two cores, the same scores; ``benchmarks/parallel_stages.py``). Training is
-another matter: SFT's batches keep two threads busy, so ``reproduce`` trains in its own process. Each worker is a
+barely speeds up, while a second process evaluating another model cuts the wall time (``reproduce``'s five
+evaluations of a seed on two cores: 66 s one by one, 31 and 53 s in two workers in two runs, the same scores;
+``benchmarks/parallel_stages.py``). Training is another matter: SFT's batches keep two threads busy, so
+``reproduce`` trains in its own process. Each worker is a
 fresh (spawned) interpreter: only a job's function and arguments cross, its result comes back pickled, and what it
 writes (predictions, scores) is the same files the in-process path writes, so an interrupted run resumes either way.
 
@@ -80,8 +81,8 @@ def run_jobs(jobs: list[Job], workers: int, desc: str = "stages", progress: bool
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Terminate the pool's running workers now (shutdown alone would wait for their jobs to end, minutes for an
-    SFT run): ``terminate_workers`` where Python has it (3.14), else the pool's own table of processes."""
+    """Terminate the pool's running workers now (shutdown alone would wait for their jobs to end, minutes for a
+    long evaluation): ``terminate_workers`` where Python has it (3.14), else the pool's own table of processes."""
     stop = getattr(pool, "terminate_workers", None)
     if stop is not None:
         stop()
