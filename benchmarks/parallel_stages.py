@@ -26,10 +26,10 @@ from streampro.data.generate import generate_split
 from streampro.data.schema import load_items
 from streampro.train.parallel import Job, run_jobs
 from streampro.train.perception import PerceptionConfig, pretrain_perception
-from streampro.train.reproduce import TASK_SPLITS, ReproduceConfig, evaluate_spec
+from streampro.train.reproduce import ReproduceConfig, evaluate_spec, sft_configs
 from streampro.train.sft import SFTConfig, train_sft
 
-LOSSES = {"sft-ce": "ce", "sft-focal": "focal", "sft-cb": "cb"}
+RUNS = ("sft-ce", "sft-focal", "sft-cb")
 
 
 def same_weights(a: Path, b: Path) -> bool:
@@ -46,7 +46,7 @@ def main() -> None:
     run = Path(args.run)
     train, test = run / "data" / "train0" / "items.jsonl", run / "data" / "test" / "items.jsonl"
     base = run / "seed0" / "perception" / "final"
-    rc = ReproduceConfig()
+    rc = ReproduceConfig(sft_steps=args.steps)
     for path, split, n in ((train, "train", rc.n_train), (test, "test", rc.n_test), (run / "data" / "val" / "items.jsonl", "val", rc.n_val)):
         if not path.exists():  # reproduce's own splits: train and val for seed 0, the fixed test split
             generate_split(path.parent, split, n, seed=0, cfg=rc.world)
@@ -56,10 +56,8 @@ def main() -> None:
     test_items, metric = load_items(test), rc.metric
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        def sfts(way: str) -> dict[str, SFTConfig]:
-            return {n: SFTConfig(base=f"small:{base}", train=str(train), out=f"{tmp}/{way}/{n}", loss=loss,
-                                 steps=args.steps, seed=0, freeze_encoder=True, tasks=list(TASK_SPLITS["paper"]["sft"]),
-                                 group_by_length=True) for n, loss in LOSSES.items()}
+        def sfts(way: str) -> dict[str, SFTConfig]:  # reproduce's own three runs for seed 0, in tmp/way
+            return sft_configs(rc, 0, f"small:{base}", str(train), Path(tmp, way), frozen=True)
 
         t = time.perf_counter()
         for cfg in sfts("one").values():
@@ -68,9 +66,9 @@ def main() -> None:
         t = time.perf_counter()
         run_jobs([Job(n, train_sft, (cfg, False)) for n, cfg in sfts("jobs").items()], args.jobs, progress=False)
         seconds[f"SFT, {args.jobs} processes"] = time.perf_counter() - t
-        weights = all(same_weights(Path(tmp, "one", n, "final"), Path(tmp, "jobs", n, "final")) for n in LOSSES)
+        weights = all(same_weights(Path(tmp, "one", n, "final"), Path(tmp, "jobs", n, "final")) for n in RUNS)
 
-        specs = {n: f"small:{tmp}/one/{n}/final" for n in LOSSES}
+        specs = {n: f"small:{tmp}/one/{n}/final" for n in RUNS}
         t = time.perf_counter()
         one = {n: evaluate_spec(test_items, s, 0, Path(tmp, "eval-one", n), metric, False) for n, s in specs.items()}
         seconds["eval one by one"] = time.perf_counter() - t
@@ -78,7 +76,7 @@ def main() -> None:
         two = run_jobs([Job(n, evaluate_spec, (test_items, s, 0, Path(tmp, "eval-jobs", n), metric, False))
                         for n, s in specs.items()], args.jobs, progress=False)
         seconds[f"eval, {args.jobs} processes"] = time.perf_counter() - t
-        scores = all(one[n]["f1"] == two[n]["f1"] for n in LOSSES)
+        scores = all(one[n]["f1"] == two[n]["f1"] for n in RUNS)
 
     print(f"torch threads in this process: {torch.get_num_threads()}; {args.steps} SFT steps x 3 runs; "
           f"eval: 3 models x {len(test_items)} questions")

@@ -169,6 +169,15 @@ def run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool = True,
         return _run_seed(cfg, seed, test_items, progress, clock or StageClock())
 
 
+def sft_configs(cfg: ReproduceConfig, seed: int, base: str, train: str, root: Path, frozen: bool) -> dict[str, SFTConfig]:
+    """The seed's three SFT runs (CE, focal, CB-Stream) as reproduce trains them, each in ``root/<name>``
+    (``benchmarks/parallel_stages.py`` times the same configs)."""
+    return {name: SFTConfig(base=base, train=train, out=str(root / name), loss=loss, steps=cfg.sft_steps,
+                            batch_size=cfg.batch_size, seed=seed, freeze_encoder=frozen,
+                            tasks=list(TASK_SPLITS[cfg.task_split]["sft"]), group_by_length=cfg.group_by_length)
+            for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb"))}
+
+
 def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock: StageClock) -> dict[str, dict[str, Any]]:
     root = Path(cfg.out) / f"seed{seed}"
     train_dir = Path(cfg.out) / "data" / f"train{seed}"
@@ -186,12 +195,8 @@ def _run_seed(cfg: ReproduceConfig, seed: int, test_items, progress: bool, clock
         with clock.stage(f"seed {seed}: perception"):
             base = f"small:{pretrain_perception(PerceptionConfig(train=train, val=str(val / 'items.jsonl'), out=str(root / 'perception'), steps=cfg.perception_steps, seed=seed), progress)}"
         frozen = True
-    sfts = {name: SFTConfig(base=base, train=train, out=str(root / name), loss=loss, steps=cfg.sft_steps,
-                            batch_size=cfg.batch_size, seed=seed, freeze_encoder=frozen, tasks=list(split["sft"]),
-                            group_by_length=cfg.group_by_length)
-            for name, loss in (("sft-ce", "ce"), ("sft-focal", "focal"), ("sft-cb", "cb"))}
     models: dict[str, Path] = {}
-    for name, sft in sfts.items():
+    for name, sft in sft_configs(cfg, seed, base, train, root, frozen).items():
         with clock.stage(f"seed {seed}: {name}"):
             models[name] = train_sft(sft, progress)
     d = root / "sft-cb+grpo"
