@@ -20,7 +20,8 @@
 # lr 1e-4, --seed s). This is a change to the SFT data beyond the paper's task list (docs/training.md), not a
 # default; the done-when compares this SFT with its own GRPO epoch.
 #
-# SEEDS (default 0 1 2) side by side, one thread each. Skips what exists; an interrupted SFT/GRPO resumes from its
+# SEEDS (default 0 1 2) side by side, one thread each; SFT_STEPS (default 3750) the captioning SFT's length
+# (round 18: 6000, capact-6000-seeds-3-5.sh). Skips what exists; an interrupted SFT/GRPO resumes from its
 # last checkpoint. Outputs under runs/w9. Figures: python docs/measured/spread/round16_stats.py
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
@@ -28,14 +29,14 @@ OUT=runs/w9
 . docs/measured/spread/lib.sh
 mkdir -p $OUT/logs $OUT/eval1400 $OUT/val
 one() {
-  s=$1; name=capact-grounding-aux0.3-3750-trainseed$s; D=$OUT/data/sftcapact$s/items.jsonl
+  s=$1; n=${SFT_STEPS:-3750}; name=capact-grounding-aux0.3-$n-trainseed$s; D=$OUT/data/sftcapact$s/items.jsonl
   if [ ! -f $D ]; then
     [ -f $OUT/data/capact$s/items.jsonl ] || streampro generate --split train --task CAP --task ACT --n-items 800 \
       --seed 6$s --timing-spread 3 --out $OUT/data/capact$s
     streampro data merge $OUT/data/train$s/items.jsonl $OUT/data/capact$s/items.jsonl --out $D
   fi
   streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
-    --train $D --out $OUT/seed$s/sft-$name --loss cb --steps 3750 --batch-size 16 --seed $s --freeze-encoder \
+    --train $D --out $OUT/seed$s/sft-$name --loss cb --steps $n --batch-size 16 --seed $s --freeze-encoder \
     --motion-aux 0.3 --task EU --task OU --task TP --task TG --task CAP --task ACT
   streampro train grpo --init $OUT/seed$s/sft-$name/final --train $OUT/data/train$s/items.jsonl \
     --out $OUT/seed$s/grpo-$name --steps 150 --items-per-step 8 --lr 1e-4 --freeze-encoder --seed $s \
@@ -45,5 +46,5 @@ one() {
     [ $s != 0 ] || evalto small:$OUT/seed$s/$run/final $OUT/data/val350 $OUT/val/$run-seed$s
   done
 }
-for s in ${SEEDS:-0 1 2}; do one $s > $OUT/logs/capact-seed$s.log 2>&1 & done
+for s in ${SEEDS:-0 1 2}; do one $s > $OUT/logs/capact${SFT_STEPS:+-$SFT_STEPS}-seed$s.log 2>&1 & done
 wait
