@@ -1,0 +1,58 @@
+"""The round-18 figures (issue 18): round 16's captioning recipe with its SFT 1.6x longer (3,750 -> 6,000 steps),
+seeds 3, 4 and 5 (capact-6000-seeds-3-5.sh, committed with this script before any of its scores existed).
+
+1. The done-when's bar on these three seeds: the 6,000-step captioning SFT against its own GRPO epoch (unpaired 95 %
+   t-intervals per dimension, the paired gain, per task), test1400.
+2. What the longer SFT changed, seed by seed, against the 3,750-step arm of round 17 (same data, encoders, --seed):
+   each dimension and the SFT's seed SD, OU and TP (where round 17's seed 4 fell behind), the SFT's late losses.
+3. The GRPO epochs: training reward, AA responses naming an anomaly, how GP is answered.
+Reads runs/w9; prints plain text (-> round18-stats.txt). Run from the repository root."""
+
+import numpy as np
+from spread_stats import (
+    DIMENSIONS,
+    compare,
+    done,
+    f1,
+    gp_row,
+    names_an_anomaly,
+    reward_first_last,
+    sft_losses,
+)
+
+RUN = "capact-grounding-aux0.3-{n}-trainseed{{s}}"
+LONG, SHORT = RUN.format(n=6000), RUN.format(n=3750)
+SEEDS = (3, 4, 5)
+TEST = "data/test1400/items.jsonl"
+
+
+def name(stage: str, run: str) -> str:
+    return f"{stage}-{run}-seed{{s}}"
+
+
+ready = [s for s in SEEDS if all(done(name(st, LONG), s, "eval1400") for st in ("sft", "grpo"))]
+print(f"# 1. The bar: 6,000-step captioning SFT -> the paper's GRPO epoch, seeds {ready} (test1400)")
+if ready:
+    compare("the GRPO epoch from the 6,000-step captioning SFT", name("sft", LONG), name("grpo", LONG), ready, "eval1400")
+
+both = [s for s in ready if all(done(name(st, SHORT), s, "eval1400") for st in ("sft", "grpo"))]
+print(f"\n# 2. SFT length, 3,750 -> 6,000 steps, seeds {both} (test1400; same data, encoder and --seed per seed)")
+for stage in ("sft", "grpo"):
+    for dim, get in DIMENSIONS:
+        a, b = ([get(f1(name(stage, run), s, "eval1400")) for s in both] for run in (SHORT, LONG))
+        sd = (f"; seed SD {np.std(a, ddof=1):.2f} -> {np.std(b, ddof=1):.2f}" if len(both) > 1 else "")
+        print(f"{stage} {dim}: " + " / ".join(f"{x:.1f} -> {y:.1f}" for x, y in zip(a, b, strict=True)) + sd)
+    for task in ("OU", "TP", "AA", "GP", "RF"):
+        print(f"{stage} {task}: " + " / ".join(" -> ".join(
+            f"{f1(name(stage, run), s, 'eval1400')['tasks'][task]['f1']:.1f}" for run in (SHORT, LONG)) for s in both))
+for s in both:
+    print(f"seed {s} SFT losses, last 10 % of steps: " + " | ".join(
+        sft_losses(f"seed{s}/sft-{run.format(s=s)}") for run in (SHORT, LONG)))
+
+print(f"\n# 3. The GRPO epochs from the 6,000-step SFT, seeds {ready}")
+for s in ready:
+    sft, grpo = (name(st, LONG) for st in ("sft", "grpo"))
+    print(f"seed {s}: training reward first/last 25 steps {reward_first_last(f'seed{s}/grpo-{LONG.format(s=s)}')}; "
+          f"AA responses naming an anomaly {names_an_anomaly(sft, s, 'eval1400', TEST)} -> "
+          f"{names_an_anomaly(grpo, s, 'eval1400', TEST)}; GP (matched %, content %, time %, responses per question, "
+          f"F1) {gp_row(f1(sft, s, 'eval1400')['tasks']['GP'])} -> {gp_row(f1(grpo, s, 'eval1400')['tasks']['GP'])}")
