@@ -32,21 +32,28 @@ def with_right_words(item, preds: list[Prediction]) -> list[Prediction]:
     return out
 
 
+def content_bound(eval_dir: str, items: list) -> dict[str, tuple[float, float]]:
+    """(as scored, with the right words) for GP F1, GP content %, proactive F1 and W-Avg of one scored run."""
+    gp = [it for it in items if it.task == "GP"]
+    preds = load_predictions(Path(eval_dir) / "predictions.jsonl", {it.id for it in items})
+    summary = json.loads((Path(eval_dir) / "summary.json").read_text())["f1"]
+    fixed = {it.id: with_right_words(it, preds.get(it.id, [])) for it in gp}
+    bound = aggregate(score_predictions(gp, fixed, RuleJudge(), F1Settings()), F1Settings())["tasks"]["GP"]
+    was, rf = summary["tasks"]["GP"], summary["tasks"]["RF"]
+    return {"GP": (was["f1"], bound["f1"]), "content": (was["acc"], bound["acc"]),
+            "proactive": (summary["dimensions"]["proactive"]["f1"],
+                          (bound["f1"] * bound["n"] + rf["f1"] * rf["n"]) / (bound["n"] + rf["n"])),
+            "W-Avg": (summary["wavg"], summary["wavg"] + (bound["f1"] - was["f1"]) * bound["n"] / summary["n"])}
+
+
+def bound_text(b: dict[str, tuple[float, float]]) -> str:
+    return ", ".join(f"{k} {x:.1f} -> {y:.1f}" for k, (x, y) in b.items())
+
+
 def main(dirs: list[str]) -> None:
     items = load_items(ITEMS)
-    gp = [it for it in items if it.task == "GP"]
-    judge, settings = RuleJudge(), F1Settings()
     for d in dirs:
-        preds = load_predictions(Path(d) / "predictions.jsonl", {it.id for it in items})
-        summary = json.loads((Path(d) / "summary.json").read_text())["f1"]
-        fixed = {it.id: with_right_words(it, preds.get(it.id, [])) for it in gp}
-        bound = aggregate(score_predictions(gp, fixed, judge, settings), settings)["tasks"]["GP"]
-        was, rf = summary["tasks"]["GP"], summary["tasks"]["RF"]
-        proactive = (bound["f1"] * bound["n"] + rf["f1"] * rf["n"]) / (bound["n"] + rf["n"])
-        wavg = summary["wavg"] + (bound["f1"] - was["f1"]) * bound["n"] / summary["n"]
-        print(f"{Path(d).name}: GP F1 {was['f1']:.1f} -> {bound['f1']:.1f} (content {was['acc']:.0f} -> "
-              f"{bound['acc']:.0f} %), proactive {summary['dimensions']['proactive']['f1']:.1f} -> {proactive:.1f}, "
-              f"W-Avg {summary['wavg']:.1f} -> {wavg:.1f}")
+        print(f"{Path(d).name}: {bound_text(content_bound(d, items))}")
 
 
 if __name__ == "__main__":

@@ -47,9 +47,25 @@ def kinds(item, responses, judge) -> Counter:
     return out
 
 
+def scored_kinds(eval_dir: str, items_path: str) -> Counter:
+    """``kinds`` over every GP question of a scored run's greedy responses (``eval_dir/predictions.jsonl``)."""
+    items, judge = load_items(items_path), RuleJudge()
+    preds = load_predictions(f"{eval_dir}/predictions.jsonl", {it.id for it in items})
+    c = Counter()
+    for it in items:
+        if it.task == "GP":
+            c.update(kinds(it, [Response(it.id, p.text, p.t) for p in preds.get(it.id, [])], judge))
+    return c
+
+
+def share(c: Counter) -> str:
+    """'next square %' of a ``kinds`` count."""
+    return f"{100 * c['next'] / max(1, sum(c.values())):.1f} %"
+
+
 def report(name: str, c: Counter) -> None:
     n = sum(c.values()) or 1
-    print(f"{name}: {sum(c.values())} in-window responses; next square {100 * c['next'] / n:.1f} %, square just "
+    print(f"{name}: {sum(c.values())} in-window responses; next square {share(c)}, square just "
           f"reached {100 * c['reached'] / n:.1f} %, other {100 * c['other'] / n:.1f} %")
 
 
@@ -63,12 +79,7 @@ def main() -> None:
     args = ap.parse_args()
     judge, all_items = RuleJudge(), load_items(args.items)
     if args.scored:
-        preds = load_predictions(f"{args.model}/predictions.jsonl", {it.id for it in all_items})
-        c = Counter()
-        for it in all_items:
-            if it.task == "GP":
-                c.update(kinds(it, [Response(it.id, p.text, p.t) for p in preds.get(it.id, [])], judge))
-        report(f"greedy read-out, {args.model}", c)
+        report(f"greedy read-out, {args.model}", scored_kinds(args.model, args.items))
         return
     items = [it for it in all_items if it.task == "GP"][: args.groups]
     policy = build_policy(f"small:{args.model}").eval()

@@ -6,9 +6,17 @@ seeds 3, 4 and 5 (capact-6000-seeds-3-5.sh, committed with this script before an
 2. What the longer SFT changed, seed by seed, against the 3,750-step arm of round 17 (same data, encoders, --seed):
    each dimension and the SFT's seed SD, OU and TP (where round 17's seed 4 fell behind), the SFT's late losses.
 3. The GRPO epochs: training reward, AA responses naming an anomaly, how GP is answered.
+4. gp-weight-capact-val.sh (val350, seed 3): the 3,750-step captioning SFT, its paper's epoch and the epoch with
+   `task_weights: {GP: 3}`; the script's rule; the share of in-window GP responses naming the next square.
+5. If the rule sent it to test (STAGE=test): the 3,750-step captioning SFT -> the weighted epoch, seeds 3-5, the bar;
+   and the weighted against the paper's epoch, paired.
+6. gp_content_bound.py for every test1400 model here: GP, proactive and W-Avg with the right next square in each
+   matched GP response.
 Reads runs/w9; prints plain text (-> round18-stats.txt). Run from the repository root."""
 
 import numpy as np
+from gp_content_bound import bound_text, content_bound
+from gp_next_square_probe import scored_kinds, share
 from spread_stats import (
     DIMENSIONS,
     compare,
@@ -19,6 +27,8 @@ from spread_stats import (
     reward_first_last,
     sft_losses,
 )
+
+from streampro.data.schema import load_items
 
 RUN = "capact-grounding-aux0.3-{n}-trainseed{{s}}"
 LONG, SHORT = RUN.format(n=6000), RUN.format(n=3750)
@@ -56,3 +66,40 @@ for s in ready:
           f"AA responses naming an anomaly {names_an_anomaly(sft, s, 'eval1400', TEST)} -> "
           f"{names_an_anomaly(grpo, s, 'eval1400', TEST)}; GP (matched %, content %, time %, responses per question, "
           f"F1) {gp_row(f1(sft, s, 'eval1400')['tasks']['GP'])} -> {gp_row(f1(grpo, s, 'eval1400')['tasks']['GP'])}")
+
+print("\n# 4. The RL mix on val350, seed 3 (gp-weight-capact-val.sh)")
+VAL = {"3,750-step captioning SFT": name("sft", SHORT), "+ the paper's epoch": name("grpo", SHORT),
+       "+ the epoch, task_weights {GP: 3}": name("grpo-gp3", SHORT)}
+if all(done(n, 3, "val") for n in VAL.values()):
+    for label, n in VAL.items():
+        f = f1(n, 3, "val")
+        print(f"{label}: " + "; ".join(f"{d} {get(f):.1f}" for d, get in DIMENSIONS) + "; " + "; ".join(
+            f"{task} {f['tasks'][task]['f1']:.1f}" for task in ("GP", "RF", "TG", "AA")) + "; GP next square "
+            + share(scored_kinds(f"runs/w9/val/{n.format(s=3)}", "runs/w9/data/val350/items.jsonl")))
+    paper, weighted = (f1(VAL[k], 3, "val") for k in list(VAL)[1:])
+    go = (weighted["dimensions"]["proactive"]["f1"] - paper["dimensions"]["proactive"]["f1"] >= 2
+          and weighted["wavg"] >= paper["wavg"])
+    print("rule (proactive +2 or more over the paper's epoch, W-Avg not below it): "
+          + ("met: to the three-seed test" if go else "not met: nothing goes to test"))
+
+gp3 = [s for s in SEEDS if done(name("grpo-gp3", SHORT), s, "eval1400")]
+if gp3:
+    print(f"\n# 5. The weighted epoch on test1400, seeds {gp3}")
+    compare("3,750-step captioning SFT -> the epoch with task_weights {GP: 3}", name("sft", SHORT),
+            name("grpo-gp3", SHORT), gp3, "eval1400")
+    compare("the paper's epoch -> the weighted epoch (both from the 3,750-step SFT)", name("grpo", SHORT),
+            name("grpo-gp3", SHORT), gp3, "eval1400")
+    for s in gp3:
+        print(f"seed {s}: training reward {reward_first_last(f'seed{s}/grpo-gp3-{SHORT.format(s=s)}')}; GP next "
+              "square (SFT / paper's epoch / weighted): " + " / ".join(share(scored_kinds(
+                  f"runs/w9/eval1400/{name(st, SHORT).format(s=s)}", TEST.replace("data/", "runs/w9/data/")))
+                  for st in ("sft", "grpo", "grpo-gp3")))
+
+print("\n# 6. GP with the right next square in each matched response (gp_content_bound.py, test1400)")
+items = load_items("runs/w9/data/test1400/items.jsonl")
+for run in (SHORT, LONG):
+    for stage in ("sft", "grpo", "grpo-gp3"):
+        for s in SEEDS:
+            if done(name(stage, run), s, "eval1400"):
+                d = f"runs/w9/eval1400/{name(stage, run).format(s=s)}"
+                print(f"{stage}-{run.format(s=s)}: {bound_text(content_bound(d, items))}")
