@@ -276,6 +276,24 @@ def test_turn_reward_ground_truth_first_hand_computed(small_items):
     assert r_turn(gp, after, j) == 0 and r_turn(gp, before, j) == pytest.approx(2 * (0.75 + 1) / (1 + len(gp.answers)))
 
 
+def test_turn_reward_product_step_score_pays_wrong_words_what_the_benchmark_does(small_items):
+    gp, j = _it(small_items, "GP"), RuleJudge()
+    b, n = gp.answers[0], len(gp.answers)
+    product = RewardSettings(turn_score="product")
+    right = [Response(gp.id, b.text, b.time)]
+    vague = [Response(gp.id, "next, go to the square", b.time)]  # on time, no square named: the rule judge's 1 of 5
+    early = [Response(gp.id, b.text, b.time - 2)]  # right words, S_time 1 - 2/8
+    # the paper's sum keeps 1.2 of 2 for the vague answer; the product 2 * 1 * 0.2 = 0.4 (the benchmark's S, doubled)
+    assert r_turn(gp, vague, j) == pytest.approx(2 * 1.2 / (1 + n))
+    assert r_turn(gp, vague, j, product) == pytest.approx(2 * 0.4 / (1 + n))
+    # a perfect answer earns the same under both (2), a timing error costs more under the product
+    assert r_turn(gp, right, j, product) == pytest.approx(r_turn(gp, right, j)) == pytest.approx(2 * 2 / (1 + n))
+    assert r_turn(gp, early, j, product) == pytest.approx(2 * 1.5 / (1 + n))
+    assert r_turn(gp, early, j) == pytest.approx(2 * 1.75 / (1 + n))
+    with pytest.raises(ValueError, match="turn_score"):
+        RewardSettings(turn_score="max")
+
+
 def test_turn_reward_prediction_first_uses_the_benchmark_rule():
     from streampro.bench.judges import ExactJudge
     from streampro.data.schema import validate_record

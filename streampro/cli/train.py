@@ -169,6 +169,8 @@ def reward_study_cmd(
     temperature: float = typer.Option(1.0, help="sampling temperature, as in GRPO"),
     task: list[str] = typer.Option(None, "--task", help="only these tasks (repeatable)"),
     seed: int = typer.Option(0, help="seed of the question draw and the rollouts"),
+    turn_score: str = typer.Option("sum", help="the turn reward's step score: sum = S_time + S_acc (the paper's) | "
+                                   "product = 2 S_time S_acc (StreamPro-F1's S; not the paper's)"),
 ) -> None:
     """How well each GRPO reward part ranks a group's rollouts against their own StreamPro-F1 (within-group
     Spearman; how often the best-F1 rollout gets the best reward), and how much there is to sharpen (sampled
@@ -180,7 +182,8 @@ def reward_study_cmd(
         _fail("--groups must be >= 1 and --group-size >= 2 (a group ranks at least two rollouts)")
     try:
         summary = run_study(StudyConfig(init=init, items=items, groups=groups, group_size=group_size,
-                                        temperature=temperature, seed=seed, tasks=task or []), out)
+                                        temperature=temperature, seed=seed, tasks=task or [],
+                                        turn_score=turn_score), out)
     except (StreamProError, FileNotFoundError, ValueError) as e:
         _fail(str(e))
     typer.echo(table(summary))

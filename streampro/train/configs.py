@@ -12,7 +12,7 @@ from ..core.items import TASKS
 from ..core.settings import setting
 from ..llm.settings import LLMSettings
 from .checkpoint import YamlConfig
-from .rewards import DEFAULT_WEIGHTS, REWARD_PARTS
+from .rewards import DEFAULT_WEIGHTS, REWARD_PARTS, TURN_SCORES
 
 #: GRPO's loss aggregations, named as TRL's ``GRPOConfig.loss_type`` names them (``train.grpo.grpo_loss``)
 LOSS_TYPES = ("grpo", "bnpo", "dr_grpo")
@@ -124,6 +124,8 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
                                    "not the paper's)", cli=False)
     reward_tau: float = setting(8.0, "the turn-level reward's single tau (paper ablation: 3 vs 8)")
     matching: str = setting("gt_first", "turn-level matching: gt_first (the paper's) | pred_first")
+    turn_score: str = setting("sum", "a matched step's turn-reward score: sum = S_time + S_acc (the paper's S') | "
+                              "product = 2 S_time S_acc (StreamPro-F1's S on the same range; not the paper's)")
     freeze_encoder: bool = setting(False, "StreamPro-Small: keep the perception-pretrained frame encoder fixed, as in SFT")
     tasks: list = setting([], "train on this task only (repeatable; default: all). The paper's RL: EU OU AA TP TG GP "
                           "(no RF)", flags=("--task",))
@@ -159,7 +161,8 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
                 raise InputError(f"{where}: {key!r} must be > {low}, got {v!r}")
         if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
             raise InputError(f"{where}: 'kl_beta' must be >= 0, got {self.kl_beta!r}")
-        for key, allowed in (("matching", ("gt_first", "pred_first")), ("judge", ("exact", "rule", "llm")),
+        for key, allowed in (("matching", ("gt_first", "pred_first")), ("turn_score", TURN_SCORES),
+                             ("judge", ("exact", "rule", "llm")),
                              ("rubric", ("world", "llm")), ("loss_type", LOSS_TYPES),
                              ("credit", ("trajectory", "tree"))):
             if getattr(self, key) not in allowed:

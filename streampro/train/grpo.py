@@ -275,7 +275,7 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True, overwrite: bool = False) 
         (out / "run.json").write_text(json.dumps({"config": asdict(cfg), "resumed_from": start}, indent=2))
     logger = JsonlLogger(out / "log.jsonl", accelerator.is_main_process, cfg.tensorboard, start)
     world, rank, dev = accelerator.num_processes, accelerator.process_index, accelerator.device
-    settings = RewardSettings(cfg.reward_tau, cfg.matching)
+    settings = RewardSettings(cfg.reward_tau, cfg.matching, cfg.turn_score)
     bar = tqdm(range(start, cfg.steps), desc="grpo", initial=start, total=cfg.steps,
                disable=not (progress and accelerator.is_main_process))
     val_items = load_items(cfg.val) if cfg.val and cfg.eval_every else []

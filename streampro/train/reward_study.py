@@ -55,6 +55,7 @@ class StudyConfig:
     weights: dict = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     reward_tau: float = 8.0
     matching: str = "gt_first"
+    turn_score: str = "sum"
 
 
 def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[str, Any]]]:
@@ -64,7 +65,7 @@ def rollout_scores(cfg: StudyConfig, progress: bool = True) -> list[list[dict[st
     picked = [items[i] for i in rng.choice(len(items), min(cfg.groups, len(items)), replace=False)]
     policy = build_policy(cfg.init).eval()
     frames = load_frames(picked, policy.cfg.image_size)
-    judge, settings = RuleJudge(), RewardSettings(cfg.reward_tau, cfg.matching)
+    judge, settings = RuleJudge(), RewardSettings(cfg.reward_tau, cfg.matching, cfg.turn_score)
     ids = (policy.cfg.silence_id, policy.cfg.respond_id, policy.cfg.eos_id)
     groups = []
     for gi, it in enumerate(tqdm(picked, desc="reward study", disable=not progress)):

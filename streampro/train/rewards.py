@@ -39,14 +39,24 @@ REWARD_PARTS = (*DEFAULT_WEIGHTS, "f1")
 CONTENT_OK = 0.6  # S_acc at or above this counts as "says the right thing" in the rubric (rule judge: 4/5)
 
 
+TURN_SCORES = ("sum", "product")
+
+
 @dataclass(frozen=True)
 class RewardSettings:
     tau: float = 8.0
     matching: str = "gt_first"  # gt_first | pred_first
+    # a matched step's score: sum = S_time + S_acc (the paper's S') | product = 2 S_time S_acc (the benchmark's S,
+    # doubled to keep the sum's range [0, 2]). Under sum a response at the right moment with wrong words keeps 60 %
+    # of the credit (1 + 0.2 of 2 for a wrong Goal Planning square under the rule judge); product pays it the 20 %
+    # StreamPro-F1 does. Not the paper's: a documented setting (docs/training.md), round 18 of issue 18
+    turn_score: str = "sum"
 
     def __post_init__(self):
         if self.matching not in ("gt_first", "pred_first"):
             raise ValueError(f"matching must be 'gt_first' or 'pred_first', got {self.matching!r}")
+        if self.turn_score not in TURN_SCORES:
+            raise ValueError(f"turn_score must be one of {TURN_SCORES}, got {self.turn_score!r}")
 
 
 def r_format(steps: Sequence[Sequence[int]], silence_id: int, respond_id: int, eos_id: int) -> float:
@@ -77,7 +87,10 @@ def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: Re
     free = set(range(len(preds)))
 
     def sprime(p: Response, a: Answer) -> float:
-        return time_score(p.time, item, a, (settings.tau, settings.tau)) + content(item, a, p.text, judge)
+        st = time_score(p.time, item, a, (settings.tau, settings.tau))
+        if settings.turn_score == "product":
+            return 2 * st * content(item, a, p.text, judge) if st > 0 else 0.0  # [0, 2], as the sum's range
+        return st + content(item, a, p.text, judge)
 
     total = 0.0
     if settings.matching == "gt_first":

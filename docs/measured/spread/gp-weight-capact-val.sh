@@ -24,25 +24,5 @@ OUT=runs/w9
 . docs/measured/spread/lib.sh
 gen $OUT/data/val350 val 350 1 --timing-spread 3
 printf 'task_weights: {GP: 3}\n' > /tmp/w9-capact-gp3.yaml
-weighted() {  # seed: the weighted epoch from that seed's 3,750-step captioning SFT (resumes from its last checkpoint)
-  name=capact-grounding-aux0.3-3750-trainseed$1
-  [ -f $OUT/seed$1/grpo-gp3-$name/final/model.safetensors ] || streampro train grpo --config /tmp/w9-capact-gp3.yaml \
-    --init $OUT/seed$1/sft-$name/final --train $OUT/data/train$1/items.jsonl --out $OUT/seed$1/grpo-gp3-$name \
-    --steps 150 --items-per-step 8 --lr 1e-4 --freeze-encoder --seed $1 --save-every 25 \
-    --task EU --task OU --task AA --task TP --task TG --task GP
-}
-if [ "$STAGE" = test ]; then
-  mkdir -p $OUT/eval1400
-  for s in 3 4 5; do
-    (weighted $s && evalto small:$OUT/seed$s/grpo-gp3-capact-grounding-aux0.3-3750-trainseed$s/final \
-      $OUT/data/test1400 $OUT/eval1400/grpo-gp3-capact-grounding-aux0.3-3750-trainseed$s-seed$s) \
-      > $OUT/logs/gp3-test-seed$s.log 2>&1 &
-  done
-  wait
-  exit
-fi
-weighted 3
-name=capact-grounding-aux0.3-3750-trainseed3
-for run in sft-$name grpo-$name grpo-gp3-$name; do
-  evalto small:$OUT/seed3/$run/final $OUT/data/val350 $OUT/val/$run-seed3
-done
+mkdir -p $OUT/val $OUT/logs
+capact_variant gp3 --config /tmp/w9-capact-gp3.yaml  # lib.sh

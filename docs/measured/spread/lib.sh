@@ -7,3 +7,36 @@ gen() { [ -f "$1/items.jsonl" ] || streampro generate --out "$1" --split "$2" --
 # evalto MODEL SPLIT_DIR OUT_DIR: score MODEL on SPLIT_DIR/items.jsonl into OUT_DIR (its log in OUT_DIR.log),
 # unless OUT_DIR/summary.json exists
 evalto() { [ -f "$3/summary.json" ] || streampro eval --model "$1" --bench "$2/items.jsonl" --out "$3" > "$3.log" 2>&1; }
+
+# capact_grpo SEED VARIANT [more `streampro train grpo` flags]: the paper's GRPO epoch (150 steps x 8 questions x G 8,
+# lr 1e-4, RL tasks EU OU AA TP TG GP) from seed SEED's 3,750-step captioning SFT with the extra flags, into
+# runs/w9/seedSEED/grpo-VARIANT-capact-grounding-aux0.3-3750-trainseedSEED, unless its final model exists
+capact_grpo() {
+  local name=capact-grounding-aux0.3-3750-trainseed$1
+  [ -f runs/w9/seed$1/grpo-$2-$name/final/model.safetensors ] || streampro train grpo \
+    --init runs/w9/seed$1/sft-$name/final --train runs/w9/data/train$1/items.jsonl --out runs/w9/seed$1/grpo-$2-$name \
+    --steps 150 --items-per-step 8 --lr 1e-4 --freeze-encoder --seed $1 --save-every 25 \
+    --task EU --task OU --task AA --task TP --task TG --task GP "${@:3}"
+}
+
+# capact_variant VARIANT [grpo flags]: with STAGE=test, capact_grpo for seeds 3 4 5 side by side, each scored on
+# test1400 (logs: runs/w9/logs/VARIANT-test-seedS.log); otherwise seed 3's run and its SFT, its paper's epoch and the
+# variant scored on val350
+capact_variant() {
+  local s run
+  if [ "$STAGE" = test ]; then
+    mkdir -p runs/w9/eval1400
+    for s in 3 4 5; do
+      (capact_grpo $s "$@" && evalto small:runs/w9/seed$s/grpo-$1-capact-grounding-aux0.3-3750-trainseed$s/final \
+        runs/w9/data/test1400 runs/w9/eval1400/grpo-$1-capact-grounding-aux0.3-3750-trainseed$s-seed$s) \
+        > runs/w9/logs/$1-test-seed$s.log 2>&1 &
+    done
+    wait
+    return
+  fi
+  capact_grpo 3 "$@"
+  for run in sft grpo grpo-$1; do
+    evalto small:runs/w9/seed3/$run-capact-grounding-aux0.3-3750-trainseed3/final runs/w9/data/val350 \
+      runs/w9/val/$run-capact-grounding-aux0.3-3750-trainseed3-seed3
+  done
+}

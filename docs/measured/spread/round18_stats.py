@@ -6,10 +6,11 @@ seeds 3, 4 and 5 (capact-6000-seeds-3-5.sh, committed with this script before an
 2. What the longer SFT changed, seed by seed, against the 3,750-step arm of round 17 (same data, encoders, --seed):
    each dimension and the SFT's seed SD, OU and TP (where round 17's seed 4 fell behind), the SFT's late losses.
 3. The GRPO epochs: training reward, AA responses naming an anomaly, how GP is answered.
-4. gp-weight-capact-val.sh (val350, seed 3): the 3,750-step captioning SFT, its paper's epoch and the epoch with
-   `task_weights: {GP: 3}`; the script's rule; the share of in-window GP responses naming the next square.
-5. If the rule sent it to test (STAGE=test): the 3,750-step captioning SFT -> the weighted epoch, seeds 3-5, the bar;
-   and the weighted against the paper's epoch, paired.
+4. GRPO variants from the 3,750-step captioning SFT on val350, seed 3 (gp-weight-capact-val.sh: `task_weights:
+   {GP: 3}`; turn-product-capact-val.sh: `--turn-score product`): the SFT, its paper's epoch and the variant, each
+   script's rule, the share of in-window GP responses naming the next square.
+5. A variant its rule sent to test (STAGE=test): the 3,750-step captioning SFT -> the variant, seeds 3-5, the bar;
+   and the variant against the paper's epoch, paired.
 6. gp_content_bound.py for every test1400 model here: GP, proactive and W-Avg with the right next square in each
    matched GP response.
 Reads runs/w9; prints plain text (-> round18-stats.txt). Run from the repository root."""
@@ -67,38 +68,45 @@ for s in ready:
           f"{names_an_anomaly(grpo, s, 'eval1400', TEST)}; GP (matched %, content %, time %, responses per question, "
           f"F1) {gp_row(f1(sft, s, 'eval1400')['tasks']['GP'])} -> {gp_row(f1(grpo, s, 'eval1400')['tasks']['GP'])}")
 
-print("\n# 4. The RL mix on val350, seed 3 (gp-weight-capact-val.sh)")
-VAL = {"3,750-step captioning SFT": name("sft", SHORT), "+ the paper's epoch": name("grpo", SHORT),
-       "+ the epoch, task_weights {GP: 3}": name("grpo-gp3", SHORT)}
-if all(done(n, 3, "val") for n in VAL.values()):
-    for label, n in VAL.items():
+VARIANTS = {"gp3": ("task_weights {GP: 3}", "gp-weight-capact-val.sh"),
+            "product": ("--turn-score product", "turn-product-capact-val.sh")}
+print("\n# 4. GRPO variants on val350, seed 3 (from the 3,750-step captioning SFT)")
+for variant, (label, script) in VARIANTS.items():
+    runs = {"3,750-step captioning SFT": name("sft", SHORT), "+ the paper's epoch": name("grpo", SHORT),
+            f"+ the epoch, {label}": name(f"grpo-{variant}", SHORT)}
+    if not all(done(n, 3, "val") for n in runs.values()):
+        continue
+    print(f"{script}:")
+    for lab, n in runs.items():
         f = f1(n, 3, "val")
-        print(f"{label}: " + "; ".join(f"{d} {get(f):.1f}" for d, get in DIMENSIONS) + "; " + "; ".join(
+        print(f"  {lab}: " + "; ".join(f"{d} {get(f):.1f}" for d, get in DIMENSIONS) + "; " + "; ".join(
             f"{task} {f['tasks'][task]['f1']:.1f}" for task in ("GP", "RF", "TG", "AA")) + "; GP next square "
             + share(scored_kinds(f"runs/w9/val/{n.format(s=3)}", "runs/w9/data/val350/items.jsonl")))
-    paper, weighted = (f1(VAL[k], 3, "val") for k in list(VAL)[1:])
-    go = (weighted["dimensions"]["proactive"]["f1"] - paper["dimensions"]["proactive"]["f1"] >= 2
-          and weighted["wavg"] >= paper["wavg"])
-    print("rule (proactive +2 or more over the paper's epoch, W-Avg not below it): "
+    paper, tried = (f1(n, 3, "val") for n in list(runs.values())[1:])
+    go = (tried["dimensions"]["proactive"]["f1"] - paper["dimensions"]["proactive"]["f1"] >= 2
+          and tried["wavg"] >= paper["wavg"])
+    print("  rule (proactive +2 or more over the paper's epoch, W-Avg not below it): "
           + ("met: to the three-seed test" if go else "not met: nothing goes to test"))
 
-gp3 = [s for s in SEEDS if done(name("grpo-gp3", SHORT), s, "eval1400")]
-if gp3:
-    print(f"\n# 5. The weighted epoch on test1400, seeds {gp3}")
-    compare("3,750-step captioning SFT -> the epoch with task_weights {GP: 3}", name("sft", SHORT),
-            name("grpo-gp3", SHORT), gp3, "eval1400")
-    compare("the paper's epoch -> the weighted epoch (both from the 3,750-step SFT)", name("grpo", SHORT),
-            name("grpo-gp3", SHORT), gp3, "eval1400")
-    for s in gp3:
-        print(f"seed {s}: training reward {reward_first_last(f'seed{s}/grpo-gp3-{SHORT.format(s=s)}')}; GP next "
-              "square (SFT / paper's epoch / weighted): " + " / ".join(share(scored_kinds(
-                  f"runs/w9/eval1400/{name(st, SHORT).format(s=s)}", TEST.replace("data/", "runs/w9/data/")))
-                  for st in ("sft", "grpo", "grpo-gp3")))
+for variant, (label, _) in VARIANTS.items():
+    seeds = [s for s in SEEDS if done(name(f"grpo-{variant}", SHORT), s, "eval1400")]
+    if not seeds:
+        continue
+    print(f"\n# 5. The epoch with {label} on test1400, seeds {seeds}")
+    compare(f"3,750-step captioning SFT -> the epoch with {label}", name("sft", SHORT), name(f"grpo-{variant}", SHORT),
+            seeds, "eval1400")
+    compare(f"the paper's epoch -> the epoch with {label} (both from the 3,750-step SFT)", name("grpo", SHORT),
+            name(f"grpo-{variant}", SHORT), seeds, "eval1400")
+    for s in seeds:
+        print(f"seed {s}: training reward {reward_first_last(f'seed{s}/grpo-{variant}-{SHORT.format(s=s)}')}; GP next "
+              "square (SFT / paper's epoch / this epoch): " + " / ".join(share(scored_kinds(
+                  f"runs/w9/eval1400/{name(st, SHORT).format(s=s)}", "runs/w9/" + TEST))
+                  for st in ("sft", "grpo", f"grpo-{variant}")))
 
 print("\n# 6. GP with the right next square in each matched response (gp_content_bound.py, test1400)")
 items = load_items("runs/w9/data/test1400/items.jsonl")
 for run in (SHORT, LONG):
-    for stage in ("sft", "grpo", "grpo-gp3"):
+    for stage in ("sft", "grpo", *(f"grpo-{v}" for v in VARIANTS)):
         for s in SEEDS:
             if done(name(stage, run), s, "eval1400"):
                 d = f"runs/w9/eval1400/{name(stage, run).format(s=s)}"
