@@ -9,6 +9,7 @@ weights 0.1 / 0.45 / 0.45 by default. Each component is logged under its own nam
   later responses ignored); ``R_turn = 2 sum S' / (N_pred + N_gt)`` (so its range is [0, 2]).
   ``matching="pred_first"`` takes responses in time order instead (the paper's ablation), each matched as the
   benchmark matches it: to the first still-open answer whose window holds it, whatever its ``S'``.
+  ``turn_score="product"`` (not the paper's) scores a step ``2 S_time S_acc``, the benchmark's ``S`` on ``S'``'s range.
 * ``traj``   — the trajectory rubric: binary checks on granularity, sequencing and coverage /
   hallucination, derived from the simulator's ground truth for world items (:func:`world_rubric`), or
   designed and graded by an LLM for real data (:mod:`streampro.train.rubric`); ``R_traj`` = the fraction passed.
