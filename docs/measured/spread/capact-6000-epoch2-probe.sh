@@ -7,6 +7,7 @@
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
+. docs/measured/spread/lib.sh
 one() {
   s=$1; name=capact-grounding-aux0.3-6000-trainseed$s
   [ -f $OUT/seed$s/grpo2-$name/final/model.safetensors ] || streampro train grpo --init $OUT/seed$s/grpo-$name/final \
@@ -15,6 +16,10 @@ one() {
   for stage in sft grpo grpo2; do
     python docs/measured/spread/gp_next_square_probe.py $OUT/seed$s/$stage-$name/final --groups 40
   done > $OUT/logs/epoch2-probe-seed$s.txt
+  # added after the probe's output was read: the three stages scored on val350 (no rule; round18_stats.py section 7)
+  for stage in sft grpo grpo2; do
+    evalto small:$OUT/seed$s/$stage-$name/final $OUT/data/val350 $OUT/val/$stage-$name-seed$s
+  done
 }
 for s in 3 5; do one $s > $OUT/logs/epoch2-seed$s.log 2>&1 & done
 wait

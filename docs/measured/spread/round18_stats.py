@@ -111,3 +111,11 @@ for run in (SHORT, LONG):
             if done(name(stage, run), s, "eval1400"):
                 d = f"runs/w9/eval1400/{name(stage, run).format(s=s)}"
                 print(f"{stage}-{run.format(s=s)}: {bound_text(content_bound(d, items))}")
+
+two = [s for s in (3, 5) if all(done(name(st, LONG), s, "val") for st in ("sft", "grpo", "grpo2"))]
+if two:
+    print(f"\n# 7. Two epochs from the 6,000-step SFT on val350, seeds {two} (capact-6000-epoch2-probe.sh)")
+    for s in two:
+        print(f"seed {s}: " + " -> ".join(
+            f"{st} " + ", ".join(f"{d} {get(f1(name(st, LONG), s, 'val')):.1f}" for d, get in DIMENSIONS)
+            + f", GP {f1(name(st, LONG), s, 'val')['tasks']['GP']['f1']:.1f}" for st in ("sft", "grpo", "grpo2")))
