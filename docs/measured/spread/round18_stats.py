@@ -119,3 +119,9 @@ if two:
         print(f"seed {s}: " + " -> ".join(
             f"{st} " + ", ".join(f"{d} {get(f1(name(st, LONG), s, 'val')):.1f}" for d, get in DIMENSIONS)
             + f", GP {f1(name(st, LONG), s, 'val')['tasks']['GP']['f1']:.1f}" for st in ("sft", "grpo", "grpo2")))
+
+e2 = [s for s in SEEDS if done(name("grpo2", LONG), s, "eval1400")]
+if e2:
+    print(f"\n# 8. Two paper's epochs from the 6,000-step SFT, seeds {e2} (capact-6000-epoch2-test.sh, test1400)")
+    compare("the 6,000-step captioning SFT -> two epochs", name("sft", LONG), name("grpo2", LONG), e2, "eval1400")
+    compare("one epoch -> two epochs", name("grpo", LONG), name("grpo2", LONG), e2, "eval1400")
