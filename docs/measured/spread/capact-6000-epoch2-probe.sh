@@ -10,9 +10,7 @@ OUT=runs/w9
 . docs/measured/spread/lib.sh
 one() {
   s=$1; name=capact-grounding-aux0.3-6000-trainseed$s
-  [ -f $OUT/seed$s/grpo2-$name/final/model.safetensors ] || streampro train grpo --init $OUT/seed$s/grpo-$name/final \
-    --train $OUT/data/train$s/items.jsonl --out $OUT/seed$s/grpo2-$name --steps 150 --items-per-step 8 --lr 1e-4 \
-    --freeze-encoder --seed $((s + 100)) --save-every 25 --task EU --task OU --task AA --task TP --task TG --task GP
+  paper_epoch $s $OUT/seed$s/grpo-$name/final $OUT/seed$s/grpo2-$name $((s + 100))  # lib.sh
   for stage in sft grpo grpo2; do
     python docs/measured/spread/gp_next_square_probe.py $OUT/seed$s/$stage-$name/final --groups 40
   done > $OUT/logs/epoch2-probe-seed$s.txt

@@ -3,17 +3,15 @@
 # epoch added W-Avg +2.0 / +0.9 and proactive +1.9 / +0.8 on seeds 3 and 5, val350): the done-when's bar for the
 # 6,000-step captioning SFT against its GRPO model after two paper's epochs (the second: --seed s + 100, as
 # second-epoch-3000.sh), seeds 3, 4, 5, test1400. Chosen on val; written and committed before any test score of a
-# second epoch existed. Seed 4's second epoch is trained here (3 and 5 by capact-6000-epoch2-probe.sh, whose
-# function this reuses). Figures: round18_stats.py section 8.
+# second epoch existed. Seed 4's second epoch is trained here (3 and 5 by capact-6000-epoch2-probe.sh; both
+# through lib.sh's paper_epoch). Figures: round18_stats.py section 8.
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
 . docs/measured/spread/lib.sh
 for s in 3 4 5; do
   name=capact-grounding-aux0.3-6000-trainseed$s
-  ( [ -f $OUT/seed$s/grpo2-$name/final/model.safetensors ] || streampro train grpo --init $OUT/seed$s/grpo-$name/final \
-      --train $OUT/data/train$s/items.jsonl --out $OUT/seed$s/grpo2-$name --steps 150 --items-per-step 8 --lr 1e-4 \
-      --freeze-encoder --seed $((s + 100)) --save-every 25 --task EU --task OU --task AA --task TP --task TG --task GP
+  ( paper_epoch $s $OUT/seed$s/grpo-$name/final $OUT/seed$s/grpo2-$name $((s + 100))  # lib.sh
     evalto small:$OUT/seed$s/grpo2-$name/final $OUT/data/test1400 $OUT/eval1400/grpo2-$name-seed$s
   ) > $OUT/logs/epoch2-test-seed$s.log 2>&1 &
 done

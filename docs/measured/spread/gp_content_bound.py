@@ -23,12 +23,18 @@ from streampro.data.schema import load_items
 ITEMS = Path("runs/w9/data/test1400/items.jsonl")
 
 
+def matched_answer(item, t: float) -> int | None:
+    """Index of the answer the benchmark's prediction-first rule gives a response at ``t`` (None: no window holds it)."""
+    return next((j for j, a in enumerate(item.answers) if t >= item.query_time - TIME_EPS and in_window(t, item, a)),
+                None)
+
+
 def with_right_words(item, preds: list[Prediction]) -> list[Prediction]:
     """Each response the prediction-first rule gives to an answer says that answer; the rest as they were."""
     out = []
     for p in preds:
-        hit = next((a for a in item.answers if p.t >= item.query_time - TIME_EPS and in_window(p.t, item, a)), None)
-        out.append(Prediction(p.t, hit.text if hit else p.text, p.cut))
+        j = matched_answer(item, p.t)
+        out.append(Prediction(p.t, p.text if j is None else item.answers[j].text, p.cut))
     return out
 
 

@@ -14,11 +14,10 @@ import re
 from collections import Counter
 
 import numpy as np
+from gp_content_bound import matched_answer
 
 from streampro.bench.evaluate import load_predictions
 from streampro.bench.judges import JudgeRequest, RuleJudge
-from streampro.bench.scoring import in_window
-from streampro.core.items import TIME_EPS
 from streampro.core.types import Response
 from streampro.data.schema import load_items
 from streampro.train.grpo import sample_group
@@ -33,8 +32,7 @@ def kinds(item, responses, judge) -> Counter:
     plan = re.split(r", | and ", PLAN.search(item.question)[1])
     out = Counter()
     for r in responses:
-        j = next((j for j, a in enumerate(item.answers) if r.time >= item.query_time - TIME_EPS
-                  and in_window(r.time, item, a)), None)
+        j = matched_answer(item, r.time)
         if j is None:
             continue
         a = item.answers[j]

@@ -8,15 +8,20 @@ gen() { [ -f "$1/items.jsonl" ] || streampro generate --out "$1" --split "$2" --
 # unless OUT_DIR/summary.json exists
 evalto() { [ -f "$3/summary.json" ] || streampro eval --model "$1" --bench "$2/items.jsonl" --out "$3" > "$3.log" 2>&1; }
 
-# capact_grpo SEED VARIANT [more `streampro train grpo` flags]: the paper's GRPO epoch (150 steps x 8 questions x G 8,
-# lr 1e-4, RL tasks EU OU AA TP TG GP) from seed SEED's 3,750-step captioning SFT with the extra flags, into
-# runs/w9/seedSEED/grpo-VARIANT-capact-grounding-aux0.3-3750-trainseedSEED, unless its final model exists
+# paper_epoch SEED INIT OUT GRPO_SEED [more `streampro train grpo` flags]: the paper's GRPO epoch (150 steps x 8
+# questions x G 8, lr 1e-4, RL tasks EU OU AA TP TG GP) from model INIT on seed SEED's train split into OUT, unless
+# OUT's final model exists
+paper_epoch() {
+  [ -f $3/final/model.safetensors ] || streampro train grpo --init $2 --train runs/w9/data/train$1/items.jsonl \
+    --out $3 --steps 150 --items-per-step 8 --lr 1e-4 --freeze-encoder --seed $4 --save-every 25 \
+    --task EU --task OU --task AA --task TP --task TG --task GP "${@:5}"
+}
+
+# capact_grpo SEED VARIANT [more grpo flags]: paper_epoch from seed SEED's 3,750-step captioning SFT with the extra
+# flags, into runs/w9/seedSEED/grpo-VARIANT-capact-grounding-aux0.3-3750-trainseedSEED
 capact_grpo() {
   local name=capact-grounding-aux0.3-3750-trainseed$1
-  [ -f runs/w9/seed$1/grpo-$2-$name/final/model.safetensors ] || streampro train grpo \
-    --init runs/w9/seed$1/sft-$name/final --train runs/w9/data/train$1/items.jsonl --out runs/w9/seed$1/grpo-$2-$name \
-    --steps 150 --items-per-step 8 --lr 1e-4 --freeze-encoder --seed $1 --save-every 25 \
-    --task EU --task OU --task AA --task TP --task TG --task GP "${@:3}"
+  paper_epoch $1 runs/w9/seed$1/sft-$name/final runs/w9/seed$1/grpo-$2-$name $1 "${@:3}"
 }
 
 # capact_variant VARIANT [grpo flags]: with STAGE=test, capact_grpo for seeds 3 4 5 side by side, each scored on
