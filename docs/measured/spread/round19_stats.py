@@ -8,12 +8,14 @@ script calls. Without it, plain text (-> round19-stats.txt):
 2. The chosen count on test1400: the done-when's bar (6,000-step SFT -> K epochs) and two epochs -> K epochs.
 3. Training reward of every epoch, per seed.
 4. gp_content_bound.py on the chosen models (test1400).
+5. The diagnostic gp-supervised-val.sh: seed 3's SFT continued 600 steps with and without GP's answers (val350).
 Reads runs/w9. Run from the repository root."""
 
 import sys
 
 import numpy as np
 from gp_content_bound import bound_text, content_bound
+from gp_next_square_probe import scored_kinds, share
 from spread_stats import DIMENSIONS, compare, done, f1, reward_first_last
 
 from streampro.data.schema import load_items
@@ -86,3 +88,13 @@ if tested:
         for s in tested:
             d = f"runs/w9/eval1400/{name(k).format(s=s)}"
             print(f"{stage(k)}-{RUN.format(s=s)}: {bound_text(content_bound(d, items))}")
+
+ARMS = {"the 6,000-step SFT": name(0), "(b) + 600 steps, its tasks": f"sft600-{RUN}-seed{{s}}",
+        "(a) + 600 steps, its tasks and GP": f"sftgp600-{RUN}-seed{{s}}"}
+if all(done(n, 3, "val") for n in ARMS.values()):
+    print("\n# 5. Shown GP's answers: 600-step continuations of seed 3's 6,000-step SFT (gp-supervised-val.sh, val350)")
+    for label, n in ARMS.items():
+        f = f1(n, 3, "val")
+        print(f"{label}: " + "; ".join(f"{d} {get(f):.1f}" for d, get in DIMENSIONS) + "; " + "; ".join(
+            f"{task} {f['tasks'][task]['f1']:.1f}" for task in ("GP", "AA", "RF", "TG")) + "; GP next square "
+            + share(scored_kinds(f"runs/w9/val/{n.format(s=3)}", "runs/w9/data/val350/items.jsonl")))
