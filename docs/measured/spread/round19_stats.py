@@ -98,3 +98,22 @@ if all(done(n, 3, "val") for n in ARMS.values()):
         print(f"{label}: " + "; ".join(f"{d} {get(f):.1f}" for d, get in DIMENSIONS) + "; " + "; ".join(
             f"{task} {f['tasks'][task]['f1']:.1f}" for task in ("GP", "AA", "RF", "TG")) + "; GP next square "
             + share(scored_kinds(f"runs/w9/val/{n.format(s=3)}", "runs/w9/data/val350/items.jsonl")))
+
+LR3 = f"grpo3lr3-{RUN}-seed{{s}}"
+if all(done(LR3, s, "val") for s in (3, 5)):
+    print("\n# 6. A third epoch at lr 3e-4 against the third at lr 1e-4, same init (epoch3-lr-val.sh, val350, seeds 3, 5)")
+    rows = {"two epochs": name(2), "+ third epoch, lr 1e-4": name(3), "+ third epoch, lr 3e-4": LR3}
+    for label, n in rows.items():
+        print(f"{label}: " + " | ".join(f"seed {s}: " + ", ".join(
+            f"{d} {get(f1(n, s, 'val')):.1f}" for d, get in DIMENSIONS) + f", GP {f1(n, s, 'val')['tasks']['GP']['f1']:.1f}"
+            + ", next square " + share(scored_kinds(f"runs/w9/val/{n.format(s=s)}", "runs/w9/data/val350/items.jsonl"))
+            for s in (3, 5)))
+    mean = {label: [float(np.mean([get(f1(n, s, "val")) for s in (3, 5)])) for _, get in DIMENSIONS[:2]]
+            for label, n in rows.items()}
+    (w1, p1), (w3, p3) = mean["+ third epoch, lr 1e-4"], mean["+ third epoch, lr 3e-4"]
+    print(f"means (W-Avg, proactive): lr 1e-4 {w1:.2f}, {p1:.2f}; lr 3e-4 {w3:.2f}, {p3:.2f}; rule (proactive >= "
+          f"lr 1e-4's + 1.5, W-Avg not below): " + ("met: to the three-seed test" if p3 >= p1 + 1.5 and w3 >= w1
+                                                     else "not met: nothing goes to test"))
+    tested = [s for s in SEEDS if done(LR3, s, "eval1400")]
+    if tested:
+        compare("the 6,000-step captioning SFT -> two epochs + a third at lr 3e-4", name(0), LR3, tested, "eval1400")
