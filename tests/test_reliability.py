@@ -312,6 +312,7 @@ def test_settings_that_crashed_or_trained_nothing_are_refused_in_one_line(g14, t
         "taskw.yaml": ("init: x\ntask_weights: {GP: 3, XX: 1}\n", "grpo", "unknown task(s) ['XX'] in 'task_weights'"),
         "negw.yaml": ("init: x\ntask_weights: {GP: -1}\n", "grpo", "task weight 'GP' must be a finite number >= 0"),
         "turn.yaml": ("init: x\nturn_score: max\n", "grpo", "'turn_score' must be one of ('sum', 'product')"),
+        "credit.yaml": ("init: x\ncredit: response\nresponse_credit: -1\n", "grpo", "'response_credit' must be >= 0"),
         "groupsize.yaml": ("init: x\ngroupsize: 4\n", "grpo", "did you mean 'group_size'"),
         "heads.yaml": ("train: g14/items.jsonl\nmodel: {d_model: 32, n_heads: 3}\n", "sft",
                        "model.d_model (32) must be a multiple of model.n_heads (3)"),

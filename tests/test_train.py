@@ -11,9 +11,17 @@ from streampro.models.base import Response
 from streampro.models.small import SmallConfig, StreamProSmall
 from streampro.models.tokenizer import build_tokenizer, world_vocabulary
 from streampro.train.checkpoint import TrainingDiverged, check_finite
-from streampro.train.grpo import group_advantages, grpo_loss, rollout, token_logprobs, tree_advantages
+from streampro.train.grpo import (
+    Rollout,
+    group_advantages,
+    grpo_loss,
+    response_advantages,
+    rollout,
+    token_logprobs,
+    tree_advantages,
+)
 from streampro.train.losses import effective_number_weights, stream_loss
-from streampro.train.rewards import RewardSettings, compute_rewards, r_format, r_traj, r_turn
+from streampro.train.rewards import RewardSettings, compute_rewards, r_format, r_traj, r_turn, turn_matches
 from streampro.train.trajectory import (
     IGNORE,
     KIND_ANSWER,
@@ -354,6 +362,36 @@ def test_group_advantages():
     near = torch.tensor([[0.30, 0.31], [0.0, 1.0]])  # a hair's difference vs a real one
     assert (group_advantages(near).abs() > 0.95).all()  # scaled: the hair pushes as hard as the real difference
     assert torch.allclose(group_advantages(near, scale=False), torch.tensor([[-0.005, 0.005], [-0.5, 0.5]]), atol=1e-6)
+
+
+def test_response_credit_pays_each_matched_response_its_words_against_the_group(small_items):
+    gp, j = _it(small_items, "GP"), RuleJudge()
+    b = gp.answers[0]
+    right, vague = Response(gp.id, b.text, b.time), Response(gp.id, "next, go to the square", b.time)
+    # the turn reward's own matching, with each pair's S' and S_acc (the rule judge: 5/5 and 1/5)
+    assert turn_matches(gp, [right], j) == [(0, 0, pytest.approx(2.0), pytest.approx(1.0))]
+    assert turn_matches(gp, [vague], j) == [(0, 0, pytest.approx(1.2), pytest.approx(0.2))]
+    S, R, A, E, X = 1, 2, 5, 9, IGNORE  # silence, respond, an answer word, eos; X: a frame or query token
+    row = [X, R, A, E, X, S]  # a response after frame 0 (decision R, words A and eos), silence after frame 1
+    labels = torch.tensor([row, row, [X, S, X, X, X, S]])
+    kind = torch.tensor([[0, 1, 2, 2, 0, 1], [0, 1, 2, 2, 0, 1], [0, 1, 0, 0, 0, 1]])
+    adv = torch.tensor([0.5, -0.1, -0.4])  # the rollouts' GRPO advantages
+    rolls = [Rollout(None, 0.0, {}, 1, [(0, 0, 2.0, 1.0)]), Rollout(None, 0.0, {}, 1, [(0, 0, 1.2, 0.2)]),
+             Rollout(None, 0.0, {}, 0, [])]
+    out = response_advantages(labels, kind, R, adv, rolls, 3, weight=1.0)
+    mask = labels != IGNORE
+    # the words of the right answer get + (1.0 - 0.6), the vague one's - 0.4; decisions keep the rollout's advantage
+    assert out[0][mask[0]].tolist() == pytest.approx([0.5, 0.9, 0.9, 0.5])
+    assert out[1][mask[1]].tolist() == pytest.approx([-0.1, -0.5, -0.5, -0.1])
+    assert out[2][mask[2]].tolist() == pytest.approx([-0.4, -0.4])
+    # a rollout whose spans do not line up with its responses keeps the trajectory advantage; one alone on an
+    # answer has nothing to be compared with
+    rolls[1].n_responses = 2
+    out = response_advantages(labels, kind, R, adv, rolls, 3, weight=0.5)
+    assert out[1][mask[1]].tolist() == pytest.approx([-0.1] * 4)
+    assert out[0][mask[0]].tolist() == pytest.approx([0.5, 0.7, 0.7, 0.5])
+    alone = response_advantages(labels[:1], kind[:1], R, adv[:1], rolls[:1], 1, weight=1.0)
+    assert alone[0][mask[0]].tolist() == pytest.approx([0.5] * 4)
 
 
 def test_tree_credit_compares_each_action_with_the_rollouts_in_the_same_state():

@@ -114,7 +114,9 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
                              "longest)")
     credit: str = setting("trajectory", "which advantage each action token gets: trajectory (the paper's GRPO: its "
                           "rollout's, R - group mean) | tree (ours: R - the mean over the group's rollouts that took the "
-                          "same actions before it, i.e. stood in the same state)")
+                          "same actions before it, i.e. stood in the same state) | response (ours: trajectory, plus "
+                          "on each matched response's words its S_acc minus the group's mean S_acc for the same answer)")
+    response_credit: float = setting(1.0, "credit: response: the weight of a response's own content term")
     seed: int = setting(0, "seed")
     save_every: int = setting(10, "steps between checkpoints (a rerun resumes from the newest)")
     log_every: int = setting(1, "steps between log.jsonl lines")
@@ -155,6 +157,8 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
             for k, w in table.items():
                 if isinstance(w, bool) or not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
                     raise InputError(f"{where}: {name} weight {k!r} must be a finite number >= 0, got {w!r}")
+        if not (math.isfinite(self.response_credit) and self.response_credit >= 0):
+            raise InputError(f"{where}: 'response_credit' must be >= 0, got {self.response_credit!r}")
         for key, low in (("clip_eps", 0.0), ("reward_tau", 0.0)):
             v = getattr(self, key)
             if not (math.isfinite(v) and v > low):
@@ -164,7 +168,7 @@ class GRPOConfig(HFOptions, LLMSettings, YamlConfig):
         for key, allowed in (("matching", ("gt_first", "pred_first")), ("turn_score", TURN_SCORES),
                              ("judge", ("exact", "rule", "llm")),
                              ("rubric", ("world", "llm")), ("loss_type", LOSS_TYPES),
-                             ("credit", ("trajectory", "tree"))):
+                             ("credit", ("trajectory", "tree", "response"))):
             if getattr(self, key) not in allowed:
                 raise InputError(f"{where}: {key!r} must be one of {allowed}, got {getattr(self, key)!r}")
         self.check_llm(where)

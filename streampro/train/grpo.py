@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from accelerate import Accelerator
 from accelerate.utils import set_seed
 from tqdm import tqdm
 
+from ..bench.judges import RuleJudge
 from ..bench.protocol import StreamJob, StreamQuery, run_jobs
 from ..core.errors import InputError
 from ..data.schema import Item, load_items
@@ -31,8 +33,18 @@ from .checkpoint import JsonlLogger, check_finite, claim_training_run, resume, s
 from .configs import LOSS_TYPES, GRPOConfig
 from .curves import plot_curves, validate
 from .policy import build_policy
-from .rewards import RewardSettings, compute_rewards
-from .trajectory import IGNORE, Trajectory, build_trajectory, collate, item_frames, load_frames, select_tasks
+from .rewards import RewardSettings, compute_rewards, turn_matches
+from .trajectory import (
+    IGNORE,
+    KIND_ANSWER,
+    KIND_DECISION,
+    Trajectory,
+    build_trajectory,
+    collate,
+    item_frames,
+    load_frames,
+    select_tasks,
+)
 
 
 @dataclass
@@ -41,6 +53,8 @@ class Rollout:
     reward: float
     parts: dict[str, float]
     n_responses: int
+    #: the turn reward's matched pairs (response index in time order, answer index, S', S_acc); ``credit: response``
+    matches: list[tuple[int, int, float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -105,11 +119,12 @@ def sample_groups(policy, groups: list[tuple[Item, np.ndarray, list[int]]], temp
 
 
 def score_sample(policy, sample: Sample, weights: dict[str, float], settings: RewardSettings = RewardSettings(),
-                 judge=None, rubric=None) -> Rollout:
+                 judge=None, rubric=None, with_matches: bool = False) -> Rollout:
     cfg = policy.cfg
     total, parts = compute_rewards(sample.item, sample.responses, sample.steps,
                                    (cfg.silence_id, cfg.respond_id, cfg.eos_id), weights, judge, settings, rubric)
-    return Rollout(sample.trajectory, total, parts, len(sample.responses))
+    matches = turn_matches(sample.item, sample.responses, judge or RuleJudge(), settings) if with_matches else []
+    return Rollout(sample.trajectory, total, parts, len(sample.responses), matches)
 
 
 def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: float,
@@ -187,6 +202,38 @@ def tree_advantages(labels: torch.Tensor, rewards: torch.Tensor, eps: float = 1e
             ids: dict[tuple[int, int], int] = {}
             for i in live:
                 state[i] = ids.setdefault((state[i], acts[i][k]), len(ids))
+    return out
+
+
+def response_advantages(labels: torch.Tensor, kind: torch.Tensor, respond_id: int, adv: torch.Tensor,
+                        rolls: list[Rollout], group_size: int, weight: float) -> torch.Tensor:
+    """Per-token advantages ``[B, T]`` (``credit: response``; ours, not the paper's). Every action token keeps its
+    rollout's GRPO advantage ``adv`` ``[B]``; the answer tokens of a response the turn reward matched to answer j
+    get ``weight * (S_acc - the mean S_acc of the group's responses matched to j)`` on top.
+
+    Why: a Goal Planning rollout's reward mixes four or five answers' timing and words, so the tokens that name the
+    right next square share one advantage with those naming a wrong one; after two paper's epochs most groups
+    hold a rollout naming the next square and the policy no longer moves towards it (docs/results.md, issue 18
+    round 19). Comparing each response's words with what the group's other rollouts said for the same answer
+    credits the words themselves. A rollout whose response spans do not line up with its responses (an answer
+    the streamer dropped) keeps the trajectory advantage alone."""
+    out = adv.float().view(-1, 1).expand(labels.shape).clone()
+    for g in range(len(rolls) // group_size):
+        rows = range(g * group_size, (g + 1) * group_size)
+        said = defaultdict(list)
+        for r in rows:
+            for _, j, _, acc in rolls[r].matches:
+                said[j].append(acc)
+        for r in rows:
+            starts = torch.nonzero((kind[r] == KIND_DECISION) & (labels[r] == respond_id)).flatten().tolist()
+            if len(starts) != rolls[r].n_responses:
+                continue
+            for i, j, _, acc in rolls[r].matches:
+                if len(said[j]) > 1:
+                    end = starts[i] + 1
+                    while end < labels.shape[1] and kind[r, end] == KIND_ANSWER:
+                        end += 1
+                    out[r, starts[i] + 1 : end] += weight * (acc - sum(said[j]) / len(said[j]))
     return out
 
 
@@ -292,12 +339,17 @@ def train_grpo(cfg: GRPOConfig, progress: bool = True, overwrite: bool = False) 
             raw, groups, cfg.temperature, cfg.decision_sampling,
             None if features is None else [features[it.video] for it in mine]) for smp in group]
         with ThreadPoolExecutor(max(1, cfg.llm_concurrency)) as pool:  # LLM judge/rubric calls overlap
-            rolls: list[Rollout] = list(pool.map(partial(score_sample, raw, weights=cfg.reward_weights,
-                                                         settings=settings, judge=judge, rubric=rubric), samples))
+            rolls: list[Rollout] = list(pool.map(partial(
+                score_sample, raw, weights=cfg.reward_weights, settings=settings, judge=judge, rubric=rubric,
+                with_matches=cfg.credit == "response"), samples))
         rewards = torch.tensor([r.reward for r in rolls]).view(len(mine), cfg.group_size)
         batch = collate(mcfg, [r.trajectory for r in rolls])
-        adv = (group_advantages(rewards, scale=cfg.scale_rewards).flatten() if cfg.credit == "trajectory"
-               else tree_advantages(batch.labels, rewards, scale=cfg.scale_rewards)).to(dev)
+        adv = (tree_advantages(batch.labels, rewards, scale=cfg.scale_rewards) if cfg.credit == "tree"
+               else group_advantages(rewards, scale=cfg.scale_rewards).flatten())
+        if cfg.credit == "response":
+            adv = response_advantages(batch.labels, batch.kind, mcfg.respond_id, adv, rolls, cfg.group_size,
+                                      cfg.response_credit)
+        adv = adv.to(dev)
         with torch.no_grad():
             ref_logp = token_logprobs(reference.to(dev), batch, dev, cfg.temperature)[0] if cfg.kl_beta else None
             # one inner epoch: the sampling policy is the one being trained, so its log-probs are this

@@ -81,38 +81,49 @@ def _in_reward_window(t: float, item: Item, a: Answer, tau: float) -> bool:
     return within(t, lo - tau, lo if item.dimension == "proactive" else hi + tau)
 
 
-def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: RewardSettings = RewardSettings()) -> float:
+def turn_matches(item: Item, responses: Sequence[Response], judge: Judge,
+                 settings: RewardSettings = RewardSettings()) -> list[tuple[int, int, float, float]]:
+    """The turn reward's matching: ``(response index in time order, answer index, S', S_acc)`` per matched pair.
+    ``credit: response`` reads ``S_acc`` from it to credit each response's words (grpo.py)."""
     preds = sorted(responses, key=lambda r: r.time)
-    if not preds:
-        return 0.0
-    free = set(range(len(preds)))
+    free, out = set(range(len(preds))), []
 
-    def sprime(p: Response, a: Answer) -> float:
-        st = time_score(p.time, item, a, (settings.tau, settings.tau))
+    def scored(p: Response, a: Answer) -> tuple[float, float]:
+        st, acc = time_score(p.time, item, a, (settings.tau, settings.tau)), content(item, a, p.text, judge)
         if settings.turn_score == "product":
-            return 2 * st * content(item, a, p.text, judge) if st > 0 else 0.0  # [0, 2], as the sum's range
-        return st + content(item, a, p.text, judge)
+            return (2 * st * acc if st > 0 else 0.0), acc  # [0, 2], as the sum's range
+        return st + acc, acc
 
-    total = 0.0
     if settings.matching == "gt_first":
-        for a in item.answers:
+        for j, a in enumerate(item.answers):
             # Algorithm 1: a prediction is taken only when its S' > 0; one that earns nothing for this answer
             # stays free for a later one
-            cands = [(sc, -i) for i in free if _in_reward_window(preds[i].time, item, a, settings.tau)
-                     and (sc := sprime(preds[i], a)) > 0]
+            cands = []
+            for i in free:
+                if _in_reward_window(preds[i].time, item, a, settings.tau):
+                    s, acc = scored(preds[i], a)
+                    if s > 0:
+                        cands.append((s, -i, acc))
             if cands:
-                s, neg_i = max(cands)
+                s, neg_i, acc = max(cands)
                 free.discard(-neg_i)
-                total += s
+                out.append((-neg_i, j, s, acc))
     else:
         open_answers = set(range(len(item.answers)))
-        for p in preds:  # the benchmark's rule (bench.scoring, matching="first"): the first window that holds it
+        for i, p in enumerate(preds):  # the benchmark's rule (bench.scoring, matching="first"): first window holding it
             j = next((j for j in sorted(open_answers)
                       if _in_reward_window(p.time, item, item.answers[j], settings.tau)), None)
             if j is not None:
                 open_answers.discard(j)
-                total += sprime(p, item.answers[j])
-    return 2 * total / (len(preds) + len(item.answers))
+                out.append((i, j, *scored(p, item.answers[j])))
+    return out
+
+
+def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: RewardSettings = RewardSettings()) -> float:
+    if not responses:
+        return 0.0
+    total = sum(s for _, _, s, _ in turn_matches(item, responses, judge, settings))
+    return 2 * total / (len(responses) + len(item.answers))
 
 
 Check = tuple[str, Callable[[], bool]]

@@ -117,3 +117,18 @@ if all(done(LR3, s, "val") for s in (3, 5)):
     tested = [s for s in SEEDS if done(LR3, s, "eval1400")]
     if tested:
         compare("the 6,000-step captioning SFT -> two epochs + a third at lr 3e-4", name(0), LR3, tested, "eval1400")
+
+RESP = f"grpo3resp-{RUN}-seed{{s}}"
+if all(done(RESP, s, "val") for s in (3, 5)):
+    print("\n# 7. A third epoch with `credit: response` against the paper's third (response-credit-val.sh, val350)")
+    rows = {"+ third epoch (trajectory credit)": name(3), "+ third epoch, credit: response": RESP}
+    for label, n in rows.items():
+        print(f"{label}: " + " | ".join(f"seed {s}: " + ", ".join(
+            f"{d} {get(f1(n, s, 'val')):.1f}" for d, get in DIMENSIONS) + f", GP {f1(n, s, 'val')['tasks']['GP']['f1']:.1f}"
+            + ", next square " + share(scored_kinds(f"runs/w9/val/{n.format(s=s)}", "runs/w9/data/val350/items.jsonl"))
+            for s in (3, 5)))
+    (w1, p1), (w3, p3) = ([float(np.mean([get(f1(n, s, "val")) for s in (3, 5)])) for _, get in DIMENSIONS[:2]]
+                          for n in rows.values())
+    print(f"means (W-Avg, proactive): trajectory {w1:.2f}, {p1:.2f}; response {w3:.2f}, {p3:.2f}; rule (proactive >= "
+          f"trajectory's + 1.5, W-Avg not below): " + ("met: the three-seed test is next" if p3 >= p1 + 1.5 and w3 >= w1
+                                                      else "not met: nothing goes to test"))

@@ -1,0 +1,23 @@
+#!/bin/bash
+# issue 18, round 19, val only: per-response credit (new setting `credit: response`, ours, not the paper's): every
+# action token keeps its rollout's GRPO advantage and the words of each response the turn reward matched get that
+# response's S_acc minus the group's mean S_acc for the same answer on top (`response_credit` 1.0). Written after
+# the plateau of capact-6000-epochs-3-5.sh and epoch3-lr-val.sh: most GP groups hold a rollout naming the next square
+# but the policy no longer moves towards it, and a right square in one response shares one advantage with a wrong
+# one in the next. A third epoch with it (the paper's epoch otherwise: lib.sh's paper_epoch, --seed s + 200) from the
+# two-epoch models of seeds 3 and 5, against the lr-1e-4 third epoch of capact-6000-epochs-3-5.sh (same init and
+# seed), val350, with the greedy next-square share (round19_stats.py section 7).
+# Rule, fixed before any output existed: the three-seed test (the 6,000-step SFT -> two paper's epochs + this one)
+# only if the mean val proactive over seeds 3 and 5 beats the lr-1e-4 third epoch's by 1.5 with W-Avg not below
+# it. This session has no time left for that test: if the rule is met, it is the next round's first run.
+set -e
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+OUT=runs/w9
+. docs/measured/spread/lib.sh
+one() {
+  local s=$1 name=capact-grounding-aux0.3-6000-trainseed$1
+  paper_epoch $s $OUT/seed$s/grpo2-$name/final $OUT/seed$s/grpo3resp-$name $((s + 200)) --credit response
+  evalto small:$OUT/seed$s/grpo3resp-$name/final $OUT/data/val350 $OUT/val/grpo3resp-$name-seed$s
+}
+for s in 3 5; do one $s > $OUT/logs/response-credit-seed$s.log 2>&1 & done
+wait
