@@ -132,3 +132,8 @@ if all(done(RESP, s, "val") for s in (3, 5)):
     print(f"means (W-Avg, proactive): trajectory {w1:.2f}, {p1:.2f}; response {w3:.2f}, {p3:.2f}; rule (proactive >= "
           f"trajectory's + 1.5, W-Avg not below): " + ("met: the three-seed test is next" if p3 >= p1 + 1.5 and w3 >= w1
                                                       else "not met: nothing goes to test"))
+    tested = [s for s in SEEDS if done(RESP, s, "eval1400")]
+    if tested:
+        print(f"\n# 8. The 6,000-step SFT -> two paper's epochs + a third with credit: response, test1400, seeds {tested}")
+        compare("the 6,000-step captioning SFT -> two epochs + credit: response", name(0), RESP, tested, "eval1400")
+        compare("two epochs -> + credit: response", name(2), RESP, tested, "eval1400")
