@@ -11,19 +11,24 @@
 # only if the mean val proactive over seeds 3 and 5 beats the lr-1e-4 third epoch's by 1.5 with W-Avg not below
 # it. (Amended while the val epochs ran, before any of their output existed: the clock allows the test this round,
 # STAGE=test: seed 4 trains the same epoch, and the three are scored on test1400; round19_stats.py section 8.)
+# RC=3 (added after the RC=1 val run was read: mean proactive +0.81 over the trajectory-credit third epoch, W-Avg
+# +1.0, next-square share +2-3 points; a dose-response check with the same rule): `response_credit: 3`, run
+# folders grpo3resp3-*; if its rule is met and the clock allows, STAGE=test RC=3 this round, else the next.
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+RC=${RC:-1}
+tag=grpo3resp$([ "$RC" = 1 ] || echo "$RC")
 OUT=runs/w9
 . docs/measured/spread/lib.sh
 one() {
   local s=$1 name=capact-grounding-aux0.3-6000-trainseed$1
-  paper_epoch $s $OUT/seed$s/grpo2-$name/final $OUT/seed$s/grpo3resp-$name $((s + 200)) --credit response
+  paper_epoch $s $OUT/seed$s/grpo2-$name/final $OUT/seed$s/$tag-$name $((s + 200)) --credit response --response-credit $RC
   if [ "$STAGE" = test ]; then
-    evalto small:$OUT/seed$s/grpo3resp-$name/final $OUT/data/test1400 $OUT/eval1400/grpo3resp-$name-seed$s
+    evalto small:$OUT/seed$s/$tag-$name/final $OUT/data/test1400 $OUT/eval1400/$tag-$name-seed$s
   else
-    evalto small:$OUT/seed$s/grpo3resp-$name/final $OUT/data/val350 $OUT/val/grpo3resp-$name-seed$s
+    evalto small:$OUT/seed$s/$tag-$name/final $OUT/data/val350 $OUT/val/$tag-$name-seed$s
   fi
 }
 if [ "$STAGE" = test ]; then seeds="3 4 5"; else seeds="3 5"; fi
-for s in $seeds; do one $s > $OUT/logs/response-credit-$STAGE-seed$s.log 2>&1 & done
+for s in $seeds; do one $s > $OUT/logs/response-credit$RC-$STAGE-seed$s.log 2>&1 & done
 wait

@@ -118,10 +118,13 @@ if all(done(LR3, s, "val") for s in (3, 5)):
     if tested:
         compare("the 6,000-step captioning SFT -> two epochs + a third at lr 3e-4", name(0), LR3, tested, "eval1400")
 
-RESP = f"grpo3resp-{RUN}-seed{{s}}"
-if all(done(RESP, s, "val") for s in (3, 5)):
-    print("\n# 7. A third epoch with `credit: response` against the paper's third (response-credit-val.sh, val350)")
-    rows = {"+ third epoch (trajectory credit)": name(3), "+ third epoch, credit: response": RESP}
+for rc, tag in ((1, "grpo3resp"), (3, "grpo3resp3")):
+    RESP = f"{tag}-{RUN}-seed{{s}}"
+    if not all(done(RESP, s, "val") for s in (3, 5)):
+        continue
+    print(f"\n# 7. A third epoch with `credit: response`, response_credit {rc}, against the paper's third "
+          "(response-credit-val.sh, val350)")
+    rows = {"+ third epoch (trajectory credit)": name(3), f"+ third epoch, credit: response {rc}": RESP}
     for label, n in rows.items():
         print(f"{label}: " + " | ".join(f"seed {s}: " + ", ".join(
             f"{d} {get(f1(n, s, 'val')):.1f}" for d, get in DIMENSIONS) + f", GP {f1(n, s, 'val')['tasks']['GP']['f1']:.1f}"
@@ -134,6 +137,7 @@ if all(done(RESP, s, "val") for s in (3, 5)):
                                                       else "not met: nothing goes to test"))
     tested = [s for s in SEEDS if done(RESP, s, "eval1400")]
     if tested:
-        print(f"\n# 8. The 6,000-step SFT -> two paper's epochs + a third with credit: response, test1400, seeds {tested}")
+        print(f"\n# 8. The 6,000-step SFT -> two paper's epochs + a third with credit: response {rc}, test1400, "
+              f"seeds {tested}")
         compare("the 6,000-step captioning SFT -> two epochs + credit: response", name(0), RESP, tested, "eval1400")
         compare("two epochs -> + credit: response", name(2), RESP, tested, "eval1400")
