@@ -69,6 +69,8 @@ def test_votes_by_click_and_keyboard_land_once_and_names_stay_hidden(arena, tmp_
         seen_html.append(page_text(driver))
         driver.find_element(By.TAG_NAME, "body").send_keys("t")  # keyboard: tie
         wait(driver, lambda d: store.count() == 2)
+        # the page ignores keys while it loads the next pair (no double votes); its status line changes with it
+        wait(driver, lambda d: "your votes: 2" in d.find_element(By.ID, "status").text)
         driver.find_element(By.TAG_NAME, "body").send_keys("4")  # keyboard: both bad
         wait(driver, lambda d: store.count() == 3)
         wait(driver, lambda d: "your votes: 3" in d.find_element(By.ID, "status").text)
