@@ -121,10 +121,11 @@ def sample_groups(policy, groups: list[tuple[Item, np.ndarray, list[int]]], temp
 def score_sample(policy, sample: Sample, weights: dict[str, float], settings: RewardSettings = RewardSettings(),
                  judge=None, rubric=None, with_matches: bool = False) -> Rollout:
     cfg = policy.cfg
+    matches = turn_matches(sample.item, sample.responses, judge or RuleJudge(), settings) if with_matches else None
     total, parts = compute_rewards(sample.item, sample.responses, sample.steps,
-                                   (cfg.silence_id, cfg.respond_id, cfg.eos_id), weights, judge, settings, rubric)
-    matches = turn_matches(sample.item, sample.responses, judge or RuleJudge(), settings) if with_matches else []
-    return Rollout(sample.trajectory, total, parts, len(sample.responses), matches)
+                                   (cfg.silence_id, cfg.respond_id, cfg.eos_id), weights, judge, settings, rubric,
+                                   matches)  # the turn reward reuses the pairs instead of matching again
+    return Rollout(sample.trajectory, total, parts, len(sample.responses), matches or [])
 
 
 def rollout(policy, item: Item, frames: np.ndarray, seed: int, temperature: float,

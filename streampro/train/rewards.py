@@ -119,11 +119,14 @@ def turn_matches(item: Item, responses: Sequence[Response], judge: Judge,
     return out
 
 
-def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: RewardSettings = RewardSettings()) -> float:
+def r_turn(item: Item, responses: Sequence[Response], judge: Judge, settings: RewardSettings = RewardSettings(),
+           matches: Sequence[tuple[int, int, float, float]] | None = None) -> float:
+    """``R_turn = 2 sum S' / (N_pred + N_gt)``; ``matches``: :func:`turn_matches` of these responses, when the
+    caller already has them (``credit: response`` reads them too)."""
     if not responses:
         return 0.0
-    total = sum(s for _, _, s, _ in turn_matches(item, responses, judge, settings))
-    return 2 * total / (len(responses) + len(item.answers))
+    pairs = turn_matches(item, responses, judge, settings) if matches is None else matches
+    return 2 * sum(s for _, _, s, _ in pairs) / (len(responses) + len(item.answers))
 
 
 Check = tuple[str, Callable[[], bool]]
@@ -169,15 +172,17 @@ def rollout_f1(item: Item, responses: Sequence[Response], judge: Judge) -> float
 
 def compute_rewards(item: Item, responses: Sequence[Response], steps: Sequence[Sequence[int]], ids: tuple[int, int, int],
                     weights: dict[str, float] | None = None, judge: Judge | None = None,
-                    settings: RewardSettings = RewardSettings(), rubric: Rubric | None = None) -> tuple[float, dict[str, float]]:
+                    settings: RewardSettings = RewardSettings(), rubric: Rubric | None = None,
+                    matches: Sequence[tuple[int, int, float, float]] | None = None) -> tuple[float, dict[str, float]]:
     """Total reward and its named parts. ``ids`` = (silence, respond, eos) token ids; ``judge`` scores
-    content (default ``rule``), ``rubric`` the trajectory (default: from the ground truth)."""
+    content (default ``rule``), ``rubric`` the trajectory (default: from the ground truth); ``matches``: the turn
+    reward's pairs (:func:`turn_matches`) when the caller has computed them."""
     weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = set(weights) - set(REWARD_PARTS)
     if unknown:
         raise KeyError(f"unknown reward(s) {sorted(unknown)}; known: {sorted(REWARD_PARTS)}")
     judge = judge or RuleJudge()
-    parts = {"format": r_format(steps, *ids), "turn": r_turn(item, responses, judge, settings),
+    parts = {"format": r_format(steps, *ids), "turn": r_turn(item, responses, judge, settings, matches),
              # an LLM rubric with weight 0 (the paper's 0.1/0.9/0 ablation) is not worth its calls
              "traj": r_traj(item, responses, judge, rubric)[0]
              if weights.get("traj") or not getattr(rubric, "calls_an_llm", False) else 0.0}
