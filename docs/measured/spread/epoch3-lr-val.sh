@@ -10,17 +10,5 @@
 # the 6,000-step SFT is compared with the three lr-3e-4 third epochs on test1400 (STAGE=test).
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-OUT=runs/w9
 . docs/measured/spread/lib.sh
-one() {
-  local s=$1 name=capact-grounding-aux0.3-6000-trainseed$1
-  paper_epoch $s $OUT/seed$s/grpo2-$name/final $OUT/seed$s/grpo3lr3-$name $((s + 200)) --lr 3e-4
-  if [ "$STAGE" = test ]; then
-    evalto small:$OUT/seed$s/grpo3lr3-$name/final $OUT/data/test1400 $OUT/eval1400/grpo3lr3-$name-seed$s
-  else
-    evalto small:$OUT/seed$s/grpo3lr3-$name/final $OUT/data/val350 $OUT/val/grpo3lr3-$name-seed$s
-  fi
-}
-if [ "$STAGE" = test ]; then seeds="3 4 5"; else seeds="3 5"; fi
-for s in $seeds; do one $s > $OUT/logs/epoch3-lr3-$STAGE-seed$s.log 2>&1 & done
-wait
+third_epoch grpo3lr3 epoch3-lr3 --lr 3e-4

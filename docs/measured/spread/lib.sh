@@ -45,3 +45,19 @@ capact_variant() {
       runs/w9/val/$run-capact-grounding-aux0.3-3750-trainseed3-seed3
   done
 }
+
+# third_epoch TAG LOG [more grpo flags]: a third paper's epoch (--seed s + 200, as capact-6000-epochs-3-5.sh's) with
+# the extra flags from the 6,000-step captioning recipe's two-epoch model, into runs/w9/seedS/TAG-capact-...; seeds 3
+# and 5 scored on val350, or with STAGE=test seeds 3, 4 and 5 on test1400; side by side, logs in
+# runs/w9/logs/LOG-$STAGE-seedS.log (epoch3-lr-val.sh, response-credit-val.sh)
+third_epoch() {
+  local s seeds="3 5" split=data/val350 to=val
+  [ "$STAGE" = test ] && seeds="3 4 5" split=data/test1400 to=eval1400
+  for s in $seeds; do
+    ( name=capact-grounding-aux0.3-6000-trainseed$s
+      paper_epoch $s runs/w9/seed$s/grpo2-$name/final runs/w9/seed$s/$1-$name $((s + 200)) "${@:3}"
+      evalto small:runs/w9/seed$s/$1-$name/final runs/w9/$split runs/w9/$to/$1-$name-seed$s
+    ) > runs/w9/logs/$2-$STAGE-seed$s.log 2>&1 &
+  done
+  wait
+}

@@ -18,17 +18,5 @@ set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 RC=${RC:-1}
 tag=grpo3resp$([ "$RC" = 1 ] || echo "$RC")
-OUT=runs/w9
 . docs/measured/spread/lib.sh
-one() {
-  local s=$1 name=capact-grounding-aux0.3-6000-trainseed$1
-  paper_epoch $s $OUT/seed$s/grpo2-$name/final $OUT/seed$s/$tag-$name $((s + 200)) --credit response --response-credit $RC
-  if [ "$STAGE" = test ]; then
-    evalto small:$OUT/seed$s/$tag-$name/final $OUT/data/test1400 $OUT/eval1400/$tag-$name-seed$s
-  else
-    evalto small:$OUT/seed$s/$tag-$name/final $OUT/data/val350 $OUT/val/$tag-$name-seed$s
-  fi
-}
-if [ "$STAGE" = test ]; then seeds="3 4 5"; else seeds="3 5"; fi
-for s in $seeds; do one $s > $OUT/logs/response-credit$RC-$STAGE-seed$s.log 2>&1 & done
-wait
+third_epoch $tag response-credit$RC --credit response --response-credit $RC

@@ -99,42 +99,42 @@ if all(done(n, 3, "val") for n in ARMS.values()):
             f"{task} {f['tasks'][task]['f1']:.1f}" for task in ("GP", "AA", "RF", "TG")) + "; GP next square "
             + share(scored_kinds(f"runs/w9/val/{n.format(s=3)}", "runs/w9/data/val350/items.jsonl")))
 
-LR3 = f"grpo3lr3-{RUN}-seed{{s}}"
-if all(done(LR3, s, "val") for s in (3, 5)):
-    print("\n# 6. A third epoch at lr 3e-4 against the third at lr 1e-4, same init (epoch3-lr-val.sh, val350, seeds 3, 5)")
-    rows = {"two epochs": name(2), "+ third epoch, lr 1e-4": name(3), "+ third epoch, lr 3e-4": LR3}
+VAL_PAIR = (3, 5)
+ITEMS_VAL = "runs/w9/data/val350/items.jsonl"
+
+
+def third_epoch_variant(rows: dict[str, str], labels: tuple[str, str], met: str) -> None:
+    """A third-epoch variant on val350, seeds 3 and 5 (its rows, each with GP and the greedy next-square share),
+    then the means of the last two rows (the paper's third epoch, the variant; ``labels``) and the scripts' shared
+    rule: the variant goes to test only with mean proactive >= the paper's third + 1.5 and W-Avg not below it."""
     for label, n in rows.items():
         print(f"{label}: " + " | ".join(f"seed {s}: " + ", ".join(
             f"{d} {get(f1(n, s, 'val')):.1f}" for d, get in DIMENSIONS) + f", GP {f1(n, s, 'val')['tasks']['GP']['f1']:.1f}"
-            + ", next square " + share(scored_kinds(f"runs/w9/val/{n.format(s=s)}", "runs/w9/data/val350/items.jsonl"))
-            for s in (3, 5)))
-    mean = {label: [float(np.mean([get(f1(n, s, "val")) for s in (3, 5)])) for _, get in DIMENSIONS[:2]]
-            for label, n in rows.items()}
-    (w1, p1), (w3, p3) = mean["+ third epoch, lr 1e-4"], mean["+ third epoch, lr 3e-4"]
-    print(f"means (W-Avg, proactive): lr 1e-4 {w1:.2f}, {p1:.2f}; lr 3e-4 {w3:.2f}, {p3:.2f}; rule (proactive >= "
-          f"lr 1e-4's + 1.5, W-Avg not below): " + ("met: to the three-seed test" if p3 >= p1 + 1.5 and w3 >= w1
-                                                     else "not met: nothing goes to test"))
+            + ", next square " + share(scored_kinds(f"runs/w9/val/{n.format(s=s)}", ITEMS_VAL)) for s in VAL_PAIR))
+    (w1, p1), (w3, p3) = ([float(np.mean([get(f1(n, s, "val")) for s in VAL_PAIR])) for _, get in DIMENSIONS[:2]]
+                          for n in list(rows.values())[-2:])
+    print(f"means (W-Avg, proactive): {labels[0]} {w1:.2f}, {p1:.2f}; {labels[1]} {w3:.2f}, {p3:.2f}; rule (proactive "
+          f">= {labels[0]}'s + 1.5, W-Avg not below): " + (met if p3 >= p1 + 1.5 and w3 >= w1
+                                                           else "not met: nothing goes to test"))
+
+
+LR3 = f"grpo3lr3-{RUN}-seed{{s}}"
+if all(done(LR3, s, "val") for s in VAL_PAIR):
+    print("\n# 6. A third epoch at lr 3e-4 against the third at lr 1e-4, same init (epoch3-lr-val.sh, val350, seeds 3, 5)")
+    third_epoch_variant({"two epochs": name(2), "+ third epoch, lr 1e-4": name(3), "+ third epoch, lr 3e-4": LR3},
+                        ("lr 1e-4", "lr 3e-4"), "met: to the three-seed test")
     tested = [s for s in SEEDS if done(LR3, s, "eval1400")]
     if tested:
         compare("the 6,000-step captioning SFT -> two epochs + a third at lr 3e-4", name(0), LR3, tested, "eval1400")
 
 for rc, tag in ((1, "grpo3resp"), (3, "grpo3resp3")):
     RESP = f"{tag}-{RUN}-seed{{s}}"
-    if not all(done(RESP, s, "val") for s in (3, 5)):
+    if not all(done(RESP, s, "val") for s in VAL_PAIR):
         continue
     print(f"\n# 7. A third epoch with `credit: response`, response_credit {rc}, against the paper's third "
           "(response-credit-val.sh, val350)")
-    rows = {"+ third epoch (trajectory credit)": name(3), f"+ third epoch, credit: response {rc}": RESP}
-    for label, n in rows.items():
-        print(f"{label}: " + " | ".join(f"seed {s}: " + ", ".join(
-            f"{d} {get(f1(n, s, 'val')):.1f}" for d, get in DIMENSIONS) + f", GP {f1(n, s, 'val')['tasks']['GP']['f1']:.1f}"
-            + ", next square " + share(scored_kinds(f"runs/w9/val/{n.format(s=s)}", "runs/w9/data/val350/items.jsonl"))
-            for s in (3, 5)))
-    (w1, p1), (w3, p3) = ([float(np.mean([get(f1(n, s, "val")) for s in (3, 5)])) for _, get in DIMENSIONS[:2]]
-                          for n in rows.values())
-    print(f"means (W-Avg, proactive): trajectory {w1:.2f}, {p1:.2f}; response {w3:.2f}, {p3:.2f}; rule (proactive >= "
-          f"trajectory's + 1.5, W-Avg not below): " + ("met: the three-seed test is next" if p3 >= p1 + 1.5 and w3 >= w1
-                                                      else "not met: nothing goes to test"))
+    third_epoch_variant({"+ third epoch (trajectory credit)": name(3), f"+ third epoch, credit: response {rc}": RESP},
+                        ("trajectory", "response"), "met: the three-seed test is next")
     tested = [s for s in SEEDS if done(RESP, s, "eval1400")]
     if tested:
         print(f"\n# 8. The 6,000-step SFT -> two paper's epochs + a third with credit: response {rc}, test1400, "
