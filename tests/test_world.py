@@ -1,5 +1,7 @@
 """The world's ground truth, replayed from the simulator for all seven tasks."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from streampro.data.generate import generate_split, scene_seed
 from streampro.data.schema import load_items
 from streampro.data.video import decode_video, decoded_once
 from streampro.data.world_items import ALL_TASKS, WORLD_TASKS, make_scene_items
-from streampro.data.world_tasks import RF_WARN_SECONDS, rf_warnings
+from streampro.data.world_tasks import RF_WARN_SECONDS, plan_question, rf_warnings
 from streampro.models.tokenizer import build_tokenizer, world_vocabulary
 from streampro.world.config import WorldConfig
 from streampro.world.render import render_frame
@@ -31,9 +33,9 @@ def spread_items(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def caption_items(tmp_path_factory):
-    """24 live event- and action-captioning questions (training data only) of the spread world."""
-    return generate_split(tmp_path_factory.mktemp("cap"), "train", 24, seed=50, cfg=SPREAD, tasks=("CAP", "ACT"),
-                          progress=False)
+    """36 live event-, action-captioning and plan-tracking questions (training data only) of the spread world."""
+    return generate_split(tmp_path_factory.mktemp("cap"), "train", 36, seed=50, cfg=SPREAD,
+                          tasks=("CAP", "ACT", "TRK"), progress=False)
 
 
 @pytest.fixture(params=["small_items", "spread_items", "caption_items"])
@@ -54,7 +56,8 @@ def test_split_is_balanced_deterministic_and_at_1fps(small_items, small_bench, t
 def test_captioning_narrates_every_kind_of_event_and_only_when_asked(caption_items, small_items):
     """CAP (the paper's SFT captioning data) says the words the tasks use — AA's anomalies included — and is
     never part of a default split: it is training data, not a benchmark question."""
-    assert {it.task for it in caption_items} == {"CAP", "ACT"} and not {"CAP", "ACT"} & {it.task for it in small_items}
+    assert {it.task for it in caption_items} == {"CAP", "ACT", "TRK"}
+    assert not {"CAP", "ACT", "TRK"} & {it.task for it in small_items}
     said = {a.slots.get("anomaly") or ("turned" if "color" in a.slots else "appears") for it in caption_items
             for a in it.answers if it.task == "CAP"}
     assert said == {"turned", "appears", "vanished", "froze", "jumped", "split"}
@@ -73,6 +76,19 @@ def test_action_captions_use_words_the_model_has_and_name_one_square_each(captio
         for a in it.answers:
             assert "<unk>" not in tok.encode(a.text).tokens
             assert judge.score_one(JudgeRequest.of(it, a, a.text)) == 5
+
+
+def test_plan_tracking_states_gps_plan_and_names_each_square_reached(caption_items):
+    """TRK asks GP's question for the step just completed: the plan in the question is the visiting order, each
+    answer names the square reached, in ACT's words, and the question differs from GP's by the word "next" only."""
+    trks = [it for it in caption_items if it.task == "TRK"]
+    assert len(trks) == 12
+    for it in trks:
+        plan = re.search(r"visits the (.+?) squares in that order", it.question)[1]
+        assert re.split(r", | and ", plan) == [a.slots["object"].removesuffix(" square") for a in it.answers]
+        assert [a.text for a in it.answers] == [f"in the {a.slots['object']}" for a in it.answers]
+        assert it.question.replace("tell me the step", "tell me the next step") == plan_question(
+            re.split(r", | and ", plan), "tell me the next step")  # so GP's words only
 
 
 def test_splits_disjoint_by_seed():
@@ -142,7 +158,7 @@ def test_answers_replay_from_the_simulator(any_items):
             elif it.task == "CAP":  # an object appears: first visible at the answer's frame
                 b = next(b for b in scene.bodies if b.name == s["object"])
                 assert b.visible(f(a.time)) and not b.visible(f(a.time) - 1)
-            elif it.task == "ACT":  # the agent (last body) touches the named square first at the answer's frame
+            elif it.task in ("ACT", "TRK"):  # the agent (last body) touches the named square first at the answer's frame
                 agent, k = len(scene.bodies) - 1, f(a.time)
                 sq = next(j for j, b in enumerate(scene.bodies) if b.name == s["object"])
                 reach = scene.bodies[agent].radius + scene.bodies[sq].radius

@@ -53,6 +53,7 @@ TASKS: dict[str, TaskRule] = {
 #: training only (streampro/data/world_captions.py): the paper's SFT captioning data, timed like OU
 TASKS["CAP"] = replace(TASKS["OU"], name="Live Captioning (training data)")
 TASKS["ACT"] = replace(TASKS["OU"], name="Action Captioning (training data)")
+TASKS["TRK"] = replace(TASKS["OU"], name="Plan Tracking (training data; ours, issue 18)")
 PAPER_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 
 

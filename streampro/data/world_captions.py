@@ -13,6 +13,11 @@ ACT (action captioning) narrates an agent's actions: the white circle walks to c
 said as it happens ("in the red square"). Its scenes are drawn as Goal Planning's are (no goal is stated),
 so it teaches the moment GP answers are due and the words "the red square" — not GP's content, the *next*
 square of a stated plan, which stays for RL (issue 18, round 16; docs/training.md).
+
+TRK (plan tracking, issue 18 round 20) is ACT with GP's stated plan: the same scenes and arrival answers ("in the red
+square"), asked as GP asks but for the step just completed ("... tell me the step."). A pretrained VLM can already
+follow a stated plan through a video; StreamPro-Small cannot, and round 20 found GRPO answering GP with one fixed
+colour per stream instead of following the plan. TRK teaches following it; naming the *next* square stays for RL.
 """
 
 from __future__ import annotations
@@ -23,7 +28,16 @@ from ..core.vocab import ANOMALIES
 from ..world.config import WorldConfig
 from ..world.scene import COLORS, SHAPES, Scene
 from ..world.timing import lead_in, span
-from .world_tasks import ItemSpec, _pick, _spec, _wanderer, enact_anomaly, require_moving_before, visit_scene
+from .world_tasks import (
+    ItemSpec,
+    _pick,
+    _spec,
+    _wanderer,
+    enact_anomaly,
+    plan_question,
+    require_moving_before,
+    visit_scene,
+)
 
 CAPTION_QUESTION = "Describe what happens to the objects, as it happens."
 
@@ -70,7 +84,18 @@ def make_cap(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
 def make_act(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
     """An agent visits 3-4 squares (world_tasks.visit_scene); every arrival is one answer at the first frame in
     which the agent touches the square."""
+    scene, named, answers = _arrivals(rng, cfg, seed)
+    return scene, [_spec("ACT", "perception", 1, scene, CAPTION_QUESTION, answers)]
+
+
+def make_trk(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    """ACT's scene and answers under GP's question with the plan stated, asking for the step just completed."""
+    scene, named, answers = _arrivals(rng, cfg, seed)
+    return scene, [_spec("TRK", "perception", 1, scene, plan_question(named, "tell me the step"), answers)]
+
+
+def _arrivals(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[str], list[dict]]:
     scene, named, arrival = visit_scene(rng, cfg, seed)
     answers = [{"text": f"in the {c} square", "time": scene.t(k), "slots": {"object": f"{c} square"}}
                for c, k in zip(named, arrival, strict=True)]
-    return scene, [_spec("ACT", "perception", 1, scene, CAPTION_QUESTION, answers)]
+    return scene, named, answers

@@ -1,8 +1,8 @@
 """Which builder makes which task's scenes, and the one entry point that draws a scene from a seed.
 
 ``ALL_TASKS`` are StreamPro-Bench's seven (the default of every generated split); ``TRAINING_TASKS`` are
-world tasks that only feed training (live event and action captioning, the paper's SFT captioning data) and are generated
-only when asked for by name (``streampro generate --task CAP --task ACT``).
+world tasks that only feed training (live event and action captioning, the paper's SFT captioning data;
+plan tracking, ours) and are generated only when asked for by name (``streampro generate --task CAP --task ACT --task TRK``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import numpy as np
 from ..core.items import PAPER_TASKS
 from ..world.config import WorldConfig
 from ..world.scene import Scene
-from .world_captions import make_act, make_cap
+from .world_captions import make_act, make_cap, make_trk
 from .world_tasks import GenerationFailed, ItemSpec, make_aa, make_eu_tg, make_gp, make_ou, make_rf, make_tp
 
 BUILDERS: dict[str, Callable[[np.random.Generator, WorldConfig, int], tuple[Scene, list[ItemSpec]]]] = {
     "EU": make_eu_tg, "OU": make_ou, "AA": make_aa, "TP": make_tp, "TG": make_eu_tg, "GP": make_gp, "RF": make_rf,
-    "CAP": make_cap, "ACT": make_act,
+    "CAP": make_cap, "ACT": make_act, "TRK": make_trk,
 }
 ALL_TASKS = PAPER_TASKS
 WORLD_TASKS = tuple(BUILDERS)

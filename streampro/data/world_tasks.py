@@ -319,10 +319,14 @@ def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scen
         answers.append({"text": f"next, go to the {nxt} square" if nxt else "the goal is complete", "time": scene.t(k),
                         "slots": {"next": nxt or "done"},
                         "outcome_time": scene.t(arrival[j + 1]) if nxt else scene.t(k)})
-    q = 1
-    question = (f"Goal: the white circle visits the {', '.join(named[:-1])} and {named[-1]} squares in that order. "
-                "Each time it completes a step, tell me the next step.")
-    return scene, [_spec("GP", "proactive", q, scene, question, answers)]
+    return scene, [_spec("GP", "proactive", 1, scene, plan_question(named, "tell me the next step"), answers)]
+
+
+def plan_question(named: list[str], ask: str) -> str:
+    """A stated plan and what to say at each step: GP's question (``ask`` "tell me the next step") and plan
+    tracking's (world_captions.make_trk, "tell me the step")."""
+    return (f"Goal: the white circle visits the {', '.join(named[:-1])} and {named[-1]} squares in that order. "
+            f"Each time it completes a step, {ask}.")
 
 
 def rf_warnings(pos: np.ndarray, vel_in: np.ndarray, hazards: list[np.ndarray], reach: float, fps: float,
