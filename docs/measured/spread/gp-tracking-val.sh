@@ -23,7 +23,9 @@
 # Expectation written first: the TRK SFT names the square just reached in most GP answers (it answers GP as TRK) and
 # few streams keep one colour; after one epoch the right share rises above B's but not past 35 % (moving from "the
 # square reached" to "the next one" is a second step RL must find); the rule is likely not met.
-# About 40 min on two cores beside response-credit-two-epochs.sh (three processes, then three); resumable.
+# Two workers (amended before any output existed: seven processes beside response-credit-two-epochs.sh's three
+# would need ~26 GB; a GRPO process holds ~3.7 GB): (1) A3, its epoch, B3's epoch; (2) A5, B5, their epochs.
+# About 70 min on two cores beside response-credit-two-epochs.sh; resumable.
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
@@ -47,8 +49,8 @@ for s in 3 5; do
   [ -f $OUT/data/sfttrk$s/items.jsonl ] || streampro data merge $OUT/data/sftcapact$s/items.jsonl \
     $OUT/data/trk$s/items.jsonl --out $OUT/data/sfttrk$s/items.jsonl
 done
-for s in 3 5; do
-  ( cont $s sfttrk600 $OUT/data/sfttrk$s/items.jsonl --task TRK && epoch $s sfttrk600 ) > $OUT/logs/gp-tracking-a-seed$s.log 2>&1 &
-  ( cont $s sft600 $OUT/data/sftcapact$s/items.jsonl && epoch $s sft600 ) > $OUT/logs/gp-tracking-b-seed$s.log 2>&1 &
-done
+( cont 3 sfttrk600 $OUT/data/sfttrk3/items.jsonl --task TRK && epoch 3 sfttrk600 && cont 3 sft600 \
+  $OUT/data/sftcapact3/items.jsonl && epoch 3 sft600 ) > $OUT/logs/gp-tracking-seed3.log 2>&1 &
+( cont 5 sfttrk600 $OUT/data/sfttrk5/items.jsonl --task TRK && cont 5 sft600 $OUT/data/sftcapact5/items.jsonl \
+  && epoch 5 sfttrk600 && epoch 5 sft600 ) > $OUT/logs/gp-tracking-seed5.log 2>&1 &
 wait
