@@ -112,6 +112,13 @@ def line(name: str, counts: Counter, multi: int, same: int) -> str:
     return f"{name}: {sum(counts.values())} in-window responses (%): {shares}; one colour throughout {same}/{multi}"
 
 
+def scored(eval_dir: str, all_items) -> tuple[Counter, int, int]:
+    """``read_out`` of a scored run's greedy GP responses (``eval_dir/predictions.jsonl``, scored on ``all_items``)."""
+    preds = load_predictions(f"{eval_dir}/predictions.jsonl", {it.id for it in all_items})
+    gp = [it for it in all_items if it.task == "GP"]
+    return read_out(gp, {k: [(p.t, p.text) for p in v] for k, v in preds.items()})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("runs", nargs="+", help="`streampro eval` folders scored on --items")
@@ -123,8 +130,7 @@ def main() -> None:
         ref = reference(gp, rule)
         print(line(f"reference: always the {rule} square", *read_out(gp, ref)) + "; " + pays(gp, ref))
     for d in args.runs:
-        preds = load_predictions(f"{d}/predictions.jsonl", {it.id for it in all_items})
-        print(line(d.rstrip("/").split("/")[-1], *read_out(gp, {k: [(p.t, p.text) for p in v] for k, v in preds.items()})))
+        print(line(d.rstrip("/").split("/")[-1], *scored(d, all_items)))
 
 
 if __name__ == "__main__":
