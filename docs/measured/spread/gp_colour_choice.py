@@ -1,17 +1,17 @@
 """Which square does a model name when it answers Goal Planning? (issue 18, round 20)
 
 Round 19's probe sorted in-window GP responses into "the next square" (what GP asks) and "the square just reached"
-and found both near 30 % after two to five GRPO epochs. This read-out looks at every square colour a model's greedy
-responses name, by its position in the question's plan relative to the answer the benchmark's prediction-first
-rule gives the response (answer j is due when the agent reaches plan[j]): right (the rule judge's 5, as round 19's
-probe counts "next": the next square, or "the goal is complete" after the last step), otherwise by the first colour
-it names: the square just reached (plan[j]), an earlier one, a later one, the plan's *last* square (the goal's end,
-the colour the question mentions last), a colour not in the plan, or no colour. It also counts streams whose responses all name one colour,
-and three reference policies that answer every answer at its own time — with its own words ("right"), "always the
-last square", "always the square just reached" — by the same read-out and by what each earns (GP's StreamPro-F1,
-the paper's turn and trajectory rewards and their total at 0.1 / 0.45 / 0.45 with a well-formed trace, and the turn
-reward under `turn_score: product`), so a model's shares can be set beside a heuristic's, and the reward's
-price of a heuristic beside the metric's. Reads scored runs only (`streampro eval` folders); no model is run.
+and found both near 30 % after two to five GRPO epochs. This read-out classes every in-window response of a scored
+run (the answer j the benchmark's prediction-first rule gives it is due when the agent reaches plan[j]): right (the
+rule judge's 5, as round 19's probe counts "next": the next square, or "the goal is complete" after the last step),
+otherwise by the first colour it names: the square just reached (plan[j]), an earlier one, a later one, the plan's
+*last* square, a colour not in the plan, or no colour. It counts the streams whose responses all name one colour,
+and where that colour stands in the plan; and it scores three reference policies that answer every answer at its own
+time — with its own words ("right"), "always the last square", "always the square just reached" — by the same
+read-out and by what each earns (GP's StreamPro-F1; the paper's turn and trajectory rewards and their total at
+0.1 / 0.45 / 0.45 with a well-formed trace; the turn reward under `turn_score: product`), so a model's shares can be
+set beside a heuristic's, and the reward's price of a heuristic beside the metric's. Reads scored runs only
+(`streampro eval` folders); no model is run.
 
 Usage (repository root): python docs/measured/spread/gp_colour_choice.py EVAL_DIR [EVAL_DIR ...]
 [--items runs/w9/data/val350/items.jsonl]"""
@@ -59,9 +59,10 @@ def kind(item, plan: list[str], j: int, text: str, judge: RuleJudge) -> str:
     return "earlier" if k < j else "later"
 
 
-def read_out(items, responses: dict[str, list[tuple[float, str]]]) -> tuple[Counter, int, int]:
-    """(class counts over in-window responses, streams with 2+ responses, those naming one colour throughout)."""
-    counts, multi, same, judge = Counter(), 0, 0, RuleJudge()
+def read_out(items, responses: dict[str, list[tuple[float, str]]]) -> tuple[Counter, int, int, Counter]:
+    """(class counts over in-window responses, streams with 2+ colour-naming responses, those naming one colour
+    throughout, where that one colour stands in the plan: "last", or its place "1", "2", "3")."""
+    counts, multi, same, where, judge = Counter(), 0, 0, Counter(), RuleJudge()
     for it in items:
         plan = re.split(r", | and ", PLAN.search(it.question)[1])
         rs = responses.get(it.id, [])
@@ -72,8 +73,12 @@ def read_out(items, responses: dict[str, list[tuple[float, str]]]) -> tuple[Coun
         colours = [named(text)[0] for _, text in rs if named(text)]
         if len(colours) >= 2:
             multi += 1
-            same += len(set(colours)) == 1
-    return counts, multi, same
+            if len(set(colours)) == 1:
+                same += 1
+                c = colours[0]
+                where["not in plan" if c not in plan else "last" if plan.index(c) == len(plan) - 1
+                      else str(plan.index(c) + 1)] += 1
+    return counts, multi, same, where
 
 
 RULES = ("right", "last", "reached")
@@ -106,13 +111,15 @@ def pays(items, responses: dict[str, list[tuple[float, str]]]) -> str:
             f"reward {np.mean(traj):.3f}, total {total:.3f}")
 
 
-def line(name: str, counts: Counter, multi: int, same: int) -> str:
+def line(name: str, counts: Counter, multi: int, same: int, where: Counter) -> str:
     n = sum(counts.values()) or 1
     shares = ", ".join(f"{k} {100 * counts[k] / n:.1f}" for k in KINDS)
-    return f"{name}: {sum(counts.values())} in-window responses (%): {shares}; one colour throughout {same}/{multi}"
+    places = ", ".join(f"{k} {v}" for k, v in sorted(where.items()))
+    return (f"{name}: {sum(counts.values())} in-window responses (%): {shares}; one colour throughout {same}/{multi}"
+            + (f" (its place in the plan: {places})" if same else ""))
 
 
-def scored(eval_dir: str, all_items) -> tuple[Counter, int, int]:
+def scored(eval_dir: str, all_items) -> tuple[Counter, int, int, Counter]:
     """``read_out`` of a scored run's greedy GP responses (``eval_dir/predictions.jsonl``, scored on ``all_items``)."""
     preds = load_predictions(f"{eval_dir}/predictions.jsonl", {it.id for it in all_items})
     gp = [it for it in all_items if it.task == "GP"]

@@ -31,7 +31,7 @@ def means(name: str, seeds=SEEDS) -> tuple[float, float]:
     return tuple(float(np.mean([get(f1(name, s, "val")) for s in seeds])) for _, get in DIMENSIONS[:2])
 
 
-def colours(name: str, s: int) -> tuple[Counter, int, int]:
+def colours(name: str, s: int) -> tuple[Counter, int, int, Counter]:
     return scored(f"runs/w9/val/{name.format(s=s)}", VAL_ITEMS)
 
 
@@ -43,9 +43,10 @@ def right_share(name: str, s: int) -> float:
 def row(name: str, s: int) -> str:
     """Seed s's val350 W-Avg, proactive, GP, right share and one-colour streams."""
     f = f1(name, s, "val")
-    _, multi, same = colours(name, s)
+    _, multi, same, where = colours(name, s)
+    places = ", ".join(f"{k} {v}" for k, v in sorted(where.items()))
     return (f"W-Avg {f['wavg']:.1f}, proactive {f['dimensions']['proactive']['f1']:.1f}, GP {f['tasks']['GP']['f1']:.1f}, "
-            f"right {right_share(name, s):.1f} %, one colour {same}/{multi}")
+            f"right {right_share(name, s):.1f} %, one colour {same}/{multi}" + (f" ({places})" if same else ""))
 
 
 RC = {"the paper's epoch 1": n("grpo"), "the paper's epoch 2": n("grpo2"), "credit: response, epoch 1": n("rc1"),
