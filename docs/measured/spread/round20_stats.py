@@ -35,18 +35,19 @@ def colours(name: str, s: int) -> tuple[Counter, int, int, Counter]:
     return scored(f"runs/w9/val/{name.format(s=s)}", VAL_ITEMS)
 
 
-def right_share(name: str, s: int) -> float:
+def right_share(name: str, s: int, kind: str = "right") -> float:
+    """Share (%) of seed s's in-window GP responses of one read-out class."""
     c = colours(name, s)[0]
-    return 100 * c["right"] / max(1, sum(c.values()))
+    return 100 * c[kind] / max(1, sum(c.values()))
 
 
 def row(name: str, s: int) -> str:
-    """Seed s's val350 W-Avg, proactive, GP, right share and one-colour streams."""
+    """Seed s's val350 W-Avg, proactive, GP, right and reached shares, and the one-colour streams."""
     f = f1(name, s, "val")
     _, multi, same, where = colours(name, s)
     places = ", ".join(f"{k} {v}" for k, v in sorted(where.items()))
     return (f"W-Avg {f['wavg']:.1f}, proactive {f['dimensions']['proactive']['f1']:.1f}, GP {f['tasks']['GP']['f1']:.1f}, "
-            f"right {right_share(name, s):.1f} %, one colour {same}/{multi}" + (f" ({places})" if same else ""))
+            f"right {right_share(name, s):.1f} %, reached {right_share(name, s, 'reached'):.1f} %, one colour {same}/{multi}" + (f" ({places})" if same else ""))
 
 
 RC = {"the paper's epoch 1": n("grpo"), "the paper's epoch 2": n("grpo2"), "credit: response, epoch 1": n("rc1"),
