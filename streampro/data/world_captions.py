@@ -17,7 +17,8 @@ square of a stated plan, which stays for RL (issue 18, round 16; docs/training.m
 TRK (plan tracking, issue 18 round 20) is ACT with GP's stated plan: the same scenes and arrival answers ("in the red
 square"), asked as GP asks but for the step just completed ("... tell me the step."). A pretrained VLM can already
 follow a stated plan through a video; StreamPro-Small cannot, and round 20 found GRPO answering GP with one fixed
-colour per stream instead of following the plan. TRK teaches following it; naming the *next* square stays for RL.
+colour per stream instead of following the plan. TRK teaches following it; naming the *next* square stays for RL
+(which, measured, does not learn it from there: docs/results.md, round 20).
 """
 
 from __future__ import annotations

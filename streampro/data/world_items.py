@@ -2,7 +2,8 @@
 
 ``ALL_TASKS`` are StreamPro-Bench's seven (the default of every generated split); ``TRAINING_TASKS`` are
 world tasks that only feed training (live event and action captioning, the paper's SFT captioning data;
-plan tracking, ours) and are generated only when asked for by name (``streampro generate --task CAP --task ACT --task TRK``).
+plan tracking, ours) and are generated only when asked for by name
+(``streampro generate --task CAP --task ACT --task TRK``).
 """
 
 from __future__ import annotations
