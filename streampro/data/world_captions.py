@@ -85,7 +85,7 @@ def make_cap(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
 def make_act(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
     """An agent visits 3-4 squares (world_tasks.visit_scene); every arrival is one answer at the first frame in
     which the agent touches the square."""
-    scene, named, answers = _arrivals(rng, cfg, seed)
+    scene, _, answers = _arrivals(rng, cfg, seed)
     return scene, [_spec("ACT", "perception", 1, scene, CAPTION_QUESTION, answers)]
 
 
@@ -96,6 +96,7 @@ def make_trk(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
 
 
 def _arrivals(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[str], list[dict]]:
+    """GP's scene (world_tasks.visit_scene), the squares in visiting order, and one answer per arrival."""
     scene, named, arrival = visit_scene(rng, cfg, seed)
     answers = [{"text": f"in the {c} square", "time": scene.t(k), "slots": {"object": f"{c} square"}}
                for c, k in zip(named, arrival, strict=True)]

@@ -13,14 +13,7 @@ set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
 . docs/measured/spread/lib.sh
-name=capact-grounding-aux0.3-6000-trainseed3
-cont() {  # cont ARM [--task flags]
-  [ -f $OUT/seed3/$1-$name/final/model.safetensors ] || streampro train sft \
-    --base small:$OUT/seed3/sft-$name/final --train $OUT/data/sftcapact3/items.jsonl --out $OUT/seed3/$1-$name \
-    --steps 600 --batch-size 16 --lr 5e-4 --warmup 30 --freeze-encoder --motion-aux 0.3 --seed 3 --save-every 100 \
-    --task EU --task OU --task TP --task TG --task CAP --task ACT "${@:2}"
-  evalto small:$OUT/seed3/$1-$name/final $OUT/data/val350 $OUT/val/$1-$name-seed3
-}
+cont() { sft_continue 3 "$1" $OUT/data/sftcapact3/items.jsonl "${@:2}"; }  # cont ARM [--task flags] (lib.sh)
 cont sftgp600 --task GP > $OUT/logs/gp-supervised-a.log 2>&1 &
 cont sft600 > $OUT/logs/gp-supervised-b.log 2>&1 &
 wait

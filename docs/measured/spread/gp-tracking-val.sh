@@ -31,14 +31,6 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 OUT=runs/w9
 . docs/measured/spread/lib.sh
 mkdir -p $OUT/logs $OUT/val
-cont() {  # cont SEED ARM DATA [--task flags]: a 600-step continuation of seed SEED's 6,000-step SFT, scored on val350
-  local name=capact-grounding-aux0.3-6000-trainseed$1
-  [ -f $OUT/seed$1/$2-$name/final/model.safetensors ] || streampro train sft \
-    --base small:$OUT/seed$1/sft-$name/final --train $3 --out $OUT/seed$1/$2-$name \
-    --steps 600 --batch-size 16 --lr 5e-4 --warmup 30 --freeze-encoder --motion-aux 0.3 --seed $1 --save-every 100 \
-    --task EU --task OU --task TP --task TG --task CAP --task ACT "${@:4}"
-  evalto small:$OUT/seed$1/$2-$name/final $OUT/data/val350 $OUT/val/$2-$name-seed$1
-}
 epoch() {  # epoch SEED ARM: one paper's GRPO epoch from the continuation, scored on val350
   local name=capact-grounding-aux0.3-6000-trainseed$1
   paper_epoch $1 $OUT/seed$1/$2-$name/final $OUT/seed$1/grpo-$2-$name $1
@@ -49,8 +41,8 @@ for s in 3 5; do
   [ -f $OUT/data/sfttrk$s/items.jsonl ] || streampro data merge $OUT/data/sftcapact$s/items.jsonl \
     $OUT/data/trk$s/items.jsonl --out $OUT/data/sfttrk$s/items.jsonl
 done
-( cont 3 sfttrk600 $OUT/data/sfttrk3/items.jsonl --task TRK && epoch 3 sfttrk600 && cont 3 sft600 \
+( sft_continue 3 sfttrk600 $OUT/data/sfttrk3/items.jsonl --task TRK && epoch 3 sfttrk600 && sft_continue 3 sft600 \
   $OUT/data/sftcapact3/items.jsonl && epoch 3 sft600 ) > $OUT/logs/gp-tracking-seed3.log 2>&1 &
-( cont 5 sfttrk600 $OUT/data/sfttrk5/items.jsonl --task TRK && cont 5 sft600 $OUT/data/sftcapact5/items.jsonl \
+( sft_continue 5 sfttrk600 $OUT/data/sfttrk5/items.jsonl --task TRK && sft_continue 5 sft600 $OUT/data/sftcapact5/items.jsonl \
   && epoch 5 sfttrk600 && epoch 5 sft600 ) > $OUT/logs/gp-tracking-seed5.log 2>&1 &
 wait

@@ -22,7 +22,7 @@ from collections import Counter
 
 import numpy as np
 from gp_content_bound import matched_answer
-from gp_next_square_probe import PLAN
+from gp_next_square_probe import plan_of
 
 from streampro.bench.evaluate import load_predictions
 from streampro.bench.judges import JudgeRequest, RuleJudge
@@ -64,7 +64,7 @@ def read_out(items, responses: dict[str, list[tuple[float, str]]]) -> tuple[Coun
     throughout, where that one colour stands in the plan: "last", or its place "1", "2", "3")."""
     counts, multi, same, where, judge = Counter(), 0, 0, Counter(), RuleJudge()
     for it in items:
-        plan = re.split(r", | and ", PLAN.search(it.question)[1])
+        plan = plan_of(it)
         rs = responses.get(it.id, [])
         for t, text in rs:
             j = matched_answer(it, t)
@@ -89,7 +89,7 @@ def reference(items, rule: str) -> dict[str, list[tuple[float, str]]]:
     "in the {plan[j]} square" (reached)."""
     out = {}
     for it in items:
-        plan = re.split(r", | and ", PLAN.search(it.question)[1])
+        plan = plan_of(it)
         out[it.id] = [(a.time, a.text if rule == "right" else
                        f"in the {plan[-1] if rule == 'last' else plan[min(j, len(plan) - 1)]} square")
                       for j, a in enumerate(it.answers)]

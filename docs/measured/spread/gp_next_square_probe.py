@@ -27,9 +27,14 @@ from streampro.train.trajectory import load_frames
 PLAN = re.compile(r"visits the (.+?) squares in that order")
 
 
+def plan_of(item) -> list[str]:
+    """The squares a GP (or TRK) question's plan visits, in order."""
+    return re.split(r", | and ", PLAN.search(item.question)[1])
+
+
 def kinds(item, responses, judge) -> Counter:
     """Count each in-window response as next / reached / other (see the module docstring)."""
-    plan = re.split(r", | and ", PLAN.search(item.question)[1])
+    plan = plan_of(item)
     out = Counter()
     for r in responses:
         j = matched_answer(item, r.time)

@@ -8,6 +8,7 @@
    then, if the rule sent them there, the done-when's bar on test1400.
 3. The plan-tracking diagnostic (gp-tracking-val.sh, val350, seeds 3 and 5) and its rule."""
 
+import functools
 import sys
 from collections import Counter
 
@@ -31,6 +32,7 @@ def means(name: str, seeds=SEEDS) -> tuple[float, float]:
     return tuple(float(np.mean([get(f1(name, s, "val")) for s in seeds])) for _, get in DIMENSIONS[:2])
 
 
+@functools.cache  # row, right_share and the rule read the same run: judge its responses once
 def colours(name: str, s: int) -> tuple[Counter, int, int, Counter]:
     return scored(f"runs/w9/val/{name.format(s=s)}", VAL_ITEMS)
 
