@@ -33,9 +33,10 @@ def spread_items(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def caption_items(tmp_path_factory):
-    """36 live event-, action-captioning and plan-tracking questions (training data only) of the spread world."""
-    return generate_split(tmp_path_factory.mktemp("cap"), "train", 36, seed=50, cfg=SPREAD,
-                          tasks=("CAP", "ACT", "TRK"), progress=False)
+    """48 live event-, action-captioning, plan-tracking and plan-recital questions (training data only) of the
+    spread world."""
+    return generate_split(tmp_path_factory.mktemp("cap"), "train", 48, seed=50, cfg=SPREAD,
+                          tasks=("CAP", "ACT", "TRK", "RCT"), progress=False)
 
 
 @pytest.fixture(params=["small_items", "spread_items", "caption_items"])
@@ -56,8 +57,8 @@ def test_split_is_balanced_deterministic_and_at_1fps(small_items, small_bench, t
 def test_captioning_narrates_every_kind_of_event_and_only_when_asked(caption_items, small_items):
     """CAP (the paper's SFT captioning data) says the words the tasks use — AA's anomalies included — and is
     never part of a default split: it is training data, not a benchmark question."""
-    assert {it.task for it in caption_items} == {"CAP", "ACT", "TRK"}
-    assert not {"CAP", "ACT", "TRK"} & {it.task for it in small_items}
+    assert {it.task for it in caption_items} == {"CAP", "ACT", "TRK", "RCT"}
+    assert not {"CAP", "ACT", "TRK", "RCT"} & {it.task for it in small_items}
     said = {a.slots.get("anomaly") or ("turned" if "color" in a.slots else "appears") for it in caption_items
             for a in it.answers if it.task == "CAP"}
     assert said == {"turned", "appears", "vanished", "froze", "jumped", "split"}
@@ -89,6 +90,22 @@ def test_plan_tracking_states_gps_plan_and_names_each_square_reached(caption_ite
         assert [a.text for a in it.answers] == [f"in the {a.slots['object']}" for a in it.answers]
         assert it.question.replace("tell me the step", "tell me the next step") == plan_question(
             plan, "tell me the next step")  # so GP's words only
+
+
+def test_plan_recital_says_gps_answers_at_cues_that_show_nothing_of_the_plan(caption_items):
+    """RCT states a plan as GP does and, at each white shape's first frame, says GP's answer for that step: the
+    plan's next square (the one after the square the last answer named), then "the goal is complete". The video
+    holds only the cue shapes, so the answers' colours come from the question alone."""
+    rcts = [it for it in caption_items if it.task == "RCT"]
+    assert len(rcts) == 12
+    for it in rcts:
+        plan = re.split(r", | and ", re.search(r"visits the (.+?) squares in that order", it.question)[1])
+        assert it.question == plan_question(plan, "tell me the next step", when="a new shape appears")
+        assert [a.text for a in it.answers] == [f"next, go to the {c} square" for c in plan[1:]] + ["the goal is complete"]
+        scene, _ = scene_of(it)
+        assert {b.color for b in scene.bodies} == {"white"} and "circle" not in {b.shape for b in scene.bodies}
+        assert [round(a.time * it.fps) for a in it.answers] == sorted(b.appear for b in scene.bodies)
+        assert it.answers[0].time > it.query_time
 
 
 def test_splits_disjoint_by_seed():

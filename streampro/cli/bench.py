@@ -22,7 +22,7 @@ def generate(
     seed: int = typer.Option(0, help="split seed in [0, 100)"),
     size: int = typer.Option(64, help="frame size in pixels"),
     fps: float = typer.Option(1.0, help="frames per second (the paper streams at 1 FPS)"),
-    task: list[str] = typer.Option(None, help="only these tasks (EU OU AA TP TG GP RF; CAP, ACT, TRK: live event and action captioning, plan tracking, training data only, never in the default); repeatable"),
+    task: list[str] = typer.Option(None, help="only these tasks (EU OU AA TP TG GP RF; CAP, ACT, TRK, RCT: live event and action captioning, plan tracking and recital, training data only, never in the default); repeatable"),
     timing_spread: float = typer.Option(1.0, help="widen the event-time ranges (lead-ins, gaps) by this factor, "
                                         ">= 1; 1 is the original world (docs/format.md, 'Timing spread')"),
 ) -> None:

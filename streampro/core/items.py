@@ -54,6 +54,7 @@ TASKS: dict[str, TaskRule] = {
 TASKS["CAP"] = replace(TASKS["OU"], name="Live Captioning (training data)")
 TASKS["ACT"] = replace(TASKS["OU"], name="Action Captioning (training data)")
 TASKS["TRK"] = replace(TASKS["OU"], name="Plan Tracking (training data; ours, issue 18)")
+TASKS["RCT"] = replace(TASKS["OU"], name="Plan Recital (training data; ours, issue 18)")
 PAPER_TASKS = ("EU", "OU", "AA", "TP", "TG", "GP", "RF")
 
 

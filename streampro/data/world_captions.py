@@ -19,6 +19,13 @@ square"), asked as GP asks but for the step just completed ("... tell me the ste
 follow a stated plan through a video; StreamPro-Small cannot, and round 20 found GRPO answering GP with one fixed
 colour per stream instead of following the plan. TRK teaches following it; naming the *next* square stays for RL
 (which, measured, does not learn it from there: docs/results.md, round 20).
+
+RCT (plan recital, issue 18 round 21) is GP's content without GP's video: the plan stated as GP states it, and at each
+cue — a white shape appearing; the scene shows nothing else — GP's answer ("next, go to the blue square", then "the
+goal is complete"). A pretrained VLM can recite a stated list one step at a time; StreamPro-Small has no such prior,
+and the greedy answers it gives GP after GRPO repeat one colour (round 20). Since an answer stays in the context
+(models/small/modeling.py's layout), each step's square is the plan's square after the one the last answer named:
+a text pattern, which RCT teaches with timing cues that say nothing about the plan. Ours, outside the paper's split.
 """
 
 from __future__ import annotations
@@ -27,14 +34,16 @@ import numpy as np
 
 from ..core.vocab import ANOMALIES
 from ..world.config import WorldConfig
-from ..world.scene import COLORS, SHAPES, Scene
+from ..world.scene import COLORS, SHAPES, Body, Scene
 from ..world.timing import lead_in, span
 from .world_tasks import (
     ItemSpec,
     _pick,
     _spec,
+    _spread_points,
     _wanderer,
     enact_anomaly,
+    next_step_answers,
     plan_question,
     require_moving_before,
     visit_scene,
@@ -93,6 +102,25 @@ def make_trk(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
     """ACT's scene and answers under GP's question with the plan stated, asking for the step just completed."""
     scene, named, answers = _arrivals(rng, cfg, seed)
     return scene, [_spec("TRK", "perception", 1, scene, plan_question(named, "tell me the step"), answers)]
+
+
+def make_rct(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
+    """A plan of 3-4 squares (drawn as GP's are) recited at cues: white shapes appearing one at a time, spaced as
+    CAP's events; the ``j``-th cue's answer is GP's ``j``-th (the plan's square ``j + 1``, then the goal)."""
+    size = cfg.size
+    n = int(rng.integers(3, 5))
+    named = _pick(rng, [c for c in COLORS if c != "white"], n)
+    shapes = [s for s in SHAPES if s != "circle"]  # the white circle is GP's agent
+    cues = [Body(shapes[int(rng.integers(len(shapes)))], "white", 0.07 * size, float(p[0]), float(p[1]))
+            for p in _spread_points(rng, n, 0.15 * size, 0.85 * size, 0.2 * size)]
+    q = int(rng.integers(1, 4))
+    k = q
+    for j, body in enumerate(cues):
+        k += span(rng, cfg, 3, 9) + (lead_in(rng, cfg) if j == 0 else 0)
+        body.appear = k
+    scene = Scene(seed, cfg.fps, k + 4, size, cues)
+    question = plan_question(named, "tell me the next step", when="a new shape appears")
+    return scene, [_spec("RCT", "perception", q, scene, question, next_step_answers(scene, named, [b.appear for b in cues]))]
 
 
 def _arrivals(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[str], list[dict]]:

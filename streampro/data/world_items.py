@@ -2,8 +2,8 @@
 
 ``ALL_TASKS`` are StreamPro-Bench's seven (the default of every generated split); ``TRAINING_TASKS`` are
 world tasks that only feed training (live event and action captioning, the paper's SFT captioning data;
-plan tracking, ours) and are generated only when asked for by name
-(``streampro generate --task CAP --task ACT --task TRK``).
+plan tracking and plan recital, ours) and are generated only when asked for by name
+(``streampro generate --task CAP --task ACT --task TRK --task RCT``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import numpy as np
 from ..core.items import PAPER_TASKS
 from ..world.config import WorldConfig
 from ..world.scene import Scene
-from .world_captions import make_act, make_cap, make_trk
+from .world_captions import make_act, make_cap, make_rct, make_trk
 from .world_tasks import GenerationFailed, ItemSpec, make_aa, make_eu_tg, make_gp, make_ou, make_rf, make_tp
 
 BUILDERS: dict[str, Callable[[np.random.Generator, WorldConfig, int], tuple[Scene, list[ItemSpec]]]] = {
     "EU": make_eu_tg, "OU": make_ou, "AA": make_aa, "TP": make_tp, "TG": make_eu_tg, "GP": make_gp, "RF": make_rf,
-    "CAP": make_cap, "ACT": make_act, "TRK": make_trk,
+    "CAP": make_cap, "ACT": make_act, "TRK": make_trk, "RCT": make_rct,
 }
 ALL_TASKS = PAPER_TASKS
 WORLD_TASKS = tuple(BUILDERS)

@@ -312,21 +312,25 @@ def visit_scene(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[
 
 def make_gp(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[ItemSpec]]:
     scene, named, arrival = visit_scene(rng, cfg, seed)
+    return scene, [_spec("GP", "proactive", 1, scene, plan_question(named, "tell me the next step"),
+                         next_step_answers(scene, named, arrival))]
+
+
+def next_step_answers(scene: Scene, named: list[str], cues: list[int]) -> list[dict]:
+    """GP's answers: at the ``j``-th cue frame (GP: the arrival at the plan's ``j``-th square) the plan's next
+    square, and "the goal is complete" at the last; plan recital (world_captions.make_rct) says the same words."""
     n = len(named)
-    answers = []
-    for j, k in enumerate(arrival):
-        nxt = named[j + 1] if j + 1 < n else None
-        answers.append({"text": f"next, go to the {nxt} square" if nxt else "the goal is complete", "time": scene.t(k),
-                        "slots": {"next": nxt or "done"},
-                        "outcome_time": scene.t(arrival[j + 1]) if nxt else scene.t(k)})
-    return scene, [_spec("GP", "proactive", 1, scene, plan_question(named, "tell me the next step"), answers)]
+    return [{"text": f"next, go to the {named[j + 1]} square" if j + 1 < n else "the goal is complete",
+             "time": scene.t(k), "slots": {"next": named[j + 1] if j + 1 < n else "done"},
+             "outcome_time": scene.t(cues[j + 1]) if j + 1 < n else scene.t(k)} for j, k in enumerate(cues)]
 
 
-def plan_question(named: list[str], ask: str) -> str:
-    """A stated plan and what to say at each step: GP's question (``ask`` "tell me the next step") and plan
-    tracking's (world_captions.make_trk, "tell me the step")."""
+def plan_question(named: list[str], ask: str, when: str = "it completes a step") -> str:
+    """A stated plan and what to say at each step: GP's question (``ask`` "tell me the next step"), plan
+    tracking's (world_captions.make_trk, "tell me the step") and plan recital's (make_rct, ``when`` a new shape
+    appears)."""
     return (f"Goal: the white circle visits the {', '.join(named[:-1])} and {named[-1]} squares in that order. "
-            f"Each time it completes a step, {ask}.")
+            f"Each time {when}, {ask}.")
 
 
 def rf_warnings(pos: np.ndarray, vel_in: np.ndarray, hazards: list[np.ndarray], reach: float, fps: float,
