@@ -62,14 +62,15 @@ third_epoch() {
   wait
 }
 
-# sft_continue SEED ARM DATA [more --task flags]: 600 more steps of seed SEED's 6,000-step captioning SFT (batch 16,
+# sft_continue SEED ARM DATA [more --task flags]: 600 (or $CONTINUE_STEPS) more steps of seed SEED's 6,000-step captioning SFT (batch 16,
 # lr 5e-4, warmup 30, its other settings; tasks EU OU TP TG CAP ACT and the extra ones) on DATA into
-# runs/w9/seedSEED/ARM-capact-..., unless it exists; then scored on val350 (gp-supervised-val.sh, gp-tracking-val.sh)
+# runs/w9/seedSEED/ARM-capact-..., unless it exists; then scored on val350 (gp-supervised-val.sh, gp-tracking-val.sh,
+# gp-recital-val.sh, rct-capacity-val.sh)
 sft_continue() {
   local name=capact-grounding-aux0.3-6000-trainseed$1
   [ -f runs/w9/seed$1/$2-$name/final/model.safetensors ] || streampro train sft \
     --base small:runs/w9/seed$1/sft-$name/final --train $3 --out runs/w9/seed$1/$2-$name \
-    --steps 600 --batch-size 16 --lr 5e-4 --warmup 30 --freeze-encoder --motion-aux 0.3 --seed $1 --save-every 100 \
+    --steps ${CONTINUE_STEPS:-600} --batch-size 16 --lr 5e-4 --warmup 30 --freeze-encoder --motion-aux 0.3 --seed $1 --save-every 100 \
     --task EU --task OU --task TP --task TG --task CAP --task ACT "${@:4}"
   evalto small:runs/w9/seed$1/$2-$name/final runs/w9/data/val350 runs/w9/val/$2-$name-seed$1
 }
