@@ -22,6 +22,10 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 CONTINUE_STEPS=1800
 OUT=runs/w9
 . docs/measured/spread/lib.sh
 gen $OUT/data/rctval50 val 50 1 --task RCT --timing-spread 3
+for s in 3 5; do  # gp-recital-val.sh's C on the same 50 questions (the figures quoted above)
+  evalto small:$OUT/seed$s/sftrct600-capact-grounding-aux0.3-6000-trainseed$s/final $OUT/data/rctval50 \
+    $OUT/val/rctval50-sftrct600-seed$s
+done
 for s in 3 5; do
   gen $OUT/data/rct4000-$s train 4000 9$s --task RCT --timing-spread 3
   ( sft_continue $s rctonly1800 $OUT/data/rct4000-$s/items.jsonl --task RCT
