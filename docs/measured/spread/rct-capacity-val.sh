@@ -16,6 +16,8 @@
 # >= 60 %: the model can learn the lookup given enough of it, and the next lever is a larger RCT share in the SFT;
 # < 30 %: this StreamPro-Small does not learn it in this budget, and the next lever is the model (the issue's
 # "a stronger StreamPro-Small": depth, positions); in between: undecided, reported as such.
+# Amended after a first start stopped at once (no model, no score): RCT's videos name no object, so the SFT's motion
+# auxiliary loss has nothing to label; --motion-aux 0 here (click keeps an option's last value).
 # Two workers, one per seed. About 25 min on two cores; resumable.
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 CONTINUE_STEPS=1800
@@ -28,7 +30,7 @@ for s in 3 5; do  # gp-recital-val.sh's C on the same 50 questions (the figures 
 done
 for s in 3 5; do
   gen $OUT/data/rct4000-$s train 4000 9$s --task RCT --timing-spread 3
-  ( sft_continue $s rctonly1800 $OUT/data/rct4000-$s/items.jsonl --task RCT
+  ( sft_continue $s rctonly1800 $OUT/data/rct4000-$s/items.jsonl --task RCT --motion-aux 0  # the last value wins
     evalto small:$OUT/seed$s/rctonly1800-capact-grounding-aux0.3-6000-trainseed$s/final $OUT/data/rctval50 \
       $OUT/val/rctval50-rctonly1800-seed$s
   ) > $OUT/logs/rct-capacity-seed$s.log 2>&1 &
