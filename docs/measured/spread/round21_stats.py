@@ -5,7 +5,8 @@
    name (gp_colour_choice.py), and the script's rule on GRPO's gain.
 2. Right answers by plan step (plan_steps.py) on val350's GP and on 50 held-out RCT questions (rctval50).
 3. rct-capacity-val.sh (D: 1,800 steps of RCT only) and its reading.
-4. gp-recital-dose-val.sh (E: 1,800 steps with 4,000 RCT items among the SFT's tasks, then the epoch) and its rule."""
+4. gp-recital-dose-val.sh (E: 1,800 steps with 4,000 RCT items among the SFT's tasks, then the epoch) and its rule.
+5. gp-recital-dose-epoch2-val.sh (E's second epoch) against the paper's two epochs from the SFT, and its rule."""
 
 import sys
 from pathlib import Path
@@ -92,3 +93,22 @@ if ready(*E[1:]):
         for s in VAL_PAIR:
             print(f"val350 GP, {E[0]}{stage}, seed {s}: {steps_line('runs/w9/val/' + name.format(s=s), VAL_ITEMS)}")
     rct_steps("sftrct1800", E[0])
+
+E2 = n("grpo2-sftrct1800")
+if ready(E2):
+    print("\n# 5. E's second paper's epoch (gp-recital-dose-epoch2-val.sh, val350, seeds 3 and 5)")
+    paper = {"the 6,000-step SFT": n("sft"), "two paper's epochs from it": n("grpo2"), E[0]: E[1],
+             f"{E[0]} + two paper's epochs": E2}
+    m = {}
+    for label, name in paper.items():
+        m[label] = means(name, VAL_PAIR)
+        print(f"{label}: " + " | ".join(f"seed {s}: {row(name, s)}" for s in VAL_PAIR)
+              + f"; mean W-Avg {m[label][0]:.2f}, proactive {m[label][1]:.2f}")
+    for s in VAL_PAIR:
+        print(f"val350 GP, {E[0]} + two paper's epochs, seed {s}: {steps_line('runs/w9/val/' + E2.format(s=s), VAL_ITEMS)}")
+    ge = m[f"{E[0]} + two paper's epochs"][1] - m[E[0]][1]
+    gp_ = m["two paper's epochs from it"][1] - m["the 6,000-step SFT"][1]
+    we, wp = m[f"{E[0]} + two paper's epochs"][0], m["two paper's epochs from it"][0]
+    print(f"rule (E's two-epoch proactive gain >= the paper's two-epoch gain from the SFT + 1.5, W-Avg after not below): "
+          f"{ge:+.2f} vs {gp_:+.2f}, W-Avg {we:.2f} vs {wp:.2f}: "
+          + ("met: E to the three-seed test protocol next" if ge >= gp_ + 1.5 and we >= wp else "not met: reported as tried"))
