@@ -68,13 +68,10 @@ def make_cap(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
         bodies.pop()
     events = [events[i] for i in rng.permutation(len(events))]
     q = int(rng.integers(1, 4))
-    frames, k = [], q
-    for _ in events:
-        k += span(rng, cfg, 3, 9) + (lead_in(rng, cfg) if not frames else 0)
-        frames.append(k)
+    frames = _event_frames(rng, cfg, q, len(events))
     if len(bodies) == 4:
         bodies[3].appear = frames[[v for v, _ in events].index(3)]
-    scene = Scene(seed, cfg.fps, k + 7, size, bodies)
+    scene = Scene(seed, cfg.fps, frames[-1] + 7, size, bodies)
     answers = []
     for (v, kind), f in zip(events, frames, strict=True):
         b = bodies[v]
@@ -114,13 +111,22 @@ def make_rct(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Sce
     cues = [Body(shapes[int(rng.integers(len(shapes)))], "white", 0.07 * size, float(p[0]), float(p[1]))
             for p in _spread_points(rng, n, 0.15 * size, 0.85 * size, 0.2 * size)]
     q = int(rng.integers(1, 4))
-    k = q
-    for j, body in enumerate(cues):
-        k += span(rng, cfg, 3, 9) + (lead_in(rng, cfg) if j == 0 else 0)
+    frames = _event_frames(rng, cfg, q, n)
+    for body, k in zip(cues, frames, strict=True):
         body.appear = k
-    scene = Scene(seed, cfg.fps, k + 4, size, cues)
+    scene = Scene(seed, cfg.fps, frames[-1] + 4, size, cues)
     question = plan_question(named, "tell me the next step", when="a new shape appears")
-    return scene, [_spec("RCT", "perception", q, scene, question, next_step_answers(scene, named, [b.appear for b in cues]))]
+    return scene, [_spec("RCT", "perception", q, scene, question, next_step_answers(scene, named, frames))]
+
+
+def _event_frames(rng: np.random.Generator, cfg: WorldConfig, q: int, count: int) -> list[int]:
+    """Frames of ``count`` events after a question at frame ``q``: gaps drawn by ``span(3, 9)``, the first also
+    after a lead-in (CAP's events, RCT's cues)."""
+    frames, k = [], q
+    for _ in range(count):
+        k += span(rng, cfg, 3, 9) + (lead_in(rng, cfg) if not frames else 0)
+        frames.append(k)
+    return frames
 
 
 def _arrivals(rng: np.random.Generator, cfg: WorldConfig, seed: int) -> tuple[Scene, list[str], list[dict]]:

@@ -28,17 +28,19 @@ def ready(*names: str) -> bool:
     return all(done(name, s, "val") for name in names for s in VAL_PAIR)
 
 
+def rows(label: str, name: str) -> tuple[float, float]:
+    """Print a run's val350 row for seeds 3 and 5 with their means; return the means (W-Avg, proactive)."""
+    w, p = means(name, VAL_PAIR)
+    print(f"{label}: " + " | ".join(f"seed {s}: {row(name, s)}" for s in VAL_PAIR) + f"; mean W-Avg {w:.2f}, proactive {p:.2f}")
+    return w, p
+
+
 def arm_rows(arm: tuple[str, str, str]) -> tuple[float, float, float]:
     """Print an arm's SFT and epoch rows; return GRPO's mean gain (W-Avg, proactive) and the epoch's mean W-Avg."""
     label, sft, grpo = arm
-    m = {}
-    for stage, name in (("", sft), (" + the paper's epoch", grpo)):
-        m[stage] = means(name, VAL_PAIR)
-        print(f"{label}{stage}: " + " | ".join(f"seed {s}: {row(name, s)}" for s in VAL_PAIR)
-              + f"; mean W-Avg {m[stage][0]:.2f}, proactive {m[stage][1]:.2f}")
-    gw, gp = (m[" + the paper's epoch"][i] - m[""][i] for i in (0, 1))
-    print(f"{label}: GRPO's gain (epoch minus its SFT, mean of seeds 3 and 5): W-Avg {gw:+.2f}, proactive {gp:+.2f}")
-    return gw, gp, m[" + the paper's epoch"][0]
+    (ws, ps), (we, pe) = rows(label, sft), rows(f"{label} + the paper's epoch", grpo)
+    print(f"{label}: GRPO's gain (epoch minus its SFT, mean of seeds 3 and 5): W-Avg {we - ws:+.2f}, proactive {pe - ps:+.2f}")
+    return we - ws, pe - ps, we
 
 
 def gain_rule(arm: tuple[str, str, str], then: str) -> None:
@@ -97,18 +99,11 @@ if ready(*E[1:]):
 E2 = n("grpo2-sftrct1800")
 if ready(E2):
     print("\n# 5. E's second paper's epoch (gp-recital-dose-epoch2-val.sh, val350, seeds 3 and 5)")
-    paper = {"the 6,000-step SFT": n("sft"), "two paper's epochs from it": n("grpo2"), E[0]: E[1],
-             f"{E[0]} + two paper's epochs": E2}
-    m = {}
-    for label, name in paper.items():
-        m[label] = means(name, VAL_PAIR)
-        print(f"{label}: " + " | ".join(f"seed {s}: {row(name, s)}" for s in VAL_PAIR)
-              + f"; mean W-Avg {m[label][0]:.2f}, proactive {m[label][1]:.2f}")
+    (_, p0), (wp, p2) = rows("the 6,000-step SFT", n("sft")), rows("two paper's epochs from it", n("grpo2"))
+    (_, e0), (we, e2) = rows(E[0], E[1]), rows(f"{E[0]} + two paper's epochs", E2)
     for s in VAL_PAIR:
         print(f"val350 GP, {E[0]} + two paper's epochs, seed {s}: {steps_line('runs/w9/val/' + E2.format(s=s), VAL_ITEMS)}")
-    ge = m[f"{E[0]} + two paper's epochs"][1] - m[E[0]][1]
-    gp_ = m["two paper's epochs from it"][1] - m["the 6,000-step SFT"][1]
-    we, wp = m[f"{E[0]} + two paper's epochs"][0], m["two paper's epochs from it"][0]
+    ge, gp_ = e2 - e0, p2 - p0
     print(f"rule (E's two-epoch proactive gain >= the paper's two-epoch gain from the SFT + 1.5, W-Avg after not below): "
           f"{ge:+.2f} vs {gp_:+.2f}, W-Avg {we:.2f} vs {wp:.2f}: "
           + ("met: E to the three-seed test protocol next" if ge >= gp_ + 1.5 and we >= wp else "not met: reported as tried"))
