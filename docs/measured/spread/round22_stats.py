@@ -1,0 +1,37 @@
+"""The round-22 figures (issue 18): round 18's closest recipe — the 6,000-step captioning SFT against its model after
+two paper's epochs — on fresh seeds (capact-6000-fresh-seeds.sh, committed with this script before any of its
+outputs existed). Read from runs/w9; run from the repository root (-> round22-stats.txt).
+
+1. Each fresh seed's test1400 row: SFT -> one epoch -> two epochs, W-Avg and proactive, and the paired gain.
+2. Round 18's seeds 3-5 with the fresh seeds: unpaired 95 % t-intervals per dimension (five seeds, or six once seed 8
+   exists), the paired gains, per task, and `seeds_for` at the pooled gains and SDs.
+3. Once seeds 6, 7 and 8 all exist: the done-when's bar on those three fresh seeds alone (beside seeds 3-5's, which
+   overlapped; neither replaces the other)."""
+
+from spread_stats import DIMENSIONS, compare, done, f1
+
+RUN = "capact-grounding-aux0.3-6000-trainseed{s}"
+OLD, FRESH = (3, 4, 5), (6, 7, 8)
+
+
+def name(stage: str) -> str:
+    return f"{stage}-{RUN}-seed{{s}}"
+
+
+SFT, GRPO, GRPO2 = name("sft"), name("grpo"), name("grpo2")
+fresh = [s for s in FRESH if all(done(n, s, "eval1400") for n in (SFT, GRPO, GRPO2))]
+print(f"# 1. Fresh seeds {fresh}: the 6,000-step captioning SFT -> one -> two paper's epochs (test1400)")
+for s in fresh:
+    for dim, get in DIMENSIONS[:2]:
+        a, b, c = (get(f1(n, s, "eval1400")) for n in (SFT, GRPO, GRPO2))
+        print(f"seed {s} {dim}: {a:.1f} -> {b:.1f} -> {c:.1f} (two epochs {c - a:+.2f})")
+
+pooled = [s for s in OLD if done(SFT, s, "eval1400") and done(GRPO2, s, "eval1400")] + fresh
+print(f"\n# 2. Seeds {pooled}: the 6,000-step captioning SFT -> two paper's epochs (test1400)")
+compare("the 6,000-step captioning SFT -> two epochs", SFT, GRPO2, pooled, "eval1400")
+
+print("\n# 3. The done-when's bar on the fresh seeds 6, 7 and 8 alone")
+if len(fresh) == 3:
+    compare("the 6,000-step captioning SFT -> two epochs", SFT, GRPO2, fresh, "eval1400")
+else:
+    print(f"not yet: seeds {[s for s in FRESH if s not in fresh]} have no test1400 score of all three stages")
