@@ -6,8 +6,13 @@ outputs existed). Read from runs/w9; run from the repository root (-> round22-st
 2. Round 18's seeds 3-5 with the fresh seeds: unpaired 95 % t-intervals per dimension (five seeds, or six once seed 8
    exists), the paired gains, per task, and `seeds_for` at the pooled gains and SDs.
 3. Once seeds 6, 7 and 8 all exist: the done-when's bar on those three fresh seeds alone (beside seeds 3-5's, which
-   overlapped; neither replaces the other)."""
+   overlapped; neither replaces the other).
+4. How often the bar would pass if the measured means and SDs were the truth: simulated draws of n seeds from a
+   normal with round 18's (seeds 3-5) and then all seeds' means, SDs and SFT-GRPO correlation, the share whose
+   unpaired 95 % t-intervals come apart, per dimension, n = 3, 5, 6, 8 (seeded; 100,000 draws)."""
 
+import numpy as np
+from scipy import stats
 from spread_stats import DIMENSIONS, compare, done, f1
 
 RUN = "capact-grounding-aux0.3-6000-trainseed{s}"
@@ -35,3 +40,22 @@ if len(fresh) == 3:
     compare("the 6,000-step captioning SFT -> two epochs", SFT, GRPO2, fresh, "eval1400")
 else:
     print(f"not yet: seeds {[s for s in FRESH if s not in fresh]} have no test1400 score of all three stages")
+
+
+def p_apart(before: list[float], after: list[float], n: int, draws: int = 100_000) -> float:
+    """Share of simulated n-seed samples whose two 95 % t-intervals do not overlap, (before, after) per seed drawn
+    from the bivariate normal fitted to the measured seeds (their means, SDs and correlation)."""
+    x = np.random.default_rng(0).multivariate_normal(np.mean([before, after], axis=1), np.cov([before, after]),
+                                                     size=(draws, n))
+    half = stats.t.ppf(0.975, n - 1) * x.std(axis=1, ddof=1) / np.sqrt(n)
+    mean = x.mean(axis=1)
+    return float(np.mean(mean[:, 1] - half[:, 1] > mean[:, 0] + half[:, 0]))
+
+
+print("\n# 4. How often the three-seed bar passes if the measured seeds were the truth (simulated, n seeds)")
+for seeds in dict.fromkeys((tuple(OLD), tuple(pooled))):
+    label = f"seeds {list(seeds)}"
+    for dim, get in DIMENSIONS[:2]:
+        a, b = ([get(f1(n, s, "eval1400")) for s in seeds] for n in (SFT, GRPO2))
+        print(f"{label}, {dim}: intervals apart in " + ", ".join(
+            f"{100 * p_apart(a, b, n):.0f} % at n = {n}" for n in (3, 5, 6, 8)))
