@@ -9,11 +9,21 @@ outputs existed). Read from runs/w9; run from the repository root (-> round22-st
    overlapped; neither replaces the other).
 4. How often the bar would pass if the measured means and SDs were the truth: simulated draws of n seeds from a
    normal with round 18's (seeds 3-5) and then all seeds' means, SDs and SFT-GRPO correlation, the share whose
-   unpaired 95 % t-intervals come apart, per dimension and (from five seeds) both at once, n = 3, 5, 6, 8 (seeded; 100,000 draws)."""
+   unpaired 95 % t-intervals come apart, per dimension and (from five seeds) both at once, n = 3, 5, 6, 8 (seeded;
+   100,000 draws).
+5. (Added after seeds 6 and 7 were read; no rule depends on it.) How much larger the gain would have to be for three
+   seeds to pass both halves: section 4's rate at n = 3 with every seed's two-epoch score raised by (k - 1) x the
+   measured mean gain, k = 1 ... 3.
+6. (Added after seeds 6 and 7 were read; no rule depends on it.) Goal Planning right by plan step (plan_steps.py:
+   first, middle, last) on test1400 for every seed's SFT and two-epoch model — whether round 21's val reading (GRPO
+   learns the first step, barely the middle, never the last) holds on the test split and the fresh seeds."""
 
 import numpy as np
+from plan_steps import STEPS, by_step
 from scipy import stats
-from spread_stats import DIMENSIONS, compare, done, f1
+from spread_stats import DIMENSIONS, W9, compare, done, f1
+
+from streampro.data.schema import load_items
 
 RUN = "capact-grounding-aux0.3-6000-trainseed{s}"
 OLD, FRESH = (3, 4, 5), (6, 7, 8)
@@ -75,3 +85,12 @@ if len(pooled) > 4:
 
     print(", ".join(f"k = {k}: {100 * p_apart([scaled(*pair, k) for pair in pairs_of(tuple(pooled)).values()], 3):.0f} %"
                     for k in (1, 1.5, 2, 2.5, 3)))
+
+print("\n# 6. GP right by plan step, test1400: SFT -> two epochs (% right of the in-window responses at that step)")
+test = load_items(W9 / "data/test1400/items.jsonl")
+for s in pooled:
+    seen, right = {}, {}
+    for stage, n in (("sft", SFT), ("two epochs", GRPO2)):
+        seen[stage], right[stage], _ = by_step(str(W9 / "eval1400" / n.format(s=s)), test)
+    print(f"seed {s}: " + "; ".join(f"{step} " + " -> ".join(
+        f"{100 * right[st][step] / max(1, seen[st][step]):.1f}" for st in seen) for step in STEPS))
