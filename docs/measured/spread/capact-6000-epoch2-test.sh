@@ -7,12 +7,6 @@
 # through lib.sh's paper_epoch). Figures: round18_stats.py section 8.
 set -e
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-OUT=runs/w9
 . docs/measured/spread/lib.sh
-for s in 3 4 5; do
-  name=capact-grounding-aux0.3-6000-trainseed$s
-  ( paper_epoch $s $OUT/seed$s/grpo-$name/final $OUT/seed$s/grpo2-$name $((s + 100))  # lib.sh
-    evalto small:$OUT/seed$s/grpo2-$name/final $OUT/data/test1400 $OUT/eval1400/grpo2-$name-seed$s
-  ) > $OUT/logs/epoch2-test-seed$s.log 2>&1 &
-done
+for s in 3 4 5; do second_epoch $s & done  # lib.sh
 wait

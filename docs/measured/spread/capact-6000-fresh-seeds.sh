@@ -40,10 +40,5 @@ gen $OUT/data/test1400 test 1400 1 --timing-spread 3
 for s in $S; do bash docs/measured/spread/prep-seed.sh $s > $OUT/logs/prep-seed$s.log 2>&1 & done
 wait
 SFT_STEPS=6000 SEEDS="$S" bash docs/measured/spread/action-captions-three-seeds.sh
-for s in $S; do
-  name=capact-grounding-aux0.3-6000-trainseed$s
-  ( paper_epoch $s $OUT/seed$s/grpo-$name/final $OUT/seed$s/grpo2-$name $((s + 100))  # lib.sh
-    evalto small:$OUT/seed$s/grpo2-$name/final $OUT/data/test1400 $OUT/eval1400/grpo2-$name-seed$s
-  ) > $OUT/logs/epoch2-test-seed$s.log 2>&1 &
-done
+for s in $S; do second_epoch $s & done  # lib.sh
 wait

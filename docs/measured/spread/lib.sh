@@ -74,3 +74,13 @@ sft_continue() {
     --task EU --task OU --task TP --task TG --task CAP --task ACT "${@:4}"
   evalto small:runs/w9/seed$1/$2-$name/final runs/w9/data/val350 runs/w9/val/$2-$name-seed$1
 }
+
+# second_epoch SEED: a second paper's epoch (--seed SEED + 100) from seed SEED's one-epoch model of the 6,000-step
+# captioning recipe, scored on test1400, unless each exists; log in runs/w9/logs/epoch2-test-seedSEED.log
+# (capact-6000-epoch2-test.sh, capact-6000-fresh-seeds.sh)
+second_epoch() {
+  local name=capact-grounding-aux0.3-6000-trainseed$1
+  ( paper_epoch $1 runs/w9/seed$1/grpo-$name/final runs/w9/seed$1/grpo2-$name $(($1 + 100))
+    evalto small:runs/w9/seed$1/grpo2-$name/final runs/w9/data/test1400 runs/w9/eval1400/grpo2-$name-seed$1
+  ) > runs/w9/logs/epoch2-test-seed$1.log 2>&1
+}
