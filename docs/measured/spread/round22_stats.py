@@ -83,7 +83,8 @@ if len(pooled) > 4:
         lift = (k - 1) * (np.mean(after) - np.mean(before))
         return before, [x + lift for x in after]
 
-    print(", ".join(f"k = {k}: {100 * p_apart([scaled(*pair, k) for pair in pairs_of(tuple(pooled)).values()], 3):.0f} %"
+    measured = pairs_of(tuple(pooled)).values()
+    print(", ".join(f"k = {k}: {100 * p_apart([scaled(*pair, k) for pair in measured], 3):.0f} %"
                     for k in (1, 1.5, 2, 2.5, 3)))
 
 print("\n# 6. GP right by plan step, test1400: SFT -> two epochs (% right of the in-window responses at that step)")
