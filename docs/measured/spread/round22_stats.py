@@ -20,8 +20,7 @@ outputs existed). Read from runs/w9; run from the repository root (-> round22-st
 
 import numpy as np
 from plan_steps import STEPS, by_step
-from scipy import stats
-from spread_stats import DIMENSIONS, W9, compare, done, f1
+from spread_stats import DIMENSIONS, W9, compare, done, f1, p_apart
 
 from streampro.data.schema import load_items
 
@@ -50,17 +49,6 @@ if len(fresh) == 3:
     compare("the 6,000-step captioning SFT -> two epochs", SFT, GRPO2, fresh, "eval1400")
 else:
     print(f"not yet: seeds {[s for s in FRESH if s not in fresh]} have no test1400 score of all three stages")
-
-
-def p_apart(pairs: list[tuple[list[float], list[float]]], n: int, draws: int = 100_000) -> float:
-    """Share of simulated n-seed samples in which every (before, after) pair's two 95 % t-intervals come apart,
-    each seed's values drawn jointly from the normal fitted to the measured seeds (means and covariance)."""
-    cols = [v for pair in pairs for v in pair]
-    x = np.random.default_rng(0).multivariate_normal(np.mean(cols, axis=1), np.cov(cols), size=(draws, n))
-    mean = x.mean(axis=1)
-    half = stats.t.ppf(0.975, n - 1) * x.std(axis=1, ddof=1) / np.sqrt(n)
-    lo, hi = mean - half, mean + half
-    return float(np.mean(np.all([lo[:, 2 * k + 1] > hi[:, 2 * k] for k in range(len(pairs))], axis=0)))
 
 
 def pairs_of(seeds: tuple[int, ...]) -> dict[str, tuple[list[float], list[float]]]:

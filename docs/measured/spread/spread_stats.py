@@ -85,6 +85,20 @@ def seeds_for(before: list[float], after: list[float]) -> int | None:
     return next((n for n in range(3, 101) if gain > stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)), None)
 
 
+def p_apart(pairs: list[tuple[list[float], list[float]]], n: int, draws: int = 100_000,
+            cov: np.ndarray | None = None) -> float:
+    """Share of simulated n-seed samples in which every (before, after) pair's two 95 % t-intervals come apart,
+    each seed's values drawn jointly from the normal fitted to the measured seeds (means and covariance; ``cov``
+    replaces the fitted covariance, columns in the order before, after of each pair)."""
+    cols = [v for pair in pairs for v in pair]
+    x = np.random.default_rng(0).multivariate_normal(np.mean(cols, axis=1), np.cov(cols) if cov is None else cov,
+                                                     size=(draws, n))
+    mean = x.mean(axis=1)
+    half = stats.t.ppf(0.975, n - 1) * x.std(axis=1, ddof=1) / np.sqrt(n)
+    lo, hi = mean - half, mean + half
+    return float(np.mean(np.all([lo[:, 2 * k + 1] > hi[:, 2 * k] for k in range(len(pairs))], axis=0)))
+
+
 def seeds_text(n: int | None) -> str:
     return f"{n} seeds" if n else "over 100 seeds"
 
