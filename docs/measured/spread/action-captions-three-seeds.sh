@@ -32,7 +32,7 @@ one() {
   s=$1; n=${SFT_STEPS:-3750}; name=capact-grounding-aux0.3-$n-trainseed$s; D=$OUT/data/sftcapact$s/items.jsonl
   if [ ! -f $D ]; then
     [ -f $OUT/data/capact$s/items.jsonl ] || streampro generate --split train --task CAP --task ACT --n-items 800 \
-      --seed 6$s --timing-spread 3 --out $OUT/data/capact$s
+      --seed $((60 + s)) --timing-spread 3 --out $OUT/data/capact$s
     streampro data merge $OUT/data/train$s/items.jsonl $OUT/data/capact$s/items.jsonl --out $D
   fi
   streampro train sft --config docs/measured/spread/w9-model.yaml --base small:runs/r5/seed$s/perception/final \
