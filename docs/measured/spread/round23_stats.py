@@ -25,11 +25,10 @@ under 10 % of simulated draws (round 22: 3 %). No rule depends on this script.
    seeds separate W-Avg (six do) and, narrowly, proactive (the six-seed fit: 58 % at n = 8); seeds 8-10 separate
    neither. Eight seeds that separate do not meet the done-when (three seeds) and are not reported as meeting it."""
 
-import json
-from collections.abc import Iterable
+import functools
 
 import numpy as np
-from spread_stats import W9, compare, done, f1, p_apart, scores
+from spread_stats import compare, done, f1, p_apart, scores
 
 RUN = "capact-grounding-aux0.3-6000-trainseed{s}"
 STAGES = {"SFT": f"sft-{RUN}-seed{{s}}", "two epochs": f"grpo2-{RUN}-seed{{s}}"}
@@ -38,7 +37,8 @@ METRICS = {"W-Avg": None, "perception": {"EU", "OU", "AA"}, "temporal": {"TP", "
            "GP": {"GP"}, "RF": {"RF"}}
 
 
-def table(stage: str, seeds: Iterable[int]) -> tuple[list[str], list[str], np.ndarray]:
+@functools.cache  # sections 1 and 2 both read the six seeds' scores
+def table(stage: str, seeds: tuple[int, ...]) -> tuple[list[str], list[str], np.ndarray]:
     """Question ids, their tasks and the seeds x questions matrix of per-question F1 (0-100)."""
     per_seed = [scores(f"eval1400/{STAGES[stage].format(s=s)}") for s in seeds]
     ids = sorted(per_seed[0])
@@ -96,7 +96,7 @@ for stage in STAGES:
 
 print("\n# 2. The three-seed pass rate with a test split k times larger (fitted to seeds 3-8; 100,000 draws)")
 seeds = SAMPLES[-1]
-cols, res = [], []  # column order as p_apart expects: (SFT, two epochs) of W-Avg, then of proactive
+cols = []  # column order as p_apart expects: (SFT, two epochs) of W-Avg, then of proactive
 tables = {stage: table(stage, seeds) for stage in STAGES}
 tasks = tables["SFT"][1]
 assert all(t[0] == tables["SFT"][0] for t in tables.values())  # the same questions in the same order
@@ -125,8 +125,7 @@ for label, k in (("k = 1", 1.0), ("k = 4", 4.0), ("no question noise", np.inf)):
 print("\n# 3. Proactive's spread: GP and RF per seed (RF is in no training split), and RF's response rate")
 for stage in STAGES:
     gp, rf = ([summary_value(stage, s, t) for s in seeds] for t in ("GP", "RF"))
-    rate = [json.loads((W9 / "eval1400" / STAGES[stage].format(s=s) / "summary.json").read_text())
-            ["f1"]["tasks"]["RF"].get("response_rate") for s in seeds]
+    rate = [f1(STAGES[stage], s, "eval1400")["tasks"]["RF"].get("response_rate") for s in seeds]
     c = np.cov([gp, rf])
     print(f"{stage}: GP " + " / ".join(f"{x:.1f}" for x in gp) + "; RF " + " / ".join(f"{x:.1f}" for x in rf)
           + "; RF responded to " + " / ".join("-" if x is None else f"{x:.0f} %" for x in rate)
